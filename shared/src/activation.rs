@@ -1,0 +1,50 @@
+//! Messages between `faas-server` and `faas-worker`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Activation, ParamMode};
+
+/// Published by the server to `faas.activations.<owner>`; everything the worker
+/// needs to run the function without looking anything up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationRequest {
+    pub activation_id: String,
+    pub owner: String,
+    pub function: String,
+    pub image: String,
+    pub param: String,
+    pub param_mode: ParamMode,
+    pub timeout_ms: u64,
+    pub memory_mb: u64,
+    pub network: bool,
+    pub queued_at: DateTime<Utc>,
+}
+
+/// Published by the worker to `faas.results.<activation id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationResult {
+    /// What the function did. When the platform could not run it at all, status is
+    /// `error`, `exit_code` is `None` and `failure` says why.
+    pub activation: Activation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<RunFailure>,
+    /// Which worker ran it (for tracing and spread measurements).
+    pub worker: String,
+}
+
+/// Why the platform could not run a function (as opposed to the function failing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunFailureKind {
+    /// The image is not present and could not be pulled.
+    ImageUnavailable,
+    /// The container runtime failed (Docker unreachable, create/start failed).
+    Runtime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFailure {
+    pub kind: RunFailureKind,
+    pub message: String,
+}

@@ -1,0 +1,144 @@
+//! HTTP API v1 request and response bodies.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A function runs at most this long unless it asks for less or more.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// Upper bound for `timeout_ms`.
+pub const MAX_TIMEOUT_MS: u64 = 300_000;
+/// Lower bound for `timeout_ms`: anything shorter cannot even start a container.
+pub const MIN_TIMEOUT_MS: u64 = 100;
+/// Memory limit of a function's container unless it asks for another.
+pub const DEFAULT_MEMORY_MB: u64 = 128;
+/// Bounds for `memory_mb`.
+pub const MIN_MEMORY_MB: u64 = 16;
+pub const MAX_MEMORY_MB: u64 = 2048;
+/// Largest parameter passed as a command-line argument or environment variable.
+pub const MAX_PARAM_BYTES_ARGV: usize = 128 * 1024;
+/// Largest parameter passed on stdin.
+pub const MAX_PARAM_BYTES_STDIN: usize = 6 * 1024 * 1024;
+
+/// `POST /v1/users` and `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// `201` answer to `POST /v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub username: String,
+}
+
+/// `200` answer to `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub token: String,
+    /// Always `"Bearer"`.
+    pub token_type: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How the invocation parameter reaches the function.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamMode {
+    /// As the container command's single argument: `docker run --rm IMAGE PARAM`.
+    #[default]
+    Argv,
+    /// On the container's standard input, then EOF.
+    Stdin,
+    /// In the environment variable `FAAS_PARAM`.
+    Env,
+}
+
+impl ParamMode {
+    /// The largest parameter this mode can carry.
+    pub fn max_param_bytes(self) -> usize {
+        match self {
+            ParamMode::Argv | ParamMode::Env => MAX_PARAM_BYTES_ARGV,
+            ParamMode::Stdin => MAX_PARAM_BYTES_STDIN,
+        }
+    }
+}
+
+/// `PUT /v1/functions/{name}` body. Omitted fields take their defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_mode: Option<ParamMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<bool>,
+}
+
+/// A registered function as the API shows it to its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub image: String,
+    pub timeout_ms: u64,
+    pub memory_mb: u64,
+    pub param_mode: ParamMode,
+    pub network: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /v1/functions/{name}/invoke` JSON body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvokeRequest {
+    #[serde(default)]
+    pub param: String,
+}
+
+/// How an activation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivationStatus {
+    /// The function exited 0.
+    Success,
+    /// The function exited non-zero, or could not be run.
+    Error,
+    /// The function ran past its timeout and was killed.
+    Timeout,
+}
+
+/// The outcome of one invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activation {
+    pub activation_id: String,
+    pub function: String,
+    pub status: ActivationStatus,
+    /// The function's stdout.
+    pub result: String,
+    /// The function's stderr.
+    pub logs: String,
+    /// `None` when the container never exited on its own (timeout, start failure).
+    pub exit_code: Option<i64>,
+    pub duration_ms: u64,
+    pub started_at: DateTime<Utc>,
+    /// Set when `result` was cut at the platform's limit.
+    #[serde(default)]
+    pub result_truncated: bool,
+    /// Set when `logs` were cut at the platform's limit.
+    #[serde(default)]
+    pub logs_truncated: bool,
+}
+
+/// `/healthz` and `/readyz` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}

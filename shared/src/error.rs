@@ -1,0 +1,123 @@
+//! The error body every API failure returns, and its stable codes.
+//!
+//! The `code` is part of the API contract (scripts branch on it); the `message` is for
+//! people and may change.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes. Serialized as `snake_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    InvalidUsername,
+    WeakPassword,
+    InvalidName,
+    InvalidImage,
+    InvalidSpec,
+    UserExists,
+    InvalidCredentials,
+    Unauthorized,
+    TokenExpired,
+    FunctionNotFound,
+    ActivationNotFound,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    ParamTooLarge,
+    UnsupportedMediaType,
+    ConcurrencyLimit,
+    FunctionFailed,
+    FunctionTimeout,
+    ImageUnavailable,
+    NoCapacity,
+    BackendUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is always sent with.
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            BadRequest | InvalidUsername | WeakPassword | InvalidName | InvalidImage
+            | InvalidSpec => 400,
+            InvalidCredentials | Unauthorized | TokenExpired => 401,
+            FunctionNotFound | ActivationNotFound | NotFound => 404,
+            MethodNotAllowed => 405,
+            UserExists => 409,
+            PayloadTooLarge | ParamTooLarge => 413,
+            UnsupportedMediaType => 415,
+            ConcurrencyLimit => 429,
+            FunctionFailed | ImageUnavailable => 502,
+            NoCapacity | BackendUnavailable => 503,
+            FunctionTimeout => 504,
+            Internal => 500,
+        }
+    }
+
+    /// The wire form, e.g. `function_not_found`.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "internal".to_owned())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+/// `{"code": "...", "message": "..."}`, plus the activation when a function ran but
+/// failed or timed out, so its stdout, stderr and exit code are never lost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} ({code})")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation: Option<Box<crate::api::Activation>>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            activation: None,
+        }
+    }
+}
+
+/// The JSON body of every error response: `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_snake_case() {
+        assert_eq!(ErrorCode::FunctionNotFound.as_str(), "function_not_found");
+        assert_eq!(ErrorCode::ConcurrencyLimit.to_string(), "concurrency_limit");
+    }
+
+    #[test]
+    fn error_body_round_trips() {
+        let body = ErrorBody {
+            error: ApiError::new(ErrorCode::UserExists, "taken"),
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            r#"{"error":{"code":"user_exists","message":"taken"}}"#
+        );
+        assert_eq!(serde_json::from_str::<ErrorBody>(&json).unwrap(), body);
+    }
+}

@@ -1,0 +1,252 @@
+//! Validation of user-supplied names, passwords and image references.
+//!
+//! Usernames and function names end up in NATS subjects and KV keys, and image
+//! references are handed to the Docker Engine, so each is checked against a strict
+//! grammar before it is stored anywhere.
+
+use crate::error::{ApiError, ErrorCode};
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// `^[a-z][a-z0-9_-]{2,31}$`
+pub fn validate_username(name: &str) -> Result<(), ApiError> {
+    let ok = (3..=32).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(is_name_char);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::InvalidUsername,
+            format!(
+                "invalid username {name:?}: use 3 to 32 characters a-z, 0-9, '_' or '-', starting with a letter"
+            ),
+        ))
+    }
+}
+
+/// `^[a-z0-9][a-z0-9_-]{0,62}$`
+pub fn validate_function_name(name: &str) -> Result<(), ApiError> {
+    let ok = (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.chars().all(is_name_char);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::InvalidName,
+            format!(
+                "invalid function name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
+            ),
+        ))
+    }
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+}
+
+/// Length bounds only: long passphrases are better than composition rules.
+pub fn validate_password(password: &str) -> Result<(), ApiError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_LEN {
+        return Err(ApiError::new(
+            ErrorCode::WeakPassword,
+            format!("password too short: use at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(ApiError::new(
+            ErrorCode::WeakPassword,
+            format!("password too long: use at most {MAX_PASSWORD_LEN} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A Docker image reference: `[registry[:port]/]path[:tag][@digest]`.
+///
+/// Follows the grammar of the distribution reference (lowercase path components
+/// separated by `.`, `_`, `__` or `-`; tag `[\w][\w.-]{0,127}`; digest
+/// `algorithm:hex`), which also rules out whitespace and shell metacharacters.
+pub fn validate_image(image: &str) -> Result<(), ApiError> {
+    parse_image(image).map_err(|why| {
+        ApiError::new(
+            ErrorCode::InvalidImage,
+            format!("invalid image reference {image:?}: {why} (expected e.g. \"alpine:3.20\" or \"registry.example.com/team/fn@sha256:...\")"),
+        )
+    })
+}
+
+fn parse_image(image: &str) -> Result<(), &'static str> {
+    if image.is_empty() {
+        return Err("it is empty");
+    }
+    if image.len() > 512 {
+        return Err("it is longer than 512 characters");
+    }
+    let (rest, digest) = match image.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (image, None),
+    };
+    if let Some(digest) = digest {
+        let (algo, hex) = digest.split_once(':').ok_or("the digest needs 'algorithm:hex'")?;
+        let algo_ok = !algo.is_empty()
+            && algo
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c));
+        let hex_ok = hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
+        if !algo_ok || !hex_ok {
+            return Err("the digest is malformed");
+        }
+    }
+    // A tag follows the last ':' only if no '/' comes after it (else it is a port).
+    let (name, tag) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let ok = (1..=128).contains(&tag.len())
+            && tag.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !ok {
+            return Err("the tag is malformed");
+        }
+    }
+    let mut components = name.split('/').peekable();
+    let first = components.peek().copied().unwrap_or_default();
+    // The first component is a registry host when it looks like one.
+    let has_registry = name.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        let host = components.next().unwrap_or_default();
+        let (hostname, port) = match host.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host, None),
+        };
+        let host_ok = !hostname.is_empty()
+            && hostname.split('.').all(|label| {
+                !label.is_empty()
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+        if !host_ok || !port_ok {
+            return Err("the registry host is malformed");
+        }
+    }
+    let mut any = false;
+    for component in components {
+        any = true;
+        if !is_path_component(component) {
+            return Err("a path component is malformed (lowercase letters, digits and single separators only)");
+        }
+    }
+    if !any {
+        return Err("the repository name is missing");
+    }
+    Ok(())
+}
+
+/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+fn is_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    if bytes.is_empty() || !is_alnum(bytes[0]) || !is_alnum(bytes[bytes.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_alnum(b) {
+            i += 1;
+            continue;
+        }
+        // A separator run: '.', '_', '__', or one or more '-'.
+        let start = i;
+        while i < bytes.len() && !is_alnum(bytes[i]) {
+            i += 1;
+        }
+        let sep = &component[start..i];
+        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        for ok in ["alice", "bob_2", "a-b", "abc", "a2345678901234567890123456789012"] {
+            assert!(validate_username(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "ab", "Alice", "1abc", "al ice", "al.ice", "al*", "a23456789012345678901234567890123"] {
+            let err = validate_username(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidUsername, "{bad}");
+        }
+    }
+
+    #[test]
+    fn function_names() {
+        for ok in ["reverse", "0fn", "a", "my_fn-2"] {
+            assert!(validate_function_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "_x", "Fn", "a.b", "a/b", "a b", &"x".repeat(64)] {
+            assert_eq!(validate_function_name(bad).unwrap_err().code, ErrorCode::InvalidName, "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(validate_password("correct horse").is_ok());
+        assert_eq!(validate_password("short").unwrap_err().code, ErrorCode::WeakPassword);
+        assert!(validate_password(&"x".repeat(2000)).is_err());
+    }
+
+    #[test]
+    fn images() {
+        for ok in [
+            "alpine",
+            "alpine:3.20",
+            "faas-examples/reverse:latest",
+            "library/busybox",
+            "localhost:5000/team/fn:v1.2",
+            "registry.example.com/a/b/c",
+            "ghcr.io/org/fn__x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "my-image--x.y_z",
+        ] {
+            assert!(validate_image(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "Alpine",
+            "alpine;rm -rf /",
+            "alpine latest",
+            "$(whoami)",
+            "a:",
+            "a:-tag",
+            "/alpine",
+            "alpine/",
+            "a..b",
+            "a@sha256:zz",
+            "registry.example.com:99999999/x",
+            "`id`",
+            "a|b",
+        ] {
+            let err = validate_image(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidImage, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Names of the NATS subjects, streams, KV buckets and consumers faas uses.
+//!
+//! The server creates the stream and buckets; the worker only binds to them. Both
+//! take the names from here so that they cannot drift apart.
+
+/// Work-queue stream holding activation requests until a worker acks them.
+pub const ACTIVATIONS_STREAM: &str = "FAAS_ACTIVATIONS";
+/// Subjects of [`ACTIVATIONS_STREAM`]: one per user, so per-user limits apply.
+pub const ACTIVATIONS_SUBJECTS: &str = "faas.activations.*";
+/// Durable pull consumer shared by all workers.
+pub const WORKERS_CONSUMER: &str = "workers";
+/// KV bucket: username → stored user (password hash).
+pub const USERS_BUCKET: &str = "faas_users";
+/// KV bucket: `<user>.<function>` → stored function.
+pub const FUNCTIONS_BUCKET: &str = "faas_functions";
+/// KV bucket: activation id → activation record.
+pub const ACTIVATIONS_BUCKET: &str = "faas_activations";
+
+/// Where a user's activation requests are published.
+pub fn activation_subject(user: &str) -> String {
+    format!("faas.activations.{user}")
+}
+
+/// Where the worker publishes the result of one activation.
+pub fn result_subject(activation_id: &str) -> String {
+    format!("faas.results.{activation_id}")
+}
+
+/// KV key of a function. Both parts are validated names, so neither contains a dot.
+pub fn function_key(user: &str, function: &str) -> String {
+    format!("{user}.{function}")
+}
+
+/// Prefix of all of one user's function keys, for listing.
+pub fn function_key_prefix(user: &str) -> String {
+    format!("{user}.")
+}
