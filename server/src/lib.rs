@@ -1,1 +1,158 @@
-//! placeholder
+//! `faas-server`: the faas HTTP API.
+//!
+//! The server is stateless: users, functions and activation records live in NATS
+//! JetStream KV, and invocations travel to workers through the `FAAS_ACTIVATIONS`
+//! work-queue stream. Any number of replicas can run behind the gateway.
+//!
+//! [`run`] serves the API on a listener until a shutdown future resolves (the
+//! mini-redis pattern), so tests start the real server on port 0. [`dev`] composes
+//! NATS, a worker and the API into the one-command `faas-server dev`.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod dev;
+pub mod error;
+pub mod invoke;
+pub mod nats_process;
+pub mod store;
+pub mod tls;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream;
+
+pub use config::{Limits, ServerConfig, TlsFiles};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub nats: async_nats::Client,
+    pub jetstream: jetstream::Context,
+    pub store: store::Store,
+    pub tokens: auth::TokenKeys,
+    pub limits: Limits,
+    /// A real argon2id hash of a random password. Logins for unknown users are
+    /// checked against it so that they take as long as a wrong password.
+    pub decoy_password_hash: String,
+}
+
+impl AppState {
+    /// Connects to NATS (waiting up to `connect_timeout` for it to come up) and makes
+    /// sure the stream and buckets exist.
+    pub async fn connect(config: &ServerConfig, connect_timeout: Duration) -> anyhow::Result<Self> {
+        let tokens =
+            auth::TokenKeys::from_private_pem(&config.jwt_private_key_pem, config.token_ttl)?;
+        let nats = connect_nats(&config.nats_url, "faas-server", connect_timeout).await?;
+        let jetstream = jetstream::new(nats.clone());
+        let store = store::connect(&nats, &jetstream, &config.limits, config.nats_replicas)
+            .await
+            .context("setting up the NATS stream and buckets")?;
+        let decoy_password_hash = auth::hash_password(uuid::Uuid::new_v4().to_string())
+            .await
+            .map_err(|_| anyhow::anyhow!("cannot hash the decoy password"))?;
+        Ok(Self {
+            nats,
+            jetstream,
+            store,
+            tokens,
+            limits: config.limits.clone(),
+            decoy_password_hash,
+        })
+    }
+}
+
+/// Connects to NATS, retrying until `timeout` so that start order does not matter.
+/// Later disconnects are handled by the client, which reconnects forever.
+pub async fn connect_nats(
+    url: &str,
+    name: &str,
+    timeout: Duration,
+) -> anyhow::Result<async_nats::Client> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut logged = false;
+    loop {
+        let options = async_nats::ConnectOptions::new()
+            .name(name)
+            .connection_timeout(Duration::from_secs(2))
+            .max_reconnects(None);
+        match options.connect(url).await {
+            Ok(client) => return Ok(client),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                if !logged {
+                    tracing::warn!(%url, error = %e, "waiting for NATS");
+                    logged = true;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => {
+                return Err(anyhow::anyhow!(
+                    "cannot connect to NATS at {url}: {e} (is nats-server running with JetStream, `nats-server -js`? set FAAS_NATS_URL)"
+                ));
+            }
+        }
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then drains in-flight
+/// requests (bounded by the longest function timeout).
+pub async fn run(
+    config: ServerConfig,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = Arc::new(AppState::connect(&config, Duration::from_secs(30)).await?);
+    serve(state, config.tls.as_ref(), listener, shutdown).await
+}
+
+/// Serves an already connected state; used by [`run`] and by `dev`.
+pub async fn serve(
+    state: Arc<AppState>,
+    tls: Option<&TlsFiles>,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = api::router(state);
+    let handle = axum_server::Handle::new();
+    let drain = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        drain.graceful_shutdown(Some(
+            Duration::from_millis(faas_shared::MAX_TIMEOUT_MS) + Duration::from_secs(15),
+        ));
+    });
+    let service = app.into_make_service();
+    match tls {
+        Some(files) => {
+            let rustls =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "loading TLS certificate {} and key {}",
+                            files.cert.display(),
+                            files.key.display()
+                        )
+                    })?;
+            axum_server::from_tcp_rustls(listener, rustls)?
+                .handle(handle)
+                .serve(service)
+                .await?;
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// rustls needs exactly one process-wide crypto provider; we compile only ring.
+/// Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,57 @@
+//! Liveness and readiness probes for the gateway and orchestrators.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use faas_shared::Health;
+use faas_shared::nats::ACTIVATIONS_STREAM;
+
+use crate::AppState;
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        problems: vec![],
+    })
+}
+
+/// `GET /readyz`: NATS is connected and the activation stream answers, so requests
+/// can be served. 503 otherwise, with the reasons.
+pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Health>) {
+    let mut problems = Vec::new();
+    if state.nats.connection_state() != async_nats::connection::State::Connected {
+        problems.push("not connected to NATS".to_owned());
+    } else {
+        let probe = tokio::time::timeout(
+            Duration::from_secs(2),
+            state.jetstream.get_stream(ACTIVATIONS_STREAM),
+        )
+        .await;
+        match probe {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => problems.push(format!("activation stream unavailable: {e}")),
+            Err(_) => problems.push("JetStream did not answer within 2 s".to_owned()),
+        }
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let label = if problems.is_empty() {
+        "ok"
+    } else {
+        "unavailable"
+    };
+    (
+        status,
+        Json(Health {
+            status: label.into(),
+            problems,
+        }),
+    )
+}

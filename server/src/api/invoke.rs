@@ -1,0 +1,131 @@
+//! `POST /v1/functions/{name}/invoke`
+//!
+//! The parameter is `{"param": "..."}` with `Content-Type: application/json`, or any
+//! other body taken verbatim (so `curl --data-binary @file` works). The answer is the
+//! `Activation` as JSON, or with `Accept: text/plain` the raw result with the rest in
+//! `X-Faas-*` headers.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use faas_shared::activation::{ActivationResult, RunFailureKind};
+use faas_shared::{Activation, ActivationStatus, ApiError, ErrorCode, InvokeRequest};
+
+use super::{Body, parse_json};
+use crate::AppState;
+use crate::auth::AuthUser;
+use crate::error::AppError;
+
+pub async fn invoke(
+    State(state): State<Arc<AppState>>,
+    AuthUser(user): AuthUser,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, AppError> {
+    let function = super::functions::find(&state, &user, &name).await?;
+    let param = param_from_body(&headers, &body)?;
+    let limit = function.param_mode.max_param_bytes();
+    if param.len() > limit {
+        return Err(AppError::new(
+            ErrorCode::ParamTooLarge,
+            format!(
+                "the parameter is {} bytes; {:?} mode takes at most {} KiB (register the function with param_mode \"stdin\" for up to {} MiB)",
+                param.len(),
+                function.param_mode,
+                limit / 1024,
+                faas_shared::MAX_PARAM_BYTES_STDIN / (1024 * 1024)
+            ),
+        ));
+    }
+    let result = crate::invoke::invoke(&state, &user, &function, param).await?;
+    let wants_text = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    respond(result, wants_text)
+}
+
+fn param_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, AppError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if is_json {
+        if body.is_empty() {
+            return Ok(String::new());
+        }
+        return parse_json::<InvokeRequest>(body).map(|r| r.param);
+    }
+    String::from_utf8(body.to_vec()).map_err(|_| {
+        AppError::new(
+            ErrorCode::BadRequest,
+            "the parameter must be UTF-8 text (send binary data base64-encoded)",
+        )
+    })
+}
+
+/// Maps an outcome to its status: success 200, function failure 502, timeout 504,
+/// platform failures 502 `image_unavailable` / 503 `backend_unavailable`. Errors
+/// carry the activation so output and exit code are never lost.
+fn respond(result: ActivationResult, wants_text: bool) -> Result<Response, AppError> {
+    let activation = result.activation;
+    let failure = match (activation.status, &result.failure) {
+        (ActivationStatus::Success, _) => None,
+        (_, Some(failure)) => Some(match failure.kind {
+            RunFailureKind::ImageUnavailable => {
+                (ErrorCode::ImageUnavailable, failure.message.clone())
+            }
+            RunFailureKind::Runtime => (ErrorCode::BackendUnavailable, failure.message.clone()),
+        }),
+        (ActivationStatus::Timeout, None) => Some((
+            ErrorCode::FunctionTimeout,
+            format!(
+                "the function did not finish within its timeout ({} ms elapsed)",
+                activation.duration_ms
+            ),
+        )),
+        (ActivationStatus::Error, None) => Some((
+            ErrorCode::FunctionFailed,
+            format!(
+                "the function exited with code {}",
+                activation
+                    .exit_code
+                    .map_or_else(|| "unknown".into(), |c| c.to_string())
+            ),
+        )),
+    };
+    if let Some((code, message)) = failure {
+        let mut error = ApiError::new(code, message);
+        error.activation = Some(Box::new(activation));
+        return Err(error.into());
+    }
+    if wants_text {
+        let headers = activation_headers(&activation);
+        return Ok((StatusCode::OK, headers, activation.result).into_response());
+    }
+    Ok((StatusCode::OK, Json(activation)).into_response())
+}
+
+fn activation_headers(activation: &Activation) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set("x-faas-activation-id", activation.activation_id.clone());
+    set("x-faas-status", "success".into());
+    set("x-faas-duration-ms", activation.duration_ms.to_string());
+    if let Some(code) = activation.exit_code {
+        set("x-faas-exit-code", code.to_string());
+    }
+    headers
+}

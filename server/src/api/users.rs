@@ -1,0 +1,68 @@
+//! Registration and login.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use faas_shared::names::{validate_password, validate_username};
+use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
+
+use super::JsonBody;
+use crate::AppState;
+use crate::auth::{hash_password, verify_password};
+use crate::error::AppError;
+use crate::store::StoredUser;
+
+/// `POST /v1/users`
+pub async fn register(
+    State(state): State<Arc<AppState>>,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<(StatusCode, Json<UserInfo>), AppError> {
+    validate_username(&credentials.username)?;
+    validate_password(&credentials.password)?;
+    let user = StoredUser {
+        username: credentials.username,
+        password_hash: hash_password(credentials.password).await?,
+        created_at: Utc::now(),
+    };
+    state.store.create_user(&user).await?;
+    tracing::info!(username = %user.username, "user registered");
+    Ok((
+        StatusCode::CREATED,
+        Json(UserInfo {
+            username: user.username,
+        }),
+    ))
+}
+
+/// `POST /v1/auth/login`. Unknown user and wrong password get the same answer in
+/// about the same time, so usernames cannot be probed.
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<Json<TokenResponse>, AppError> {
+    let user = if validate_username(&credentials.username).is_ok() {
+        state.store.user(&credentials.username).await?
+    } else {
+        None
+    };
+    let hash = user.as_ref().map_or_else(
+        || state.decoy_password_hash.clone(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = verify_password(credentials.password, hash).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Err(AppError::new(
+            ErrorCode::InvalidCredentials,
+            "wrong username or password",
+        ));
+    };
+    let (token, expires_at) = state.tokens.issue(&user.username)?;
+    Ok(Json(TokenResponse {
+        token,
+        token_type: "Bearer".into(),
+        expires_at,
+    }))
+}

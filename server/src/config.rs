@@ -1,0 +1,140 @@
+//! `faas-server` settings, read once from the environment at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
+/// `faas-server serve`, or directly by `faas-server dev` and tests.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `FAAS_NATS_URL`
+    pub nats_url: String,
+    /// `FAAS_LISTEN`, default `0.0.0.0:8080`.
+    pub listen: SocketAddr,
+    /// PKCS#8 PEM of the ES256 (P-256) key that signs tokens.
+    pub jwt_private_key_pem: String,
+    /// `FAAS_TOKEN_TTL_SECS`, default 12 h.
+    pub token_ttl: Duration,
+    /// PEM certificate chain and key to serve HTTPS directly (`FAAS_TLS_CERT_FILE`,
+    /// `FAAS_TLS_KEY_FILE`); without them the server speaks plain HTTP, for use behind
+    /// the TLS-terminating gateway.
+    pub tls: Option<TlsFiles>,
+    pub limits: Limits,
+    /// `FAAS_NATS_REPLICAS`: replicas of every stream and bucket (3 in a cluster).
+    pub nats_replicas: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Admission and waiting limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// `FAAS_MAX_INFLIGHT`: activations queued or running at once, platform-wide.
+    /// `None` is unlimited.
+    pub max_inflight: Option<u32>,
+    /// `FAAS_MAX_INFLIGHT_PER_USER`: the same, per user.
+    pub max_inflight_per_user: Option<u32>,
+    /// `FAAS_QUEUE_TIMEOUT_MS`: how long an activation may wait for a worker.
+    pub queue_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_inflight: None,
+            max_inflight_per_user: None,
+            queue_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A config with defaults for everything but the NATS URL and signing key.
+    pub fn new(nats_url: impl Into<String>, jwt_private_key_pem: impl Into<String>) -> Self {
+        Self {
+            nats_url: nats_url.into(),
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            jwt_private_key_pem: jwt_private_key_pem.into(),
+            token_ttl: Duration::from_secs(12 * 3600),
+            tls: None,
+            limits: Limits::default(),
+            nats_replicas: 1,
+        }
+    }
+
+    pub fn from_env() -> anyhow::Result<Self> {
+        let key_file = env("FAAS_JWT_PRIVATE_KEY_FILE").context(
+            "FAAS_JWT_PRIVATE_KEY_FILE is not set: point it at a PKCS#8 PEM P-256 key, e.g. \
+             `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out jwt.pem` \
+             (or run `faas-server dev`, which generates one)",
+        )?;
+        let pem = std::fs::read_to_string(&key_file)
+            .with_context(|| format!("cannot read FAAS_JWT_PRIVATE_KEY_FILE {key_file}"))?;
+        let mut config = Self::new(
+            env("FAAS_NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            pem,
+        );
+        if let Some(listen) = env("FAAS_LISTEN") {
+            config.listen = listen.parse().with_context(|| {
+                format!("FAAS_LISTEN={listen:?} is not an address like 0.0.0.0:8080")
+            })?;
+        }
+        if let Some(secs) = parse_env::<u64>("FAAS_TOKEN_TTL_SECS")? {
+            config.token_ttl = Duration::from_secs(secs);
+        }
+        config.tls = match (env("FAAS_TLS_CERT_FILE"), env("FAAS_TLS_KEY_FILE")) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (None, None) => None,
+            _ => bail!("set both FAAS_TLS_CERT_FILE and FAAS_TLS_KEY_FILE, or neither"),
+        };
+        config.limits = Limits::from_env()?;
+        if let Some(replicas) = parse_env::<usize>("FAAS_NATS_REPLICAS")? {
+            config.nats_replicas = replicas;
+        }
+        Ok(config)
+    }
+}
+
+impl Limits {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut limits = Limits {
+            max_inflight: positive("FAAS_MAX_INFLIGHT")?,
+            max_inflight_per_user: positive("FAAS_MAX_INFLIGHT_PER_USER")?,
+            ..Limits::default()
+        };
+        if let Some(ms) = parse_env::<u64>("FAAS_QUEUE_TIMEOUT_MS")? {
+            limits.queue_timeout = Duration::from_millis(ms);
+        }
+        Ok(limits)
+    }
+}
+
+/// A limit variable: unset or `0` means unlimited.
+fn positive(name: &str) -> anyhow::Result<Option<u32>> {
+    Ok(parse_env::<u32>(name)?.filter(|n| *n > 0))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_env<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
+    match env(name) {
+        None => Ok(None),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{name}={raw:?} is not a valid number")),
+    }
+}

@@ -1,0 +1,154 @@
+//! `faas-server dev`: the whole platform in one process, for a laptop.
+//!
+//! Starts (or reuses, with `nats_url`) a JetStream NATS server with its store in the
+//! data dir, runs a worker in-process, and serves the API over HTTPS with a dev CA
+//! whose certificate is written to `<data dir>/ca.pem`. The JWT signing key is kept
+//! in the data dir too, so tokens survive restarts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Limits, ServerConfig};
+use crate::nats_process::NatsProcess;
+use crate::tls::{ensure_dev_certificates, write_private};
+
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// Where the HTTPS API listens; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// NATS store, certificates and JWT key.
+    pub data_dir: PathBuf,
+    /// Use this NATS server instead of starting one.
+    pub nats_url: Option<String>,
+    /// Concurrent activations of the in-process worker; `None` is its default.
+    pub worker_slots: Option<usize>,
+    pub limits: Limits,
+}
+
+impl Default for DevOptions {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            data_dir: PathBuf::from(".faas-dev"),
+            nats_url: None,
+            worker_slots: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A running dev platform. Stop it with [`DevStack::stop`]; dropping it also kills
+/// the NATS server it started.
+pub struct DevStack {
+    /// `https://127.0.0.1:PORT`
+    pub url: String,
+    /// The CA certificate clients must trust.
+    pub ca_cert: PathBuf,
+    pub nats_url: String,
+    shutdown: CancellationToken,
+    api: JoinHandle<anyhow::Result<()>>,
+    worker: JoinHandle<anyhow::Result<()>>,
+    _nats: Option<NatsProcess>,
+}
+
+impl DevStack {
+    pub async fn start(options: DevOptions) -> anyhow::Result<Self> {
+        crate::install_crypto_provider();
+        let data_dir = &options.data_dir;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
+        let certs = ensure_dev_certificates(data_dir)?;
+        let jwt_key = dev_jwt_key(data_dir)?;
+
+        let nats = match &options.nats_url {
+            Some(_) => None,
+            None => Some(NatsProcess::start(&data_dir.join("nats")).await?),
+        };
+        let nats_url = options
+            .nats_url
+            .clone()
+            .or_else(|| nats.as_ref().map(|n| n.url.clone()))
+            .context("no NATS url")?;
+
+        let mut config = ServerConfig::new(&nats_url, jwt_key);
+        config.listen = options.listen;
+        config.limits = options.limits.clone();
+        config.tls = Some(certs.server);
+        let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
+            format!(
+                "cannot listen on {}: is another faas-server running? pick another with --listen",
+                options.listen
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(crate::AppState::connect(&config, Duration::from_secs(15)).await?);
+
+        let shutdown = CancellationToken::new();
+        let mut worker_config = faas_worker::WorkerConfig::new(&nats_url);
+        if let Some(slots) = options.worker_slots {
+            worker_config.slots = slots;
+        }
+        let worker = tokio::spawn(faas_worker::run(
+            worker_config,
+            shutdown.clone().cancelled_owned(),
+        ));
+        let tls = config.tls.clone();
+        let api = tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move { crate::serve(state, tls.as_ref(), listener, shutdown.cancelled_owned()).await }
+        });
+        let host = match options.listen.ip() {
+            ip if ip.is_unspecified() || ip.is_loopback() => "127.0.0.1".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        Ok(Self {
+            url: format!("https://{host}:{port}"),
+            ca_cert: certs.ca_cert,
+            nats_url,
+            shutdown,
+            api,
+            worker,
+            _nats: nats,
+        })
+    }
+
+    /// Resolves when the API or the worker stops on its own (an error).
+    pub async fn failed(&mut self) -> anyhow::Error {
+        let outcome = tokio::select! {
+            r = &mut self.api => ("API server", r),
+            r = &mut self.worker => ("worker", r),
+        };
+        match outcome {
+            (part, Ok(Ok(()))) => anyhow::anyhow!("the {part} stopped"),
+            (part, Ok(Err(e))) => e.context(format!("the {part} failed")),
+            (part, Err(e)) => anyhow::anyhow!("the {part} panicked: {e}"),
+        }
+    }
+
+    /// Stops the API (after in-flight requests), the worker and NATS.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        let (api, worker) = tokio::join!(self.api, self.worker);
+        api.context("API task")??;
+        worker.context("worker task")??;
+        Ok(())
+    }
+}
+
+/// The JWT signing key in the data dir, created on first start.
+fn dev_jwt_key(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt-key.pem");
+    if let Ok(pem) = std::fs::read_to_string(&path) {
+        return Ok(pem);
+    }
+    let pem = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?.serialize_pem();
+    write_private(&path, &pem)?;
+    Ok(pem)
+}

@@ -1,0 +1,291 @@
+//! Everything the server keeps in NATS: the stream and buckets it creates at
+//! start-up, and typed access to users and functions.
+//!
+//! JetStream's own features do the hard parts: KV `create` makes registration
+//! atomic, KV `update` with a revision makes function replacement race-free, and the
+//! activation stream's limits are the admission control (see [`activation_stream`]).
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv, stream};
+use chrono::{DateTime, Utc};
+use faas_shared::nats::{
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, USERS_BUCKET,
+    function_key, function_key_prefix,
+};
+use faas_shared::{ErrorCode, FunctionInfo};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Limits;
+use crate::error::AppError;
+
+/// How long activation records are kept.
+const ACTIVATION_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// A registered user as stored in `faas_users`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredUser {
+    pub username: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Handles to the buckets.
+#[derive(Clone)]
+pub struct Store {
+    client: async_nats::Client,
+    users: kv::Store,
+    functions: kv::Store,
+}
+
+/// Creates (or updates) the stream and buckets, and opens the buckets.
+pub async fn connect(
+    client: &async_nats::Client,
+    js: &jetstream::Context,
+    limits: &Limits,
+    replicas: usize,
+) -> anyhow::Result<Store> {
+    ensure_stream(js, activation_stream(limits, replicas)).await?;
+    let users = open_bucket(js, USERS_BUCKET, Duration::ZERO, replicas).await?;
+    let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
+    open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
+    Ok(Store {
+        client: client.clone(),
+        users,
+        functions,
+    })
+}
+
+/// The work queue. Its message limits are the platform's concurrency limits: a
+/// message stays in the stream until a worker acks it after publishing the result,
+/// so `max_messages` counts queued *and* running activations, and with
+/// `discard: new` a publish over the limit is refused (error 10077) instead of
+/// evicting someone else's activation.
+fn activation_stream(limits: &Limits, replicas: usize) -> stream::Config {
+    let limit = |n: Option<u32>| n.map_or(-1, i64::from);
+    stream::Config {
+        name: ACTIVATIONS_STREAM.into(),
+        subjects: vec![ACTIVATIONS_SUBJECTS.into()],
+        retention: stream::RetentionPolicy::WorkQueue,
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        max_messages: limit(limits.max_inflight),
+        max_messages_per_subject: limit(limits.max_inflight_per_user),
+        discard: stream::DiscardPolicy::New,
+        discard_new_per_subject: limits.max_inflight_per_user.is_some(),
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}
+
+/// The stream behind a KV bucket, as `create_key_value` would make it. We create it
+/// ourselves because async-nats' `create_key_value` cannot parse nats-server < 2.10.8
+/// answers.
+fn bucket_stream(bucket: &str, max_age: Duration, replicas: usize) -> stream::Config {
+    stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        max_age,
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    }
+}
+
+async fn open_bucket(
+    js: &jetstream::Context,
+    bucket: &str,
+    max_age: Duration,
+    replicas: usize,
+) -> anyhow::Result<kv::Store> {
+    ensure_stream(js, bucket_stream(bucket, max_age, replicas)).await?;
+    Ok(js.get_key_value(bucket).await?)
+}
+
+/// Creates the stream, or brings an existing one to `config` (limits may change
+/// between restarts).
+async fn ensure_stream(js: &jetstream::Context, config: stream::Config) -> anyhow::Result<()> {
+    let name = config.name.clone();
+    match js.get_stream(&name).await {
+        Ok(_) => {
+            js.update_stream(config)
+                .await
+                .map_err(|e| anyhow::anyhow!("updating stream {name}: {e}"))?;
+        }
+        Err(_) => {
+            js.create_stream(config)
+                .await
+                .map_err(|e| anyhow::anyhow!("creating stream {name}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Registers a user; `UserExists` if the name is taken, decided atomically by NATS.
+    pub async fn create_user(&self, user: &StoredUser) -> Result<(), AppError> {
+        let value = serde_json::to_vec(user).map_err(|e| AppError::internal("encoding user", e))?;
+        match self.users.create(&user.username, value.into()).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(AppError::new(
+                ErrorCode::UserExists,
+                format!("the username {:?} is taken: choose another", user.username),
+            )),
+            Err(e) => Err(AppError::backend("registering the user", e)),
+        }
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<StoredUser>, AppError> {
+        get_json(&self.users, username, "reading the user").await
+    }
+
+    pub async fn function(
+        &self,
+        owner: &str,
+        name: &str,
+    ) -> Result<Option<FunctionInfo>, AppError> {
+        get_json(
+            &self.functions,
+            &function_key(owner, name),
+            "reading the function",
+        )
+        .await
+    }
+
+    /// Creates or replaces a function. Returns whether it was created. `created_at`
+    /// of a replaced function is kept; concurrent writers cannot lose an update
+    /// because the write is conditional on the revision that was read.
+    pub async fn put_function(
+        &self,
+        owner: &str,
+        mut info: FunctionInfo,
+    ) -> Result<(bool, FunctionInfo), AppError> {
+        let key = function_key(owner, &info.name);
+        for _ in 0..5 {
+            let existing = self
+                .functions
+                .entry(&key)
+                .await
+                .map_err(|e| AppError::backend("reading the function", e))?
+                .filter(|entry| entry.operation == kv::Operation::Put);
+            let outcome = match &existing {
+                Some(entry) => {
+                    if let Ok(old) = serde_json::from_slice::<FunctionInfo>(&entry.value) {
+                        info.created_at = old.created_at;
+                    }
+                    let value = encode(&info)?;
+                    self.functions
+                        .update(&key, value, entry.revision)
+                        .await
+                        .map(|_| false)
+                        .map_err(|e| e.to_string())
+                }
+                None => {
+                    let value = encode(&info)?;
+                    match self.functions.create(&key, value).await {
+                        Ok(_) => Ok(true),
+                        Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {
+                            Err("created concurrently".into())
+                        }
+                        Err(e) => return Err(AppError::backend("storing the function", e)),
+                    }
+                }
+            };
+            match outcome {
+                Ok(created) => return Ok((created, info)),
+                Err(conflict) => {
+                    tracing::debug!(%key, %conflict, "function changed concurrently; retrying")
+                }
+            }
+        }
+        Err(AppError::new(
+            ErrorCode::BackendUnavailable,
+            "the function is being changed concurrently: try again",
+        ))
+    }
+
+    /// Deletes a function; `false` if there was none.
+    pub async fn delete_function(&self, owner: &str, name: &str) -> Result<bool, AppError> {
+        if self.function(owner, name).await?.is_none() {
+            return Ok(false);
+        }
+        self.functions
+            .purge(function_key(owner, name))
+            .await
+            .map_err(|e| AppError::backend("deleting the function", e))?;
+        Ok(true)
+    }
+
+    /// One user's functions, sorted by name. Reads only that user's keys (a filtered
+    /// consumer on the bucket's stream), not the whole bucket.
+    pub async fn list_functions(&self, owner: &str) -> Result<Vec<FunctionInfo>, AppError> {
+        let backend = |e: &dyn std::fmt::Display| AppError::backend("listing functions", e);
+        let stream = self.functions.stream.clone();
+        let consumer = stream
+            .create_consumer(jetstream::consumer::push::OrderedConfig {
+                deliver_subject: self.client.new_inbox(),
+                filter_subject: format!("$KV.{FUNCTIONS_BUCKET}.{}>", function_key_prefix(owner)),
+                deliver_policy: jetstream::consumer::DeliverPolicy::LastPerSubject,
+                replay_policy: jetstream::consumer::ReplayPolicy::Instant,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| backend(&e))?;
+        let mut functions = Vec::new();
+        if consumer.cached_info().num_pending > 0 {
+            let mut messages = consumer.messages().await.map_err(|e| backend(&e))?;
+            while let Some(message) = messages.next().await {
+                let message = message.map_err(|e| backend(&e))?;
+                let deleted = message
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("KV-Operation"))
+                    .is_some();
+                if !deleted {
+                    match serde_json::from_slice::<FunctionInfo>(&message.payload) {
+                        Ok(info) => functions.push(info),
+                        Err(e) => {
+                            tracing::warn!(subject = %message.subject, %e, "skipping unreadable function record")
+                        }
+                    }
+                }
+                let pending = message.info().map(|info| info.pending).unwrap_or(0);
+                if pending == 0 {
+                    break;
+                }
+            }
+        }
+        functions.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(functions)
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {
+    serde_json::to_vec(value)
+        .map(Into::into)
+        .map_err(|e| AppError::internal("encoding a record", e))
+}
+
+async fn get_json<T: for<'de> Deserialize<'de>>(
+    bucket: &kv::Store,
+    key: &str,
+    context: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(value) = bucket
+        .get(key)
+        .await
+        .map_err(|e| AppError::backend(context, e))?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&value)
+        .map(Some)
+        .map_err(|e| AppError::internal(context, e))
+}

@@ -1,0 +1,522 @@
+//! The API end to end: real NATS, real Docker, real HTTPS.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn walkthrough_register_login_add_invoke_remove() {
+    let p = Platform::start().await;
+    let user = unique_user("alice");
+    let token = p.user(&user).await;
+
+    let created = p
+        .add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let info: Value = created.json().await.unwrap();
+    assert_eq!(info["image"], REVERSE);
+    assert_eq!(info["timeout_ms"], 30_000);
+    assert_eq!(info["param_mode"], "argv");
+
+    let replaced = p
+        .add_function(
+            &token,
+            "reverse",
+            json!({"image": REVERSE, "timeout_ms": 10_000}),
+        )
+        .await;
+    assert_eq!(replaced.status(), StatusCode::OK);
+
+    let listed: Value = p
+        .authed(Method::GET, "/v1/functions", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["name"], "reverse");
+    assert_eq!(listed[0]["timeout_ms"], 10_000);
+
+    let invoked = p.invoke(&token, "reverse", "hello").await;
+    assert_eq!(invoked.status(), StatusCode::OK);
+    let activation: Value = invoked.json().await.unwrap();
+    assert_eq!(activation["result"], "olleh");
+    assert_eq!(activation["status"], "success");
+    assert_eq!(activation["exit_code"], 0);
+    assert_eq!(activation["function"], "reverse");
+
+    let removed = p
+        .authed(Method::DELETE, "/v1/functions/reverse", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let gone = p.invoke(&token, "reverse", "hello").await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(gone).await, "function_not_found");
+
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn other_users_function_is_not_found() {
+    let p = Platform::start().await;
+    let alice = p.user(&unique_user("alice")).await;
+    let bob = p.user(&unique_user("bob")).await;
+    assert_eq!(
+        p.add_function(&alice, "secret", json!({"image": ECHO}))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+
+    for (method, path) in [
+        (Method::GET, "/v1/functions/secret"),
+        (Method::DELETE, "/v1/functions/secret"),
+        (Method::POST, "/v1/functions/secret/invoke"),
+    ] {
+        let response = p
+            .authed(method.clone(), path, &bob)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(error_code(response).await, "function_not_found");
+    }
+    let bobs: Value = p
+        .authed(Method::GET, "/v1/functions", &bob)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bobs, json!([]));
+
+    // Bob's function of the same name is his own; Alice's is untouched.
+    assert_eq!(
+        p.add_function(&bob, "secret", json!({"image": REVERSE}))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let alices: Value = p
+        .authed(Method::GET, "/v1/functions/secret", &alice)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alices["image"], ECHO);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn credentials_and_tokens_are_checked() {
+    let p = Platform::start().await;
+    let user = unique_user("carol");
+    assert_eq!(
+        p.register(&user, "correct horse battery").await.status(),
+        StatusCode::CREATED
+    );
+
+    let dup = p.register(&user, "another password").await;
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+    assert_eq!(error_code(dup).await, "user_exists");
+
+    let wrong = p.login(&user, "wrong password!").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let wrong_body: Value = wrong.json().await.unwrap();
+    let unknown = p.login("nobody-here", "wrong password!").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let unknown_body: Value = unknown.json().await.unwrap();
+    assert_eq!(
+        wrong_body, unknown_body,
+        "unknown user and wrong password look the same"
+    );
+    assert_eq!(wrong_body["error"]["code"], "invalid_credentials");
+
+    let good: Value = p
+        .login(&user, "correct horse battery")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = good["token"].as_str().unwrap();
+    assert_eq!(good["token_type"], "Bearer");
+    assert!(good["expires_at"].is_string());
+    assert_eq!(
+        p.authed(Method::GET, "/v1/functions", token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let missing = p
+        .request(Method::GET, "/v1/functions")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
+    assert!(missing.headers().contains_key(header::WWW_AUTHENTICATE));
+    assert_eq!(error_code(missing).await, "unauthorized");
+
+    let mut tampered = token.to_owned();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    let payload = token.split('.').nth(1).unwrap();
+    let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+    for bad in ["garbage", "a.b.c", tampered.as_str(), alg_none.as_str()] {
+        let response = p
+            .authed(Method::GET, "/v1/functions", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "token {bad:?}");
+        assert_eq!(error_code(response).await, "unauthorized");
+    }
+    let basic = p
+        .request(Method::GET, "/v1/functions")
+        .header(header::AUTHORIZATION, "Basic YWxpY2U6cHc=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected_with_its_own_code() {
+    let p = Platform::start().await;
+    let user = unique_user("dave");
+    p.user(&user).await;
+    // A token signed with the platform's own key, but expired an hour ago.
+    let key_pem = std::fs::read_to_string(p.stack.ca_cert.with_file_name("jwt-key.pem")).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let claims =
+        json!({"sub": user, "key": "faas-api", "iat": now - 7200, "exp": now - 3600, "jti": "x"});
+    let expired = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let response = p
+        .authed(Method::GET, "/v1/functions", &expired)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(response).await, "token_expired");
+
+    // The same claims, unexpired, are accepted: the rejection was the expiry.
+    let fresh_claims =
+        json!({"sub": user, "key": "faas-api", "iat": now, "exp": now + 600, "jti": "y"});
+    let fresh = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+        &fresh_claims,
+        &jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let ok = p
+        .authed(Method::GET, "/v1/functions", &fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_never_a_500() {
+    let p = Platform::start().await;
+    let token = p.user(&unique_user("erin")).await;
+
+    // (method, path, token, body, expected status, expected code)
+    type Case<'a> = (
+        Method,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        StatusCode,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            Method::POST,
+            "/v1/users",
+            None,
+            "{not json",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Method::POST,
+            "/v1/users",
+            None,
+            r#"{"username":"x"}"#,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Method::POST,
+            "/v1/users",
+            None,
+            r#"{"username":"Bad Name","password":"long enough pw"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_username",
+        ),
+        (
+            Method::POST,
+            "/v1/users",
+            None,
+            r#"{"username":"frank","password":"short"}"#,
+            StatusCode::BAD_REQUEST,
+            "weak_password",
+        ),
+        (
+            Method::POST,
+            "/v1/auth/login",
+            None,
+            "[]",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Method::PUT,
+            "/v1/functions/f1",
+            Some(&token),
+            r#"{"image":"alpine; rm -rf /"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_image",
+        ),
+        (
+            Method::PUT,
+            "/v1/functions/f1",
+            Some(&token),
+            r#"{"image":"alpine","timeout_ms":999999999}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_spec",
+        ),
+        (
+            Method::PUT,
+            "/v1/functions/f1",
+            Some(&token),
+            r#"{"image":"alpine","param_mode":"smoke"}"#,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Method::PUT,
+            "/v1/functions/f1",
+            Some(&token),
+            r#"{"image":"alpine","extra":1}"#,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            Method::PUT,
+            "/v1/functions/Bad.Name",
+            Some(&token),
+            r#"{"image":"alpine"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid_name",
+        ),
+        (
+            Method::GET,
+            "/v1/functions/nope",
+            Some(&token),
+            "",
+            StatusCode::NOT_FOUND,
+            "function_not_found",
+        ),
+        (
+            Method::GET,
+            "/v1/nowhere",
+            Some(&token),
+            "",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::PATCH,
+            "/v1/functions/f1",
+            Some(&token),
+            "{}",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+    ];
+    for (method, path, auth, body, status, code) in cases {
+        let mut request = p
+            .request(method.clone(), path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned());
+        if let Some(token) = auth {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{method} {path} {body}");
+        let json: Value = response.json().await.expect("a JSON error body");
+        assert_eq!(
+            json["error"]["code"], code,
+            "{method} {path} {body}: {json}"
+        );
+        assert!(!json["error"]["message"].as_str().unwrap().is_empty());
+    }
+
+    // Too large a parameter for argv mode is refused before anything is queued.
+    p.add_function(&token, "echo", json!({"image": ECHO})).await;
+    let big = "x".repeat(faas_shared::MAX_PARAM_BYTES_ARGV + 1);
+    let response = p.invoke(&token, "echo", &big).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(response).await, "param_too_large");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn failing_function_answers_502_with_its_output_and_leaves_no_container() {
+    let p = Platform::start().await;
+    let user = unique_user("grace");
+    let token = p.user(&user).await;
+    p.add_function(&token, "fail", json!({"image": FAIL})).await;
+
+    let response = p.invoke(&token, "fail", "boom").await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "function_failed");
+    let activation = &body["error"]["activation"];
+    assert_eq!(activation["status"], "error");
+    assert_eq!(activation["exit_code"], 3);
+    assert!(
+        activation["logs"].as_str().unwrap().contains("boom"),
+        "stderr is returned as logs: {activation}"
+    );
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn missing_image_is_a_clear_error() {
+    let p = Platform::start().await;
+    let user = unique_user("heidi");
+    let token = p.user(&user).await;
+    p.add_function(
+        &token,
+        "ghost",
+        json!({"image": "faas-examples/does-not-exist:1"}),
+    )
+    .await;
+    let response = p.invoke(&token, "ghost", "x").await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(error_code(response).await, "image_unavailable");
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn parallel_invocations_each_get_their_own_result() {
+    let p = Platform::start().await;
+    let user = unique_user("ivan");
+    let token = p.user(&user).await;
+    p.add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+
+    let calls = (0..8).map(|i| {
+        let p = &p;
+        let token = &token;
+        async move {
+            let param = format!("call-{i}-abc");
+            let response = p.invoke(token, "reverse", &param).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            let activation: Value = response.json().await.unwrap();
+            let expected: String = param.chars().rev().collect();
+            assert_eq!(activation["result"], expected.as_str());
+            activation["activation_id"].as_str().unwrap().to_owned()
+        }
+    });
+    let mut ids = futures::future::join_all(calls).await;
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 8, "every activation has its own id");
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn plain_text_in_and_out() {
+    let p = Platform::start().await;
+    let token = p.user(&unique_user("judy")).await;
+    p.add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+    let response = p
+        .authed(Method::POST, "/v1/functions/reverse/invoke", &token)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::ACCEPT, "text/plain")
+        .body("stressed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-faas-status"], "success");
+    assert_eq!(response.headers()["x-faas-exit-code"], "0");
+    assert!(response.headers().contains_key("x-faas-activation-id"));
+    assert_eq!(response.text().await.unwrap(), "desserts");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let p = Platform::start().await;
+    let health = p.request(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready: Value = p
+        .request(Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ok");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_name_admit_exactly_one() {
+    let p = Platform::start().await;
+    let user = unique_user("kim");
+    let attempts = (0..6).map(|_| p.register(&user, "correct horse battery"));
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        5,
+        "{statuses:?}"
+    );
+    p.stop().await;
+}
