@@ -1,1 +1,61 @@
-fn main() {}
+//! `faasctl`: parse, dispatch, and turn errors into a message and an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+mod client;
+mod commands;
+mod config;
+mod credentials;
+mod error;
+
+use error::{CliError, exit};
+
+fn main() -> ExitCode {
+    // reqwest and friends compile in both ring and aws-lc-rs; rustls panics at the
+    // first handshake unless exactly one provider is chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = commands::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::OTHER);
+        }
+    };
+    match runtime.block_on(cli.run()) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(error) => ExitCode::from(report(&error)),
+    }
+}
+
+/// Prints `error: ...` (plus a hint) and picks the exit code.
+fn report(error: &anyhow::Error) -> u8 {
+    // Output piped into `head` and closed early is not a failure worth a message.
+    if error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    {
+        return exit::OK;
+    }
+    let cli_error = error.chain().find_map(|e| e.downcast_ref::<CliError>());
+    eprintln!("error: {error}");
+    // `.context()` says what we were doing; the causes say why it failed.
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    match cli_error {
+        Some(e) => {
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+            e.exit_code()
+        }
+        None => exit::OTHER,
+    }
+}

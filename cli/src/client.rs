@@ -1,0 +1,291 @@
+//! The HTTP client of the faas API: one method per endpoint, faas-shared types in and
+//! out, and every failure turned into a [`CliError`] that says what went wrong.
+//!
+//! Gateways (APISIX) answer some errors with their own body shape, so an error body
+//! that is not `{"error": {...}}` is mapped by status to the closest stable code.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use faas_shared::{
+    Activation, ApiError, Credentials, ErrorBody, ErrorCode, FunctionInfo, FunctionSpec,
+    InvokeRequest, TokenResponse, UserInfo,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::CliError;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// For everything but invoke, whose bound is the function's own timeout on the server.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+    verbose: bool,
+}
+
+/// Whether `PUT /v1/functions/{name}` made a new function or replaced one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Created,
+    Updated,
+}
+
+impl ApiClient {
+    /// `ca_cert` is trusted in addition to the system roots.
+    pub fn new(
+        base: &str,
+        ca_cert: Option<&Path>,
+        token: Option<String>,
+        verbose: bool,
+    ) -> anyhow::Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("faasctl/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("reading the CA certificate {}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("{} is not a PEM certificate", path.display()))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder.build().context("setting up the HTTPS client")?;
+        reqwest::Url::parse(base)
+            .map_err(|e| CliError::Usage(format!("invalid API URL {base:?}: {e}")))?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+            verbose,
+        })
+    }
+
+    pub async fn register(&self, credentials: &Credentials) -> Result<UserInfo, CliError> {
+        let req = self.request(Method::POST, "/v1/users").json(credentials);
+        self.json(req).await
+    }
+
+    pub async fn login(&self, credentials: &Credentials) -> Result<TokenResponse, CliError> {
+        let req = self
+            .request(Method::POST, "/v1/auth/login")
+            .json(credentials);
+        self.json(req).await
+    }
+
+    pub async fn list_functions(&self) -> Result<Vec<FunctionInfo>, CliError> {
+        self.json(self.request(Method::GET, "/v1/functions")).await
+    }
+
+    pub async fn get_function(&self, name: &str) -> Result<FunctionInfo, CliError> {
+        self.json(self.request(Method::GET, &function_path(name)?))
+            .await
+    }
+
+    pub async fn put_function(
+        &self,
+        name: &str,
+        spec: &FunctionSpec,
+    ) -> Result<(FunctionInfo, Upsert), CliError> {
+        let req = self.request(Method::PUT, &function_path(name)?).json(spec);
+        let response = self.send(req).await?;
+        let upsert = if response.status() == StatusCode::CREATED {
+            Upsert::Created
+        } else {
+            Upsert::Updated
+        };
+        Ok((self.body(response).await?, upsert))
+    }
+
+    pub async fn delete_function(&self, name: &str) -> Result<(), CliError> {
+        self.send(self.request(Method::DELETE, &function_path(name)?))
+            .await
+            .map(drop)
+    }
+
+    /// Waits as long as the function runs; the server enforces its timeout.
+    pub async fn invoke(&self, name: &str, param: String) -> Result<Activation, CliError> {
+        let path = format!("{}/invoke", function_path(name)?);
+        let req = self
+            .request(Method::POST, &path)
+            .timeout(Duration::from_secs(faas_shared::MAX_TIMEOUT_MS / 1000 + 60))
+            .json(&InvokeRequest { param });
+        self.json(req).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .timeout(REQUEST_TIMEOUT);
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        req
+    }
+
+    async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, CliError> {
+        let response = self.send(req).await?;
+        self.body(response).await
+    }
+
+    /// Sends the request; a non-2xx answer becomes [`CliError::Api`].
+    async fn send(&self, req: RequestBuilder) -> Result<Response, CliError> {
+        let started = Instant::now();
+        let req = req.build().map_err(|e| self.transport_error(e))?;
+        if self.verbose {
+            eprintln!("> {} {}", req.method(), req.url());
+        }
+        let response = self
+            .http
+            .execute(req)
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        if self.verbose {
+            eprintln!(
+                "< {} ({} ms)",
+                response.status(),
+                started.elapsed().as_millis()
+            );
+        }
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.api_error(response).await)
+    }
+
+    async fn body<T: DeserializeOwned>(&self, response: Response) -> Result<T, CliError> {
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        serde_json::from_slice(&bytes).map_err(|e| CliError::Api {
+            error: ApiError::new(
+                ErrorCode::Internal,
+                format!("unexpected answer from {}: {e}", self.base),
+            ),
+            retry_after: None,
+        })
+    }
+
+    async fn api_error(&self, response: Response) -> CliError {
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let bytes = response.bytes().await.unwrap_or_default();
+        let error = match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => body.error,
+            Err(_) => foreign_error(status, &bytes),
+        };
+        if error.code == ErrorCode::TokenExpired {
+            return CliError::SessionExpired;
+        }
+        CliError::Api { error, retry_after }
+    }
+
+    fn transport_error(&self, error: reqwest::Error) -> CliError {
+        let url = self.base.clone();
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        let mut io_kind = None;
+        let mut innermost = error.to_string();
+        while let Some(err) = source {
+            if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+                return CliError::Tls {
+                    url,
+                    reason: tls.to_string(),
+                };
+            }
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                // io::Error hides its payload from `source()`; look inside explicitly.
+                if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+                    return CliError::Tls {
+                        url,
+                        reason: tls.to_string(),
+                    };
+                }
+                io_kind.get_or_insert(io.kind());
+            }
+            innermost = err.to_string();
+            source = err.source();
+        }
+        if error.is_timeout() {
+            return CliError::Unreachable {
+                url,
+                reason: "timed out".into(),
+            };
+        }
+        if error.is_connect() || io_kind.is_some() {
+            let reason = match io_kind {
+                Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_owned(),
+                _ => innermost,
+            };
+            return CliError::Unreachable { url, reason };
+        }
+        CliError::Unreachable {
+            url,
+            reason: innermost,
+        }
+    }
+}
+
+/// Function names go into the URL path, so they are validated before use.
+fn function_path(name: &str) -> Result<String, CliError> {
+    faas_shared::names::validate_function_name(name).map_err(|error| CliError::Api {
+        error,
+        retry_after: None,
+    })?;
+    Ok(format!("/v1/functions/{name}"))
+}
+
+/// An error body in some other shape (a gateway's, a proxy's HTML page).
+fn foreign_error(status: StatusCode, body: &[u8]) -> ApiError {
+    let code = match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        404 => ErrorCode::NotFound,
+        413 => ErrorCode::PayloadTooLarge,
+        429 => ErrorCode::ConcurrencyLimit,
+        400 => ErrorCode::BadRequest,
+        502..=504 => ErrorCode::BackendUnavailable,
+        _ => ErrorCode::Internal,
+    };
+    // APISIX says {"message": "..."}; others {"error_msg": "..."}.
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            ["message", "error_msg"]
+                .iter()
+                .find_map(|k| v.get(k).and_then(|m| m.as_str()).map(str::to_owned))
+        })
+        .unwrap_or_else(|| format!("the server answered {status}"));
+    ApiError::new(code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_errors_get_a_stable_code() {
+        let e = foreign_error(
+            StatusCode::UNAUTHORIZED,
+            br#"{"message":"Missing JWT token in request"}"#,
+        );
+        assert_eq!(e.code, ErrorCode::Unauthorized);
+        assert_eq!(e.message, "Missing JWT token in request");
+        let e = foreign_error(StatusCode::BAD_GATEWAY, b"<html>502</html>");
+        assert_eq!(e.code, ErrorCode::BackendUnavailable);
+        assert_eq!(e.message, "the server answered 502 Bad Gateway");
+    }
+
+    #[test]
+    fn bad_function_names_never_reach_the_url() {
+        assert!(function_path("../users").is_err());
+        assert_eq!(function_path("reverse").unwrap(), "/v1/functions/reverse");
+    }
+}

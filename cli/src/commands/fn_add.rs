@@ -1,0 +1,147 @@
+//! `faasctl fn add`: register a function, or replace its definition.
+
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
+use faas_shared::{FunctionSpec, ParamMode};
+
+use super::{Context, Output, print_json, print_line};
+use crate::client::Upsert;
+use crate::error::CliError;
+
+#[derive(Debug, clap::Args)]
+pub struct FnAddCommand {
+    /// Function name: 1 to 63 characters a-z, 0-9, '_' or '-'
+    pub name: String,
+
+    /// Container image to run, e.g. faas-examples/reverse:latest
+    #[arg(long)]
+    pub image: String,
+
+    /// Time limit per invocation, e.g. 500ms, 30s, 2m (server default 30s, max 5m)
+    #[arg(long, value_parser = parse_timeout_ms, value_name = "DURATION")]
+    pub timeout: Option<u64>,
+
+    /// Memory limit, e.g. 128Mi, 1Gi (server default 128Mi, max 2Gi)
+    #[arg(long, value_parser = parse_memory_mb, value_name = "SIZE")]
+    pub memory: Option<u64>,
+
+    /// How the parameter reaches the function: as its argument, on stdin, or in $FAAS_PARAM
+    /// [default: argv]
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_parser = PossibleValuesParser::new(["argv", "stdin", "env"]).map(|s| parse_param_mode(&s))
+    )]
+    pub param_mode: Option<ParamMode>,
+
+    /// Give the function network access (it has none by default)
+    #[arg(long)]
+    pub network: bool,
+}
+
+impl FnAddCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        // The server checks too; checking first saves a round trip and a login prompt.
+        faas_shared::names::validate_image(&self.image).map_err(|error| CliError::Api {
+            error,
+            retry_after: None,
+        })?;
+        let spec = FunctionSpec {
+            image: self.image,
+            timeout_ms: self.timeout,
+            memory_mb: self.memory,
+            param_mode: self.param_mode,
+            network: self.network.then_some(true),
+        };
+        let (info, upsert) = ctx.authed_client()?.put_function(&self.name, &spec).await?;
+        match ctx.output {
+            Output::Json => print_json(&info),
+            Output::Text => print_line(format_args!(
+                "{} {} ({})",
+                match upsert {
+                    Upsert::Created => "created",
+                    Upsert::Updated => "updated",
+                },
+                info.name,
+                info.image
+            )),
+        }
+    }
+}
+
+fn parse_param_mode(s: &str) -> ParamMode {
+    match s {
+        "stdin" => ParamMode::Stdin,
+        "env" => ParamMode::Env,
+        _ => ParamMode::Argv,
+    }
+}
+
+/// `500ms`, `30s`, `1.5s`, `2m`; a bare number is seconds.
+fn parse_timeout_ms(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (number, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000.0)
+    } else {
+        (s, 1000.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; use e.g. 500ms, 30s or 2m"))?;
+    let ms = value * scale;
+    if !ms.is_finite() || ms < 1.0 {
+        return Err(format!("{s:?} is not a positive duration"));
+    }
+    Ok(ms.round() as u64)
+}
+
+/// `128Mi`, `1Gi` (also `M`, `G`, `MB`, `GB`); a bare number is MiB.
+fn parse_memory_mb(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size; use e.g. 128Mi or 1Gi"))?;
+    let scale = match unit.trim() {
+        "" | "Mi" | "M" | "MB" | "MiB" => 1,
+        "Gi" | "G" | "GB" | "GiB" => 1024,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?}; use Mi or Gi")),
+    };
+    value
+        .checked_mul(scale)
+        .filter(|mb| *mb > 0)
+        .ok_or_else(|| format!("{s:?} is not a usable size"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_timeout_ms("30s"), Ok(30_000));
+        assert_eq!(parse_timeout_ms("500ms"), Ok(500));
+        assert_eq!(parse_timeout_ms("1.5s"), Ok(1_500));
+        assert_eq!(parse_timeout_ms("2m"), Ok(120_000));
+        assert_eq!(parse_timeout_ms("10"), Ok(10_000));
+        for bad in ["", "abc", "-1s", "0s", "1h", "NaNs"] {
+            assert!(parse_timeout_ms(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_memory_mb("128Mi"), Ok(128));
+        assert_eq!(parse_memory_mb("1Gi"), Ok(1024));
+        assert_eq!(parse_memory_mb("256"), Ok(256));
+        assert_eq!(parse_memory_mb("2G"), Ok(2048));
+        for bad in ["", "Mi", "12Ki", "0", "1.5Gi", "99999999999999999999Gi"] {
+            assert!(parse_memory_mb(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `faasctl invoke`: run a function and print its result exactly as it printed it.
+//!
+//! stdout gets the function's stdout byte for byte (no newline added), so
+//! `faasctl invoke f x > out` captures exactly the result; everything else (spinner,
+//! logs, errors) goes to stderr.
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use faas_shared::{Activation, ActivationStatus, ApiError, ErrorCode};
+
+use super::{Context, Output, print_json};
+use crate::error::CliError;
+
+#[derive(Debug, clap::Args)]
+pub struct InvokeCommand {
+    /// Function to run
+    pub name: String,
+
+    /// The parameter passed to the function; `-` reads it from standard input
+    #[arg(conflicts_with = "file")]
+    pub param: Option<String>,
+
+    /// Read the parameter from this file
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Also print the function's stderr (its logs) to stderr; always done when it fails
+    #[arg(long)]
+    pub logs: bool,
+}
+
+impl InvokeCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        let param = self.read_param()?;
+        let client = ctx.authed_client()?;
+
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("running {}", self.name));
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        let outcome = client.invoke(&self.name, param).await;
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
+
+        match outcome {
+            Ok(activation) => {
+                let failed = activation.status != ActivationStatus::Success;
+                self.emit(ctx.output, &activation, self.logs || failed)?;
+                match failure(&self.name, &activation) {
+                    Some(error) => Err(CliError::Api {
+                        error,
+                        retry_after: None,
+                    }
+                    .into()),
+                    None => Ok(()),
+                }
+            }
+            Err(CliError::Api {
+                mut error,
+                retry_after,
+            }) => {
+                // A function that ran and failed still has output worth showing.
+                if let Some(activation) = error.activation.take() {
+                    self.emit(ctx.output, &activation, true)?;
+                    if let Some(described) = failure(&self.name, &activation) {
+                        error.message = described.message;
+                    }
+                }
+                Err(CliError::Api { error, retry_after }.into())
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    fn read_param(&self) -> anyhow::Result<String> {
+        if let Some(path) = &self.file {
+            return std::fs::read_to_string(path)
+                .with_context(|| format!("reading the parameter from {}", path.display()));
+        }
+        match self.param.as_deref() {
+            Some("-") => {
+                let mut param = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut param)
+                    .context("reading the parameter from standard input (it must be UTF-8)")?;
+                Ok(param)
+            }
+            Some(param) => Ok(param.to_owned()),
+            None => Ok(String::new()),
+        }
+    }
+
+    fn emit(&self, output: Output, activation: &Activation, logs: bool) -> anyhow::Result<()> {
+        if output == Output::Json {
+            print_json(activation)?;
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(activation.result.as_bytes())?;
+            out.flush()?;
+        }
+        if logs {
+            let mut err = std::io::stderr().lock();
+            err.write_all(activation.logs.as_bytes())?;
+            err.flush()?;
+        }
+        if activation.result_truncated {
+            eprintln!("note: the result was cut at the platform's size limit");
+        }
+        if logs && activation.logs_truncated {
+            eprintln!("note: the logs were cut at the platform's size limit");
+        }
+        Ok(())
+    }
+}
+
+/// The error for an activation that did not succeed, described from its outcome.
+fn failure(name: &str, activation: &Activation) -> Option<ApiError> {
+    match activation.status {
+        ActivationStatus::Success => None,
+        ActivationStatus::Timeout => Some(ApiError::new(
+            ErrorCode::FunctionTimeout,
+            format!(
+                "function {name} timed out after {}",
+                super::format_timeout(activation.duration_ms)
+            ),
+        )),
+        ActivationStatus::Error => Some(ApiError::new(
+            ErrorCode::FunctionFailed,
+            match activation.exit_code {
+                Some(code) => format!("function {name} failed with exit code {code}"),
+                None => format!("function {name} could not be run"),
+            },
+        )),
+    }
+}
