@@ -53,7 +53,13 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
 
     /// Never use the OS keyring; keep the token in the 0600 file instead
-    #[arg(long, env = "FAASCTL_NO_KEYRING", global = true)]
+    #[arg(
+        long,
+        env = "FAASCTL_NO_KEYRING",
+        global = true,
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub no_keyring: bool,
 
     /// How to print data: human-readable text or JSON

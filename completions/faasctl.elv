@@ -1,0 +1,264 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[faasctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'faasctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'faasctl'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand register 'Create an account'
+            cand login 'Log in and store the token (in the OS keyring, else a 0600 file)'
+            cand logout 'Forget the stored token'
+            cand whoami 'Show who is logged in and until when'
+            cand fn 'Manage functions'
+            cand invoke 'Run a function and print its result'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;register'= {
+            cand -u 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)'
+            cand --username 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)'
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --password-stdin 'Read the password from the first line of standard input instead of prompting'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;login'= {
+            cand -u 'Username [default: the profile''s, or prompted for on a terminal]'
+            cand --username 'Username [default: the profile''s, or prompted for on a terminal]'
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --password-stdin 'Read the password from the first line of standard input instead of prompting'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;logout'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;whoami'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;fn'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Register a function, or update it if it exists'
+            cand rm 'Delete a function'
+            cand ls 'List your functions'
+            cand get 'Show one function'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;fn;add'= {
+            cand --image 'Container image to run, e.g. faas-examples/reverse:latest'
+            cand --timeout 'Time limit per invocation, e.g. 500ms, 30s, 2m (server default 30s, max 5m)'
+            cand --memory 'Memory limit, e.g. 128Mi, 1Gi (server default 128Mi, max 2Gi)'
+            cand --param-mode 'How the parameter reaches the function: as its argument, on stdin, or in $FAAS_PARAM [default: argv]'
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --network 'Give the function network access (it has none by default)'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;fn;rm'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand -y 'Do not ask for confirmation (required when not running in a terminal)'
+            cand --yes 'Do not ask for confirmation (required when not running in a terminal)'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;fn;ls'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;fn;get'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;fn;help'= {
+            cand add 'Register a function, or update it if it exists'
+            cand rm 'Delete a function'
+            cand ls 'List your functions'
+            cand get 'Show one function'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;fn;help;add'= {
+        }
+        &'faasctl;fn;help;rm'= {
+        }
+        &'faasctl;fn;help;ls'= {
+        }
+        &'faasctl;fn;help;get'= {
+        }
+        &'faasctl;fn;help;help'= {
+        }
+        &'faasctl;invoke'= {
+            cand -f 'Read the parameter from this file'
+            cand --file 'Read the parameter from this file'
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --logs 'Also print the function''s stderr (its logs) to stderr; always done when it fails'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;completions'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;help'= {
+            cand register 'Create an account'
+            cand login 'Log in and store the token (in the OS keyring, else a 0600 file)'
+            cand logout 'Forget the stored token'
+            cand whoami 'Show who is logged in and until when'
+            cand fn 'Manage functions'
+            cand invoke 'Run a function and print its result'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;help;register'= {
+        }
+        &'faasctl;help;login'= {
+        }
+        &'faasctl;help;logout'= {
+        }
+        &'faasctl;help;whoami'= {
+        }
+        &'faasctl;help;fn'= {
+            cand add 'Register a function, or update it if it exists'
+            cand rm 'Delete a function'
+            cand ls 'List your functions'
+            cand get 'Show one function'
+        }
+        &'faasctl;help;fn;add'= {
+        }
+        &'faasctl;help;fn;rm'= {
+        }
+        &'faasctl;help;fn;ls'= {
+        }
+        &'faasctl;help;fn;get'= {
+        }
+        &'faasctl;help;invoke'= {
+        }
+        &'faasctl;help;completions'= {
+        }
+        &'faasctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,179 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_faasctl_global_optspecs
+    string join \n api-url= ca-cert= profile= config= no-keyring o/output= v/verbose h/help V/version
+end
+
+function __fish_faasctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_faasctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_faasctl_using_subcommand
+    set -l cmd (__fish_faasctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c faasctl -n "__fish_faasctl_needs_command" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_needs_command" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_needs_command" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_needs_command" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_needs_command" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_needs_command" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_needs_command" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_needs_command" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_needs_command" -s V -l version -d 'Print version'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "register" -d 'Create an account'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logout" -d 'Forget the stored token'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "whoami" -d 'Show who is logged in and until when'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "fn" -d 'Manage functions'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "invoke" -d 'Run a function and print its result'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s u -l username -d 'Username: 3 to 32 characters a-z, 0-9, \'_\' or \'-\', starting with a letter (prompted for when omitted on a terminal)' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l password-stdin -d 'Read the password from the first line of standard input instead of prompting'
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s u -l username -d 'Username [default: the profile\'s, or prompted for on a terminal]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l password-stdin -d 'Read the password from the first line of standard input instead of prompting'
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "add" -d 'Register a function, or update it if it exists'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "rm" -d 'Delete a function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "ls" -d 'List your functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "get" -d 'Show one function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l image -d 'Container image to run, e.g. faas-examples/reverse:latest' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l timeout -d 'Time limit per invocation, e.g. 500ms, 30s, 2m (server default 30s, max 5m)' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l memory -d 'Memory limit, e.g. 128Mi, 1Gi (server default 128Mi, max 2Gi)' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l param-mode -d 'How the parameter reaches the function: as its argument, on stdin, or in $FAAS_PARAM [default: argv]' -r -f -a "argv\t''
+stdin\t''
+env\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l network -d 'Give the function network access (it has none by default)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required when not running in a terminal)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a function, or update it if it exists'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Delete a function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List your functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s f -l file -d 'Read the parameter from this file' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l logs -d 'Also print the function\'s stderr (its logs) to stderr; always done when it fails'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "register" -d 'Create an account'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "logout" -d 'Forget the stored token'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "whoami" -d 'Show who is logged in and until when'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "fn" -d 'Manage functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "invoke" -d 'Run a function and print its result'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "add" -d 'Register a function, or update it if it exists'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "rm" -d 'Delete a function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "ls" -d 'List your functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "get" -d 'Show one function'
