@@ -4,6 +4,7 @@
 //! Gateways (APISIX) answer some errors with their own body shape, so an error body
 //! that is not `{"error": {...}}` is mapped by status to the closest stable code.
 
+use std::error::Error as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -201,18 +202,18 @@ impl ApiClient {
                     reason: tls.to_string(),
                 };
             }
-            if let Some(io) = err.downcast_ref::<std::io::Error>() {
-                // io::Error hides its payload from `source()`; look inside explicitly.
-                if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-                    return CliError::Tls {
-                        url,
-                        reason: tls.to_string(),
-                    };
-                }
-                io_kind.get_or_insert(io.kind());
-            }
             innermost = err.to_string();
-            source = err.source();
+            source = match err.downcast_ref::<std::io::Error>() {
+                Some(io) => {
+                    io_kind.get_or_insert(io.kind());
+                    // io::Error's `source()` skips its payload; rustls errors hide there.
+                    match io.get_ref() {
+                        Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                        None => io.source(),
+                    }
+                }
+                None => err.source(),
+            };
         }
         if error.is_timeout() {
             return CliError::Unreachable {

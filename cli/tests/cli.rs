@@ -1,56 +1,11 @@
 //! Behaviour that needs no server: parsing, help, usage errors, credentials handling
 //! and what happens when the server cannot be reached.
 
-use std::path::Path;
+mod support;
 
-use assert_cmd::Command;
-use base64::Engine as _;
 use predicates::prelude::*;
+use support::{config_path, dead_url, faasctl, token, valid_token};
 use tempfile::TempDir;
-
-/// `faasctl` with its config, home and working directory in `home`, the keyring off
-/// and no inherited `FAAS_*` settings, so a test never touches real configuration.
-fn faasctl(home: &TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("faasctl").unwrap();
-    for var in [
-        "FAAS_TOKEN",
-        "FAAS_API_URL",
-        "FAAS_CA_CERT",
-        "FAASCTL_PROFILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env("FAASCTL_CONFIG", config_path(home.path()))
-        .env("FAASCTL_NO_KEYRING", "1")
-        .current_dir(home.path());
-    cmd
-}
-
-fn config_path(home: &Path) -> std::path::PathBuf {
-    home.join(".config/faasctl/config.toml")
-}
-
-/// An unsigned JWT with the claims faasctl reads.
-fn token(sub: &str, exp: i64) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = b64.encode(br#"{"alg":"ES256","typ":"JWT"}"#);
-    let payload = b64.encode(format!(r#"{{"sub":"{sub}","exp":{exp}}}"#));
-    format!("{header}.{payload}.c2lnbmF0dXJl")
-}
-
-fn valid_token(sub: &str) -> String {
-    token(sub, chrono::Utc::now().timestamp() + 3600)
-}
-
-/// A loopback URL where nothing listens.
-fn dead_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("https://127.0.0.1:{port}")
-}
 
 #[test]
 fn help_documents_exit_codes_and_precedence() {
