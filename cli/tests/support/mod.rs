@@ -16,7 +16,12 @@ use tempfile::TempDir;
 /// `faasctl` with its config, home and working directory in `home`, the keyring off
 /// and no inherited `FAAS_*` settings, so a test never touches real configuration.
 pub fn faasctl(home: &TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("faasctl").unwrap();
+    Command::from_std(faasctl_std(home))
+}
+
+/// The same as [`faasctl`], as a plain `std::process::Command` (for a pseudo-terminal).
+pub fn faasctl_std(home: &TempDir) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("faasctl"));
     for var in [
         "FAAS_TOKEN",
         "FAAS_API_URL",

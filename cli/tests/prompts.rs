@@ -1,0 +1,98 @@
+//! The interactive prompts, driven for real through a pseudo-terminal.
+#![cfg(unix)]
+
+mod support;
+
+use rexpect::process::WaitStatus;
+use serde_json::json;
+use support::{FakeServer, Reply, faasctl_std, valid_token};
+use tempfile::TempDir;
+
+#[test]
+fn register_asks_for_a_hidden_password_twice() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |req| {
+        Reply::json(201, json!({"username": req.json()["username"]}))
+    });
+    let mut cmd = faasctl_std(&home);
+    cmd.args([
+        "register",
+        "--username",
+        "alice",
+        "--api-url",
+        &server.url,
+        "--ca-cert",
+    ])
+    .arg(&server.ca_cert);
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+
+    session.exp_string("Password").unwrap();
+    session.send_line("correct horse").unwrap();
+    let typed = session.exp_string("Repeat password").unwrap();
+    assert!(
+        !typed.contains("correct horse"),
+        "the password was echoed: {typed:?}"
+    );
+    session.send_line("correct hearse").unwrap();
+    session.exp_string("do not match").unwrap();
+
+    session.exp_string("Password").unwrap();
+    session.send_line("correct horse").unwrap();
+    session.exp_string("Repeat password").unwrap();
+    session.send_line("correct horse").unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("registered alice"), "{rest:?}");
+    assert!(
+        !rest.contains("correct horse"),
+        "the password was echoed: {rest:?}"
+    );
+    assert!(matches!(
+        session.process().wait().unwrap(),
+        WaitStatus::Exited(_, 0)
+    ));
+
+    let requests = server.requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "one request, after the passwords matched"
+    );
+    assert_eq!(
+        requests[0].json(),
+        json!({"username": "alice", "password": "correct horse"})
+    );
+}
+
+#[test]
+fn fn_rm_asks_before_deleting() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |_| Reply {
+        status: 204,
+        headers: Vec::new(),
+        body: String::new(),
+    });
+    let rm = || {
+        let mut cmd = faasctl_std(&home);
+        cmd.args(["fn", "rm", "reverse", "--api-url", &server.url, "--ca-cert"])
+            .arg(&server.ca_cert)
+            .env("FAAS_TOKEN", valid_token("alice"));
+        rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
+    };
+
+    let mut declined = rm();
+    declined.exp_string("Delete function reverse?").unwrap();
+    declined.send("n").unwrap();
+    declined.flush().unwrap();
+    assert!(declined.exp_eof().unwrap().contains("not deleted"));
+    assert!(server.requests().is_empty());
+
+    let mut confirmed = rm();
+    confirmed.exp_string("Delete function reverse?").unwrap();
+    confirmed.send("y").unwrap();
+    confirmed.flush().unwrap();
+    assert!(confirmed.exp_eof().unwrap().contains("deleted reverse"));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "DELETE");
+    assert_eq!(requests[0].path, "/v1/functions/reverse");
+}
