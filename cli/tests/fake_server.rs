@@ -390,3 +390,56 @@ fn fn_ls_json_is_the_array_and_server_messages_are_shown() {
             "password too short: use at least 8 characters",
         ));
 }
+
+/// With no D-Bus session bus there is no Secret Service: the keyring fails and the
+/// token goes to the 0600 file, with the warning printed once, when writing.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_keyring_the_token_falls_back_to_the_file() {
+    let home = TempDir::new().unwrap();
+    let token = valid_token("alice");
+    let server = FakeServer::start(home.path(), {
+        let token = token.clone();
+        move |req| match req.path.as_str() {
+            "/v1/auth/login" => Reply::json(
+                200,
+                json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
+            ),
+            _ => Reply::json(200, json!([])),
+        }
+    });
+    let with_keyring = |args: &[&str]| {
+        let mut cmd = faasctl(&home);
+        cmd.args(args)
+            .env_remove("FAASCTL_NO_KEYRING")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("XDG_RUNTIME_DIR", home.path());
+        cmd
+    };
+    with_keyring(&[
+        "login",
+        "-u",
+        "alice",
+        "--password-stdin",
+        "--api-url",
+        &server.url,
+        "--ca-cert",
+    ])
+    .arg(&server.ca_cert)
+    .write_stdin("correct horse\n")
+    .assert()
+    .success()
+    .stderr(format!(
+        "warning: no OS keyring available; token stored in {} (mode 0600)\n",
+        credentials_path(home.path()).display()
+    ));
+    with_keyring(&["fn", "ls"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    with_keyring(&["logout"])
+        .assert()
+        .success()
+        .stdout("logged out\n");
+    assert!(!credentials_path(home.path()).exists());
+}
