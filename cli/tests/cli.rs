@@ -257,3 +257,18 @@ fn logout_when_not_logged_in_is_fine() {
         .success()
         .stdout("not logged in\n");
 }
+
+#[test]
+fn verbose_shows_the_settings_and_each_request() {
+    let home = TempDir::new().unwrap();
+    let url = dead_url();
+    faasctl(&home)
+        .args(["-v", "fn", "ls", "--api-url", &url])
+        .env("FAAS_TOKEN", valid_token("alice"))
+        .assert()
+        .code(8)
+        .stderr(predicate::str::contains(format!("api: {url}")))
+        .stderr(predicate::str::contains(format!(
+            "> GET {url}/v1/functions"
+        )));
+}

@@ -96,3 +96,38 @@ fn fn_rm_asks_before_deleting() {
     assert_eq!(requests[0].method, "DELETE");
     assert_eq!(requests[0].path, "/v1/functions/reverse");
 }
+
+#[test]
+fn login_offers_the_remembered_username() {
+    let home = TempDir::new().unwrap();
+    let token = valid_token("alice");
+    let server = FakeServer::start(home.path(), move |_| {
+        Reply::json(
+            200,
+            json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
+        )
+    });
+    let config = support::config_path(home.path());
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[profiles.default]\nusername = \"alice\"\n").unwrap();
+
+    let mut cmd = faasctl_std(&home);
+    cmd.args(["login", "--api-url", &server.url, "--ca-cert"])
+        .arg(&server.ca_cert);
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    session.exp_string("Username").unwrap();
+    session.exp_string("alice").unwrap();
+    session.send_line("").unwrap();
+    session.exp_string("Password for alice").unwrap();
+    session.send_line("correct horse").unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("logged in"), "{rest:?}");
+    assert!(matches!(
+        session.process().wait().unwrap(),
+        WaitStatus::Exited(_, 0)
+    ));
+    assert_eq!(
+        server.requests()[0].json(),
+        json!({"username": "alice", "password": "correct horse"})
+    );
+}

@@ -110,22 +110,19 @@ pub enum FnCommand {
 
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
-        // Needs no config, so a broken config file cannot break shell start-up.
-        if let Command::Completions(cmd) = self.command {
-            return cmd.run().await;
-        }
-        let ctx = Context::new(self.global)?;
+        let global = self.global;
         match self.command {
-            Command::Register(cmd) => cmd.run(&ctx).await,
-            Command::Login(cmd) => cmd.run(&ctx).await,
-            Command::Logout(cmd) => cmd.run(&ctx).await,
-            Command::Whoami(cmd) => cmd.run(&ctx).await,
-            Command::Fn(FnCommand::Add(cmd)) => cmd.run(&ctx).await,
-            Command::Fn(FnCommand::Rm(cmd)) => cmd.run(&ctx).await,
-            Command::Fn(FnCommand::Ls(cmd)) => cmd.run(&ctx).await,
-            Command::Fn(FnCommand::Get(cmd)) => cmd.run(&ctx).await,
-            Command::Invoke(cmd) => cmd.run(&ctx).await,
-            Command::Completions(_) => unreachable!("handled above"),
+            // Needs no config, so a broken config file cannot break shell start-up.
+            Command::Completions(cmd) => cmd.run().await,
+            Command::Register(cmd) => cmd.run(&Context::new(global)?).await,
+            Command::Login(cmd) => cmd.run(&Context::new(global)?).await,
+            Command::Logout(cmd) => cmd.run(&Context::new(global)?).await,
+            Command::Whoami(cmd) => cmd.run(&Context::new(global)?).await,
+            Command::Fn(FnCommand::Add(cmd)) => cmd.run(&Context::new(global)?).await,
+            Command::Fn(FnCommand::Rm(cmd)) => cmd.run(&Context::new(global)?).await,
+            Command::Fn(FnCommand::Ls(cmd)) => cmd.run(&Context::new(global)?).await,
+            Command::Fn(FnCommand::Get(cmd)) => cmd.run(&Context::new(global)?).await,
+            Command::Invoke(cmd) => cmd.run(&Context::new(global)?).await,
         }
     }
 }
