@@ -255,13 +255,14 @@ fn foreign_error(status: StatusCode, body: &[u8]) -> ApiError {
         502..=504 => ErrorCode::BackendUnavailable,
         _ => ErrorCode::Internal,
     };
-    // APISIX says {"message": "..."}; others {"error_msg": "..."}.
+    // APISIX says {"message": "..."}, others {"error_msg": "..."}; a newer server may
+    // send our shape with a code this build does not know.
     let message = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| {
-            ["message", "error_msg"]
+            ["/message", "/error_msg", "/error/message"]
                 .iter()
-                .find_map(|k| v.get(k).and_then(|m| m.as_str()).map(str::to_owned))
+                .find_map(|p| v.pointer(p).and_then(|m| m.as_str()).map(str::to_owned))
         })
         .unwrap_or_else(|| format!("the server answered {status}"));
     ApiError::new(code, message)
@@ -282,6 +283,14 @@ mod tests {
         let e = foreign_error(StatusCode::BAD_GATEWAY, b"<html>502</html>");
         assert_eq!(e.code, ErrorCode::BackendUnavailable);
         assert_eq!(e.message, "the server answered 502 Bad Gateway");
+        let e = foreign_error(
+            StatusCode::BAD_REQUEST,
+            br#"{"error":{"code":"brand_new_code","message":"explained"}}"#,
+        );
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::BadRequest, "explained")
+        );
     }
 
     #[test]
