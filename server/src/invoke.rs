@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
-use faas_shared::nats::{ACTIVATIONS_STREAM, activation_subject, result_subject};
+use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_subject, result_subject};
 use faas_shared::{ErrorCode, FunctionInfo};
 use futures::StreamExt;
 
@@ -21,8 +21,8 @@ use crate::error::AppError;
 /// JetStream's "maximum messages (per subject) exceeded".
 const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);
 
-/// Extra time beyond queueing and the function's own timeout that the worker gets to
-/// create, clean up and report.
+/// Extra time beyond the function's own timeout that a worker gets to create the
+/// container, collect its output and report.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
 
 /// Publishes an activation of `function` for `owner` and waits for its result.
@@ -75,29 +75,55 @@ pub async fn invoke(
     };
     tracing::debug!(%activation_id, function = %function.name, %owner, sequence, "activation queued");
 
-    let wait =
-        state.limits.queue_timeout + Duration::from_millis(function.timeout_ms) + WORKER_GRACE;
+    // Phase 1: a worker must take the request within the queue timeout.
+    if let Ok(result) = tokio::time::timeout(state.limits.queue_timeout, results.next()).await {
+        return decode(result);
+    }
+    if !picked_up(state, sequence).await && withdraw(state, sequence).await {
+        return Err(AppError::new(
+            ErrorCode::NoCapacity,
+            format!(
+                "no worker took the activation within {} ms: the platform is at capacity or no worker is running; try again later",
+                state.limits.queue_timeout.as_millis()
+            ),
+        )
+        .with_retry_after(5));
+    }
+    // Phase 2: it is running; the worker enforces the function's timeout.
+    let wait = Duration::from_millis(function.timeout_ms) + WORKER_GRACE;
     match tokio::time::timeout(wait, results.next()).await {
-        Ok(Some(message)) => serde_json::from_slice(&message.payload)
-            .map_err(|e| AppError::internal("decoding the activation result", e)),
-        Ok(None) => Err(AppError::backend(
-            "waiting for the result",
-            "result subscription closed",
+        Ok(result) => decode(result),
+        Err(_) => Err(AppError::new(
+            ErrorCode::BackendUnavailable,
+            format!("the worker running activation {activation_id} stopped answering"),
         )),
-        Err(_) => {
-            // Take the request back so it cannot run later for nobody.
-            if let Ok(stream) = state.jetstream.get_stream(ACTIVATIONS_STREAM).await {
-                let _ = stream.delete_message(sequence).await;
-            }
-            Err(AppError::new(
-                ErrorCode::NoCapacity,
-                format!(
-                    "no worker answered within {} s: the platform has no free capacity, try again later",
-                    wait.as_secs()
-                ),
-            )
-            .with_retry_after(5))
-        }
+    }
+}
+
+fn decode(message: Option<async_nats::Message>) -> Result<ActivationResult, AppError> {
+    let message = message
+        .ok_or_else(|| AppError::backend("waiting for the result", "result subscription closed"))?;
+    serde_json::from_slice(&message.payload)
+        .map_err(|e| AppError::internal("decoding the activation result", e))
+}
+
+/// Whether the shared worker consumer has been handed stream message `sequence`.
+async fn picked_up(state: &AppState, sequence: u64) -> bool {
+    let Ok(stream) = state.jetstream.get_stream(ACTIVATIONS_STREAM).await else {
+        return false;
+    };
+    match stream.consumer_info(WORKERS_CONSUMER).await {
+        Ok(info) => info.delivered.stream_sequence >= sequence,
+        Err(_) => false,
+    }
+}
+
+/// Takes a queued request back so it never runs later for nobody. False if a worker
+/// took it in the meantime.
+async fn withdraw(state: &AppState, sequence: u64) -> bool {
+    match state.jetstream.get_stream(ACTIVATIONS_STREAM).await {
+        Ok(stream) => stream.delete_message(sequence).await.unwrap_or(false),
+        Err(_) => false,
     }
 }
 

@@ -1,0 +1,2 @@
+# param_mode stdin: copies standard input to standard output.
+cat

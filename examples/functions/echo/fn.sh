@@ -1,0 +1,2 @@
+# Prints its argument verbatim, with no trailing newline.
+printf '%s' "$1"

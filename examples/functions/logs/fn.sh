@@ -1,0 +1,3 @@
+# Writes its argument to stderr (the logs) and "ok" to stdout (the result).
+echo "$1" >&2
+printf 'ok'

@@ -1,0 +1,130 @@
+//! Admission control, timeouts and capacity: real NATS, real Docker.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use faas_server::Limits;
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+/// Sends `count` concurrent invocations and returns (status, Retry-After, body) each.
+async fn burst(
+    p: &Platform,
+    token: &str,
+    function: &str,
+    param: &str,
+    count: usize,
+) -> Vec<(StatusCode, Option<String>, Value)> {
+    let calls = (0..count).map(|_| async {
+        let response = p.invoke(token, function, param).await;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (status, retry_after, response.json::<Value>().await.unwrap())
+    });
+    futures::future::join_all(calls).await
+}
+
+#[tokio::test]
+async fn global_limit_rejects_exactly_the_excess_with_429() {
+    let p = Platform::start_with(Limits {
+        max_inflight: Some(2),
+        ..Limits::default()
+    })
+    .await;
+    let user = unique_user("lim");
+    let token = p.user(&user).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP}))
+        .await;
+
+    let outcomes = burst(&p, &token, "sleep", "3", 8).await;
+    let accepted: Vec<_> = outcomes
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::OK)
+        .collect();
+    let rejected: Vec<_> = outcomes
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(accepted.len(), 2, "{outcomes:?}");
+    assert_eq!(rejected.len(), 6, "{outcomes:?}");
+    for (_, retry_after, body) in &rejected {
+        assert_eq!(body["error"]["code"], "concurrency_limit");
+        assert!(retry_after.is_some(), "429 carries Retry-After");
+    }
+    for (_, _, activation) in &accepted {
+        assert_eq!(activation["result"], "slept 3");
+    }
+    // The slots are free again once the accepted ones are answered.
+    let again = p.invoke(&token, "sleep", "0").await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_at_their_limit_does_not_block_another() {
+    let p = Platform::start_with(Limits {
+        max_inflight_per_user: Some(1),
+        ..Limits::default()
+    })
+    .await;
+    let alice = p.user(&unique_user("pua")).await;
+    let bob = p.user(&unique_user("pub")).await;
+    p.add_function(&alice, "sleep", json!({"image": SLEEP}))
+        .await;
+    p.add_function(&bob, "reverse", json!({"image": REVERSE}))
+        .await;
+
+    let alice_burst = burst(&p, &alice, "sleep", "3", 3);
+    let bob_call = async {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        p.invoke(&bob, "reverse", "abc").await
+    };
+    let (alice_outcomes, bob_response) = tokio::join!(alice_burst, bob_call);
+    let statuses: Vec<_> = alice_outcomes.iter().map(|(s, _, _)| *s).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(bob_response.status(), StatusCode::OK);
+    let activation: Value = bob_response.json().await.unwrap();
+    assert_eq!(activation["result"], "cba");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn timeout_kills_the_function_and_answers_504() {
+    let p = Platform::start().await;
+    let user = unique_user("slow");
+    let token = p.user(&user).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP, "timeout_ms": 1000}))
+        .await;
+
+    let started = Instant::now();
+    let response = p.invoke(&token, "sleep", "60").await;
+    let elapsed = started.elapsed();
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "function_timeout");
+    assert_eq!(body["error"]["activation"]["status"], "timeout");
+    assert!(
+        elapsed < Duration::from_secs(30),
+        "answered long before the function would end: {elapsed:?}"
+    );
+    assert!(leftover_containers(&user).await.is_empty());
+    p.stop().await;
+}

@@ -1,0 +1,211 @@
+//! The consumer loop: pull activation requests, run each, report, ack.
+//!
+//! The order of the last steps matters. The result is published first and the
+//! request acked after, so the request keeps holding its place in the stream (and
+//! so its concurrency slot) until its answer is out; and a worker that dies before
+//! acking leaves the request to be redelivered instead of lost.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream::{self, AckKind, consumer::PullConsumer, consumer::pull};
+use faas_shared::activation::ActivationRequest;
+use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER, result_subject};
+use futures::StreamExt;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::WorkerConfig;
+use crate::runtime::ContainerRuntime;
+
+/// How long a delivered request may go without an ack or a progress signal before
+/// JetStream hands it to another worker.
+const ACK_WAIT: Duration = Duration::from_secs(30);
+/// Progress signals keep long functions from being redelivered.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// A request that fails this many deliveries (worker crashes) is dropped.
+const MAX_DELIVER: i64 = 3;
+/// How long a pull request waits for messages before it is renewed.
+const PULL_EXPIRES: Duration = Duration::from_secs(5);
+/// How long shutdown waits for running activations.
+const DRAIN: Duration = Duration::from_secs(30);
+
+pub async fn run(
+    config: WorkerConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    tokio::pin!(shutdown);
+    let runtime = ContainerRuntime::connect()
+        .await
+        .context("cannot reach the Docker Engine (is it running? is DOCKER_HOST right?)")?;
+    match runtime.sweep(&config.worker_id).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "removed containers left by an earlier run"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep leftover containers"),
+    }
+    let client = async_nats::ConnectOptions::new()
+        .name(format!("faas-worker {}", config.worker_id))
+        .retry_on_initial_connect()
+        .max_reconnects(None)
+        .connect(&config.nats_url)
+        .await
+        .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
+    let jetstream = jetstream::new(client.clone());
+
+    let consumer = tokio::select! {
+        consumer = bind(&jetstream) => consumer,
+        _ = &mut shutdown => return Ok(()),
+    };
+    tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
+
+    let slots = Arc::new(Semaphore::new(config.slots));
+    let mut running = JoinSet::new();
+    loop {
+        // Wait for a free slot, then ask for as many requests as there are free slots.
+        let first = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.context("slots closed")?,
+            _ = &mut shutdown => break,
+        };
+        let mut permits = vec![first];
+        while let Ok(permit) = slots.clone().try_acquire_owned() {
+            permits.push(permit);
+        }
+        let batch = consumer
+            .batch()
+            .max_messages(permits.len())
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await;
+        let mut batch = match batch {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(error = %e, "pulling activations failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        loop {
+            let message = tokio::select! {
+                message = batch.next() => message,
+                _ = &mut shutdown => None,
+            };
+            let Some(message) = message else { break };
+            let message = match message {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::warn!(error = %e, "receiving an activation failed");
+                    break;
+                }
+            };
+            let Some(permit) = permits.pop() else { break };
+            let runtime = runtime.clone();
+            let client = client.clone();
+            let worker_id = config.worker_id.clone();
+            running.spawn(async move {
+                handle(&runtime, &client, &worker_id, message).await;
+                drop(permit);
+            });
+            while running.try_join_next().is_some() {}
+        }
+        drop(permits);
+        if matches!(futures::poll!(&mut shutdown), std::task::Poll::Ready(())) {
+            break;
+        }
+    }
+    tracing::info!(in_flight = running.len(), "worker stopping");
+    let drained = tokio::time::timeout(DRAIN, async {
+        while running.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("activations still running at shutdown were left for redelivery");
+    }
+    Ok(())
+}
+
+/// The shared durable consumer, once the server has created the stream. The server
+/// owns the stream's settings, so the worker waits for it rather than creating it.
+async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
+    let mut logged = false;
+    loop {
+        let attempt = async {
+            let stream = jetstream.get_stream(ACTIVATIONS_STREAM).await?;
+            let consumer = stream
+                .get_or_create_consumer(
+                    WORKERS_CONSUMER,
+                    pull::Config {
+                        durable_name: Some(WORKERS_CONSUMER.to_owned()),
+                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                        ack_wait: ACK_WAIT,
+                        max_deliver: MAX_DELIVER,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            Ok::<_, anyhow::Error>(consumer)
+        };
+        match attempt.await {
+            Ok(consumer) => return consumer,
+            Err(e) => {
+                if !logged {
+                    tracing::info!(error = %e, "waiting for the {ACTIVATIONS_STREAM} stream (started by faas-server)");
+                    logged = true;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Runs one request and reports it. Never panics on a bad message.
+async fn handle(
+    runtime: &ContainerRuntime,
+    client: &async_nats::Client,
+    worker_id: &str,
+    message: jetstream::Message,
+) {
+    let request: ActivationRequest = match serde_json::from_slice(&message.payload) {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::warn!(subject = %message.subject, error = %e, "dropping a malformed activation request");
+            let _ = message.ack_with(AckKind::Term).await;
+            return;
+        }
+    };
+    let run = runtime.run(&request, worker_id);
+    tokio::pin!(run);
+    let mut progress = tokio::time::interval(PROGRESS_EVERY);
+    progress.tick().await;
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            _ = progress.tick() => {
+                let _ = message.ack_with(AckKind::Progress).await;
+            }
+        }
+    };
+    tracing::info!(
+        id = %request.activation_id,
+        owner = %request.owner,
+        function = %request.function,
+        status = ?result.activation.status,
+        exit_code = ?result.activation.exit_code,
+        duration_ms = result.activation.duration_ms,
+        "activation finished"
+    );
+    match serde_json::to_vec(&result) {
+        Ok(payload) => {
+            let subject = result_subject(&request.activation_id);
+            if let Err(e) = client.publish(subject, payload.into()).await {
+                tracing::warn!(error = %e, "publishing the result failed");
+            }
+            let _ = client.flush().await;
+        }
+        Err(e) => tracing::error!(error = %e, "encoding the result failed"),
+    }
+    if let Err(e) = message.ack().await {
+        tracing::warn!(error = %e, "acking the activation failed; it may be redelivered");
+    }
+}

@@ -1,0 +1,353 @@
+//! One activation, one container: create → attach → start → wait → collect →
+//! remove, through the Docker Engine API.
+//!
+//! Every container gets the sandbox of [`host_config`] and the labels of
+//! [`labels`]. The function's failure (non-zero exit, timeout) is a normal result;
+//! only a platform failure (image missing, Docker unreachable) sets
+//! `ActivationResult::failure`. Nothing here panics on what a function does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::container::LogOutput;
+use bollard::errors::Error as DockerError;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{
+    AttachContainerOptionsBuilder, CreateImageOptionsBuilder, KillContainerOptionsBuilder,
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use chrono::Utc;
+use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailure, RunFailureKind};
+use faas_shared::{Activation, ActivationStatus, ParamMode};
+use futures::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
+
+pub const LABEL_ACTIVATION: &str = "io.faas.activation";
+pub const LABEL_OWNER: &str = "io.faas.owner";
+pub const LABEL_FUNCTION: &str = "io.faas.function";
+pub const LABEL_WORKER: &str = "io.faas.worker";
+
+/// Processes a function may run: enough for a shell pipeline, not for a fork bomb.
+const PIDS_LIMIT: i64 = 64;
+/// One CPU at most.
+const NANO_CPUS: i64 = 1_000_000_000;
+/// How long to keep reading output after the container exited: attach streams do
+/// not always end on their own.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// A connection to the Docker Engine.
+#[derive(Clone)]
+pub struct ContainerRuntime {
+    docker: Docker,
+}
+
+/// What a container printed.
+#[derive(Default)]
+struct Captured {
+    stdout: CappedBuffer,
+    stderr: CappedBuffer,
+}
+
+impl ContainerRuntime {
+    /// Connects via `DOCKER_HOST` or the default socket and agrees on an API version
+    /// (the engine may be older than the client's default).
+    pub async fn connect() -> Result<Self, DockerError> {
+        let docker = Docker::connect_with_defaults()?.negotiate_version().await?;
+        Ok(Self { docker })
+    }
+
+    /// Runs one activation to completion. Never fails: problems are in the result.
+    pub async fn run(&self, request: &ActivationRequest, worker_id: &str) -> ActivationResult {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let outcome = self.run_container(request, worker_id).await;
+        let (status, exit_code, captured, failure, container) = match outcome {
+            Ok(done) => (
+                done.status,
+                done.exit_code,
+                done.captured,
+                None,
+                Some(done.container),
+            ),
+            Err((failure, container)) => (
+                ActivationStatus::Error,
+                None,
+                Captured::default(),
+                Some(failure),
+                container,
+            ),
+        };
+        if let Some(id) = container {
+            // Off the critical path: the result does not wait for the removal.
+            let docker = self.docker.clone();
+            tokio::spawn(async move { remove(&docker, &id).await });
+        }
+        let (result, result_truncated) = captured.stdout.finish();
+        let (logs, logs_truncated) = captured.stderr.finish();
+        ActivationResult {
+            activation: Activation {
+                activation_id: request.activation_id.clone(),
+                function: request.function.clone(),
+                status,
+                result,
+                logs,
+                exit_code,
+                duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+                started_at,
+                result_truncated,
+                logs_truncated,
+            },
+            failure,
+            worker: worker_id.to_owned(),
+        }
+    }
+
+    async fn run_container(
+        &self,
+        request: &ActivationRequest,
+        worker_id: &str,
+    ) -> Result<Finished, (RunFailure, Option<String>)> {
+        self.ensure_image(&request.image)
+            .await
+            .map_err(|f| (f, None))?;
+        let stdin = request.param_mode == ParamMode::Stdin;
+        let created = self
+            .docker
+            .create_container(None, container_body(request, worker_id))
+            .await
+            .map_err(|e| (runtime_failure("creating the container", &e), None))?;
+        let id = created.id;
+        let fail = |what: &str, e: &DockerError| (runtime_failure(what, e), Some(id.clone()));
+
+        // Attach before start, or the first output is lost.
+        let attach = AttachContainerOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .stdin(stdin)
+            .stream(true)
+            .build();
+        let attached = self
+            .docker
+            .attach_container(&id, Some(attach))
+            .await
+            .map_err(|e| fail("attaching to the container", &e))?;
+        let captured = Arc::new(Mutex::new(Captured {
+            stdout: CappedBuffer::new(MAX_RESULT_BYTES),
+            stderr: CappedBuffer::new(MAX_LOG_BYTES),
+        }));
+        let reader = tokio::spawn(collect(attached.output, captured.clone()));
+
+        self.docker
+            .start_container(&id, None)
+            .await
+            .map_err(|e| fail("starting the container", &e))?;
+        if stdin {
+            let mut input = attached.input;
+            let param = request.param.clone();
+            // Written concurrently so a function that prints before reading all its
+            // input cannot deadlock us. Closing the stream is the function's EOF.
+            tokio::spawn(async move {
+                let _ = input.write_all(param.as_bytes()).await;
+                let _ = input.shutdown().await;
+            });
+        }
+
+        let timeout = Duration::from_millis(request.timeout_ms);
+        let mut wait = self.docker.wait_container(&id, None);
+        let (status, exit_code) = match tokio::time::timeout(timeout, wait.next()).await {
+            Ok(Some(Ok(response))) => exit_status(response.status_code),
+            // A non-zero exit arrives as an error carrying the exit code.
+            Ok(Some(Err(DockerError::DockerContainerWaitError { code, .. }))) => exit_status(code),
+            Ok(Some(Err(e))) => return Err(fail("waiting for the container", &e)),
+            Ok(None) => {
+                return Err(fail(
+                    "waiting for the container",
+                    &DockerError::RequestTimeoutError,
+                ));
+            }
+            Err(_) => {
+                let kill = KillContainerOptionsBuilder::default()
+                    .signal("SIGKILL")
+                    .build();
+                let _ = self.docker.kill_container(&id, Some(kill)).await;
+                (ActivationStatus::Timeout, None)
+            }
+        };
+        let _ = tokio::time::timeout(OUTPUT_GRACE, reader).await;
+        let captured = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
+        Ok(Finished {
+            status,
+            exit_code,
+            captured,
+            container: id,
+        })
+    }
+
+    /// The image is local, or pulled now; otherwise a clear `ImageUnavailable`.
+    async fn ensure_image(&self, image: &str) -> Result<(), RunFailure> {
+        match self.docker.inspect_image(image).await {
+            Ok(_) => return Ok(()),
+            Err(DockerError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
+            Err(e) => return Err(runtime_failure("inspecting the image", &e)),
+        }
+        let options = CreateImageOptionsBuilder::default()
+            .from_image(image)
+            .build();
+        let mut pull = self.docker.create_image(Some(options), None, None);
+        while let Some(progress) = pull.next().await {
+            if let Err(e) = progress {
+                return Err(RunFailure {
+                    kind: RunFailureKind::ImageUnavailable,
+                    message: format!(
+                        "image {image} is not available on this worker and could not be pulled: {}",
+                        docker_message(&e)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes containers that an earlier run of this worker left behind (a crash
+    /// between create and remove).
+    pub async fn sweep(&self, worker_id: &str) -> Result<usize, DockerError> {
+        let filters = HashMap::from([(
+            "label".to_owned(),
+            vec![format!("{LABEL_WORKER}={worker_id}")],
+        )]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let leftovers = self.docker.list_containers(Some(options)).await?;
+        for container in &leftovers {
+            if let Some(id) = &container.id {
+                remove(&self.docker, id).await;
+            }
+        }
+        Ok(leftovers.len())
+    }
+}
+
+struct Finished {
+    status: ActivationStatus,
+    exit_code: Option<i64>,
+    captured: Captured,
+    container: String,
+}
+
+fn exit_status(code: i64) -> (ActivationStatus, Option<i64>) {
+    let status = if code == 0 {
+        ActivationStatus::Success
+    } else {
+        ActivationStatus::Error
+    };
+    (status, Some(code))
+}
+
+/// Reads the multiplexed attach stream until it ends.
+async fn collect(
+    mut output: std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<LogOutput, DockerError>> + Send>,
+    >,
+    captured: Arc<Mutex<Captured>>,
+) {
+    while let Some(Ok(frame)) = output.next().await {
+        let mut captured = captured.lock().unwrap_or_else(|p| p.into_inner());
+        match frame {
+            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                captured.stdout.push(&message)
+            }
+            LogOutput::StdErr { message } => captured.stderr.push(&message),
+            LogOutput::StdIn { .. } => {}
+        }
+    }
+}
+
+async fn remove(docker: &Docker, id: &str) {
+    let options = RemoveContainerOptionsBuilder::default()
+        .force(true)
+        .v(true)
+        .build();
+    if let Err(e) = docker.remove_container(id, Some(options)).await {
+        tracing::warn!(container = %id, error = %e, "could not remove container");
+    }
+}
+
+fn labels(request: &ActivationRequest, worker_id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_ACTIVATION.to_owned(), request.activation_id.clone()),
+        (LABEL_OWNER.to_owned(), request.owner.clone()),
+        (LABEL_FUNCTION.to_owned(), request.function.clone()),
+        (LABEL_WORKER.to_owned(), worker_id.to_owned()),
+    ])
+}
+
+fn container_body(request: &ActivationRequest, worker_id: &str) -> ContainerCreateBody {
+    let stdin = request.param_mode == ParamMode::Stdin;
+    ContainerCreateBody {
+        image: Some(request.image.clone()),
+        // Like `docker run --rm IMAGE PARAM`: the parameter replaces CMD, the
+        // image's ENTRYPOINT stays.
+        cmd: (request.param_mode == ParamMode::Argv).then(|| vec![request.param.clone()]),
+        env: (request.param_mode == ParamMode::Env)
+            .then(|| vec![format!("FAAS_PARAM={}", request.param)]),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        attach_stdin: Some(stdin),
+        open_stdin: Some(stdin),
+        stdin_once: Some(stdin),
+        tty: Some(false),
+        network_disabled: Some(!request.network),
+        labels: Some(labels(request, worker_id)),
+        host_config: Some(host_config(request)),
+        ..Default::default()
+    }
+}
+
+/// The sandbox: no network unless asked for, bounded memory (no extra swap), pids
+/// and CPU, no capabilities, no privilege escalation, a read-only root with a small
+/// non-executable `/tmp`, no mounts from the host.
+pub fn host_config(request: &ActivationRequest) -> HostConfig {
+    let memory = i64::try_from(request.memory_mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX);
+    HostConfig {
+        network_mode: Some(if request.network { "bridge" } else { "none" }.to_owned()),
+        memory: Some(memory),
+        memory_swap: Some(memory),
+        pids_limit: Some(PIDS_LIMIT),
+        nano_cpus: Some(NANO_CPUS),
+        cap_drop: Some(vec!["ALL".to_owned()]),
+        security_opt: Some(vec!["no-new-privileges".to_owned()]),
+        readonly_rootfs: Some(true),
+        tmpfs: Some(HashMap::from([(
+            "/tmp".to_owned(),
+            "rw,noexec,nosuid,size=16m".to_owned(),
+        )])),
+        privileged: Some(false),
+        binds: None,
+        mounts: None,
+        auto_remove: Some(false),
+        ..Default::default()
+    }
+}
+
+fn runtime_failure(what: &str, error: &DockerError) -> RunFailure {
+    RunFailure {
+        kind: RunFailureKind::Runtime,
+        message: format!("{what} failed: {}", docker_message(error)),
+    }
+}
+
+/// The engine's own message where there is one, without Rust debug noise.
+fn docker_message(error: &DockerError) -> String {
+    match error {
+        DockerError::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
