@@ -3,7 +3,6 @@
 # image per folder of examples/functions, tagged faas-examples/<name>:latest.
 # Idempotent; re-runs are served from Docker's build cache.
 set -euo pipefail
-export DOCKER_BUILDKIT=0  # the legacy builder, quietly: no buildx here
 cd "$(dirname "$0")/../examples/functions"
 
 command -v docker >/dev/null || { echo "docker is not installed" >&2; exit 1; }
@@ -16,14 +15,17 @@ fi
 
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
+# Quiet builds: Docker's output (and its legacy-builder notice) only on failure.
+build() {
+  docker build -q -t "$1" "$2" >/dev/null 2>"$context/build.log" || { cat "$context/build.log" >&2; exit 1; }
+  echo "built $1"
+}
 cp base/Dockerfile "$context/"
 cp "$busybox" "$context/busybox"
-docker build -q -t faas-examples/busybox:latest "$context" >/dev/null
-echo "built faas-examples/busybox:latest"
+build faas-examples/busybox:latest "$context"
 
 for dir in */; do
   name=${dir%/}
   [ "$name" = base ] && continue
-  docker build -q -t "faas-examples/$name:latest" "$name" >/dev/null
-  echo "built faas-examples/$name:latest"
+  build "faas-examples/$name:latest" "$name"
 done

@@ -1,0 +1,188 @@
+//! The container runtime against the real Docker Engine, with the example images
+//! (`bash scripts/build-function-images.sh`).
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailureKind};
+use faas_shared::{ActivationStatus, ParamMode};
+use faas_worker::runtime::ContainerRuntime;
+
+const WORKER: &str = "runtime-test";
+
+fn request(image: &str, param: &str) -> ActivationRequest {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ActivationRequest {
+        activation_id: format!(
+            "rt{}x{n}x{}",
+            std::process::id(),
+            Utc::now().timestamp_micros()
+        ),
+        owner: "tester".into(),
+        function: "f".into(),
+        image: format!("faas-examples/{image}:latest"),
+        param: param.into(),
+        param_mode: ParamMode::Argv,
+        timeout_ms: 20_000,
+        memory_mb: 64,
+        network: false,
+        queued_at: Utc::now(),
+    }
+}
+
+async fn run(request: &ActivationRequest) -> ActivationResult {
+    let runtime = ContainerRuntime::connect()
+        .await
+        .expect("Docker Engine reachable");
+    let result = runtime.run(request, WORKER).await;
+    assert_container_removed(&request.activation_id).await;
+    result
+}
+
+/// The activation's container is gone within a few seconds.
+async fn assert_container_removed(activation_id: &str) {
+    for _ in 0..50 {
+        let output = tokio::process::Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=io.faas.activation={activation_id}"),
+            ])
+            .output()
+            .await
+            .unwrap();
+        if output.stdout.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the container of activation {activation_id} was not removed");
+}
+
+#[tokio::test]
+async fn argv_param_like_docker_run() {
+    let result = run(&request("reverse", "hello")).await;
+    assert_eq!(result.failure, None);
+    assert_eq!(result.activation.status, ActivationStatus::Success);
+    assert_eq!(result.activation.result, "olleh");
+    assert_eq!(result.activation.exit_code, Some(0));
+    assert_eq!(result.worker, WORKER);
+}
+
+#[tokio::test]
+async fn non_zero_exit_is_the_functions_error_with_its_output() {
+    let result = run(&request("fail", "boom")).await;
+    assert_eq!(
+        result.failure, None,
+        "a failing function is not a platform failure"
+    );
+    assert_eq!(result.activation.status, ActivationStatus::Error);
+    assert_eq!(result.activation.exit_code, Some(3));
+    assert_eq!(result.activation.result, "partial output");
+    assert_eq!(result.activation.logs, "fail: something went wrong: boom\n");
+}
+
+#[tokio::test]
+async fn stdin_and_env_param_modes() {
+    let mut stdin = request("cat", "");
+    stdin.param_mode = ParamMode::Stdin;
+    stdin.param = "line one\nline two".into();
+    let result = run(&stdin).await;
+    assert_eq!(result.activation.result, "line one\nline two");
+
+    let mut env = request("env", "");
+    env.param_mode = ParamMode::Env;
+    env.param = "from the environment".into();
+    assert_eq!(run(&env).await.activation.result, "from the environment");
+}
+
+#[tokio::test]
+async fn timeout_kills_the_container_and_keeps_output() {
+    let mut slow = request("sh", "printf started; sleep 60");
+    slow.timeout_ms = 1000;
+    let started = Instant::now();
+    let result = run(&slow).await;
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
+    assert_eq!(result.activation.exit_code, None);
+    assert_eq!(result.activation.result, "started");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn missing_image_is_image_unavailable() {
+    let mut ghost = request("reverse", "x");
+    ghost.image = "faas-examples/no-such-image:1".into();
+    let result = run(&ghost).await;
+    let failure = result.failure.expect("a platform failure");
+    assert_eq!(failure.kind, RunFailureKind::ImageUnavailable);
+    assert!(
+        failure.message.contains("faas-examples/no-such-image:1"),
+        "{}",
+        failure.message
+    );
+    assert_eq!(result.activation.status, ActivationStatus::Error);
+}
+
+#[tokio::test]
+async fn sandbox_has_no_network_and_a_read_only_root() {
+    let network = run(&request("sh", "ip -o link | grep -v ' lo:' | wc -l")).await;
+    assert_eq!(
+        network.activation.result.trim(),
+        "0",
+        "only loopback: {network:?}"
+    );
+
+    let write_root = run(&request("sh", "echo x > /x")).await;
+    assert_eq!(write_root.activation.status, ActivationStatus::Error);
+    assert!(
+        write_root.activation.logs.contains("Read-only file system"),
+        "{write_root:?}"
+    );
+
+    let tmp = run(&request("sh", "echo scratch > /tmp/x && cat /tmp/x")).await;
+    assert_eq!(
+        tmp.activation.result, "scratch\n",
+        "/tmp is writable: {tmp:?}"
+    );
+
+    let caps = run(&request("sh", "grep CapEff /proc/self/status")).await;
+    assert!(
+        caps.activation.result.contains("0000000000000000"),
+        "no capabilities: {caps:?}"
+    );
+}
+
+#[tokio::test]
+async fn fork_bomb_is_contained_by_the_pids_limit() {
+    let mut bomb = request(
+        "sh",
+        "bomb() { bomb | bomb & }; bomb; sleep 2; echo survived",
+    );
+    bomb.timeout_ms = 5000;
+    let result = run(&bomb).await;
+    assert_ne!(
+        result.failure.as_ref().map(|f| f.kind),
+        Some(RunFailureKind::Runtime),
+        "{result:?}"
+    );
+    // The runtime still works afterwards.
+    assert_eq!(run(&request("reverse", "ok")).await.activation.result, "ko");
+}
+
+#[tokio::test]
+async fn output_beyond_the_cap_is_truncated_and_flagged() {
+    let big = run(&request("sh", "yes 0123456789 | head -c 2000000")).await;
+    assert_eq!(big.activation.status, ActivationStatus::Success);
+    assert_eq!(
+        big.activation.result.len(),
+        faas_worker::output::MAX_RESULT_BYTES
+    );
+    assert!(big.activation.result_truncated);
+    assert!(!big.activation.logs_truncated);
+}
