@@ -18,7 +18,7 @@ pub const SLEEP: &str = "faas-examples/sleep:latest";
 pub struct Platform {
     pub stack: DevStack,
     pub client: Client,
-    _data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl Platform {
@@ -37,6 +37,14 @@ impl Platform {
         })
         .await
         .expect("the dev platform starts (needs nats-server on PATH and Docker)");
+        Self {
+            _data_dir: Some(data_dir),
+            ..Self::from_stack(stack)
+        }
+    }
+
+    /// Drives a stack the caller started (and whose data dir the caller owns).
+    pub fn from_stack(stack: DevStack) -> Self {
         let ca = std::fs::read(&stack.ca_cert).unwrap();
         let client = Client::builder()
             .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
@@ -46,7 +54,7 @@ impl Platform {
         Self {
             stack,
             client,
-            _data_dir: data_dir,
+            _data_dir: None,
         }
     }
 
