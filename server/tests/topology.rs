@@ -41,11 +41,10 @@ async fn worker_started_before_the_server_picks_up_work() {
     let client = reqwest::Client::new();
     let mut ready = false;
     for _ in 0..100 {
-        if let Ok(r) = client.get(format!("{api}/readyz")).send().await {
-            if r.status() == StatusCode::OK {
-                ready = true;
-                break;
-            }
+        let probe = client.get(format!("{api}/readyz")).send().await;
+        if probe.is_ok_and(|r| r.status() == StatusCode::OK) {
+            ready = true;
+            break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
