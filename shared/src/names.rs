@@ -91,7 +91,9 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
         None => (image, None),
     };
     if let Some(digest) = digest {
-        let (algo, hex) = digest.split_once(':').ok_or("the digest needs 'algorithm:hex'")?;
+        let (algo, hex) = digest
+            .split_once(':')
+            .ok_or("the digest needs 'algorithm:hex'")?;
         let algo_ok = !algo.is_empty()
             && algo
                 .chars()
@@ -119,8 +121,8 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
     let mut components = name.split('/').peekable();
     let first = components.peek().copied().unwrap_or_default();
     // The first component is a registry host when it looks like one.
-    let has_registry = name.contains('/')
-        && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_registry =
+        name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     if has_registry {
         let host = components.next().unwrap_or_default();
         let (hostname, port) = match host.split_once(':') {
@@ -134,7 +136,8 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             });
-        let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+        let port_ok = port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
         if !host_ok || !port_ok {
             return Err("the registry host is malformed");
         }
@@ -143,7 +146,9 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
     for component in components {
         any = true;
         if !is_path_component(component) {
-            return Err("a path component is malformed (lowercase letters, digits and single separators only)");
+            return Err(
+                "a path component is malformed (lowercase letters, digits and single separators only)",
+            );
         }
     }
     if !any {
@@ -189,10 +194,25 @@ mod tests {
 
     #[test]
     fn usernames() {
-        for ok in ["alice", "bob_2", "a-b", "abc", "a2345678901234567890123456789012"] {
+        for ok in [
+            "alice",
+            "bob_2",
+            "a-b",
+            "abc",
+            "a2345678901234567890123456789012",
+        ] {
             assert!(validate_username(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "ab", "Alice", "1abc", "al ice", "al.ice", "al*", "a23456789012345678901234567890123"] {
+        for bad in [
+            "",
+            "ab",
+            "Alice",
+            "1abc",
+            "al ice",
+            "al.ice",
+            "al*",
+            "a23456789012345678901234567890123",
+        ] {
             let err = validate_username(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidUsername, "{bad}");
         }
@@ -204,14 +224,21 @@ mod tests {
             assert!(validate_function_name(ok).is_ok(), "{ok}");
         }
         for bad in ["", "-x", "_x", "Fn", "a.b", "a/b", "a b", &"x".repeat(64)] {
-            assert_eq!(validate_function_name(bad).unwrap_err().code, ErrorCode::InvalidName, "{bad}");
+            assert_eq!(
+                validate_function_name(bad).unwrap_err().code,
+                ErrorCode::InvalidName,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn passwords() {
         assert!(validate_password("correct horse").is_ok());
-        assert_eq!(validate_password("short").unwrap_err().code, ErrorCode::WeakPassword);
+        assert_eq!(
+            validate_password("short").unwrap_err().code,
+            ErrorCode::WeakPassword
+        );
         assert!(validate_password(&"x".repeat(2000)).is_err());
     }
 
