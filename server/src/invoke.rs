@@ -32,52 +32,18 @@ pub async fn invoke(
     function: &FunctionInfo,
     param: String,
 ) -> Result<ActivationResult, AppError> {
-    let activation_id = uuid::Uuid::now_v7().simple().to_string();
-    let request = ActivationRequest {
-        activation_id: activation_id.clone(),
-        owner: owner.to_owned(),
-        function: function.name.clone(),
-        image: function.image.clone(),
-        param,
-        param_mode: function.param_mode,
-        timeout_ms: function.timeout_ms,
-        memory_mb: function.memory_mb,
-        network: function.network,
-        queued_at: Utc::now(),
-    };
-    let payload = serde_json::to_vec(&request)
-        .map_err(|e| AppError::internal("encoding the activation", e))?;
-
+    let request = new_request(owner, function, param);
+    let activation_id = request.activation_id.clone();
     let mut results = state
         .nats
         .subscribe(result_subject(&activation_id))
         .await
         .map_err(|e| AppError::backend("subscribing for the result", e))?;
-
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", activation_id.as_str());
-    let ack = state
-        .jetstream
-        .publish_with_headers(activation_subject(owner), headers, payload.into())
-        .await
-        .map_err(|e| AppError::backend("queueing the activation", e))?
-        .await;
-    let sequence = match ack {
-        Ok(ack) => ack.sequence,
-        Err(e) if is_stream_full(&e) => {
-            return Err(AppError::new(
-                ErrorCode::ConcurrencyLimit,
-                "too many activations in flight: retry after the Retry-After delay",
-            )
-            .with_retry_after(1));
-        }
-        Err(e) => return Err(AppError::backend("queueing the activation", e)),
-    };
-    tracing::debug!(%activation_id, function = %function.name, %owner, sequence, "activation queued");
+    let sequence = publish(state, &request).await?;
 
     // Phase 1: a worker must take the request within the queue timeout.
     if let Ok(result) = tokio::time::timeout(state.limits.queue_timeout, results.next()).await {
-        return decode(result);
+        return decode(state, owner, &activation_id, result).await;
     }
     if !picked_up(state, sequence).await && withdraw(state, sequence).await {
         return Err(AppError::new(
@@ -91,20 +57,89 @@ pub async fn invoke(
     }
     // Phase 2: it is running; the worker enforces the function's timeout.
     let wait = Duration::from_millis(function.timeout_ms) + WORKER_GRACE;
-    match tokio::time::timeout(wait, results.next()).await {
-        Ok(result) => decode(result),
-        Err(_) => Err(AppError::new(
-            ErrorCode::BackendUnavailable,
-            format!("the worker running activation {activation_id} stopped answering"),
-        )),
+    let result = tokio::time::timeout(wait, results.next())
+        .await
+        .ok()
+        .flatten();
+    decode(state, owner, &activation_id, result).await
+}
+
+/// Queues an activation without waiting (`?async=true`); returns its id. The
+/// worker stores the record when it finishes.
+pub async fn submit(
+    state: &AppState,
+    owner: &str,
+    function: &FunctionInfo,
+    param: String,
+) -> Result<String, AppError> {
+    let request = new_request(owner, function, param);
+    publish(state, &request).await?;
+    Ok(request.activation_id)
+}
+
+fn new_request(owner: &str, function: &FunctionInfo, param: String) -> ActivationRequest {
+    ActivationRequest {
+        activation_id: uuid::Uuid::now_v7().simple().to_string(),
+        owner: owner.to_owned(),
+        function: function.name.clone(),
+        image: function.image.clone(),
+        param,
+        param_mode: function.param_mode,
+        timeout_ms: function.timeout_ms,
+        memory_mb: function.memory_mb,
+        network: function.network,
+        queued_at: Utc::now(),
     }
 }
 
-fn decode(message: Option<async_nats::Message>) -> Result<ActivationResult, AppError> {
-    let message = message
-        .ok_or_else(|| AppError::backend("waiting for the result", "result subscription closed"))?;
-    serde_json::from_slice(&message.payload)
-        .map_err(|e| AppError::internal("decoding the activation result", e))
+/// Queues the request; the stream's answer is the admission decision. Returns the
+/// message's stream sequence.
+async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
+    let payload = serde_json::to_vec(request)
+        .map_err(|e| AppError::internal("encoding the activation", e))?;
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", request.activation_id.as_str());
+    let ack = state
+        .jetstream
+        .publish_with_headers(activation_subject(&request.owner), headers, payload.into())
+        .await
+        .map_err(|e| AppError::backend("queueing the activation", e))?
+        .await;
+    match ack {
+        Ok(ack) => {
+            tracing::debug!(id = %request.activation_id, function = %request.function, owner = %request.owner, sequence = ack.sequence, "activation queued");
+            Ok(ack.sequence)
+        }
+        Err(e) if is_stream_full(&e) => Err(AppError::new(
+            ErrorCode::ConcurrencyLimit,
+            "too many activations in flight: retry after the Retry-After delay",
+        )
+        .with_retry_after(1)),
+        Err(e) => Err(AppError::backend("queueing the activation", e)),
+    }
+}
+
+/// The result message, or when it was missed (a reconnect, a slow worker) the
+/// activation's record.
+async fn decode(
+    state: &AppState,
+    owner: &str,
+    activation_id: &str,
+    message: Option<async_nats::Message>,
+) -> Result<ActivationResult, AppError> {
+    if let Some(message) = message {
+        return serde_json::from_slice(&message.payload)
+            .map_err(|e| AppError::internal("decoding the activation result", e));
+    }
+    match state.store.activation(owner, activation_id).await? {
+        Some(record) => Ok(record.into()),
+        None => Err(AppError::new(
+            ErrorCode::BackendUnavailable,
+            format!(
+                "the worker running activation {activation_id} stopped answering; see GET /v1/activations/{activation_id} later"
+            ),
+        )),
+    }
 }
 
 /// Whether the shared worker consumer has been handed stream message `sequence`.

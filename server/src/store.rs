@@ -11,9 +11,9 @@ use async_nats::jetstream::{self, kv, stream};
 use chrono::{DateTime, Utc};
 use faas_shared::nats::{
     ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, USERS_BUCKET,
-    function_key, function_key_prefix,
+    activation_key, function_key, owner_key_prefix,
 };
-use faas_shared::{ErrorCode, FunctionInfo};
+use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,7 @@ pub struct Store {
     client: async_nats::Client,
     users: kv::Store,
     functions: kv::Store,
+    activations: kv::Store,
 }
 
 /// Creates (or updates) the stream and buckets, and opens the buckets.
@@ -50,11 +51,12 @@ pub async fn connect(
     ensure_stream(js, activation_stream(limits, replicas)).await?;
     let users = open_bucket(js, USERS_BUCKET, Duration::ZERO, replicas).await?;
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
-    open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
+    let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     Ok(Store {
         client: client.clone(),
         users,
         functions,
+        activations,
     })
 }
 
@@ -223,47 +225,91 @@ impl Store {
         Ok(true)
     }
 
-    /// One user's functions, sorted by name. Reads only that user's keys (a filtered
-    /// consumer on the bucket's stream), not the whole bucket.
+    /// One user's functions, sorted by name.
     pub async fn list_functions(&self, owner: &str) -> Result<Vec<FunctionInfo>, AppError> {
-        let backend = |e: &dyn std::fmt::Display| AppError::backend("listing functions", e);
-        let stream = self.functions.stream.clone();
-        let consumer = stream
+        let mut functions: Vec<FunctionInfo> = self
+            .latest_values(&self.functions, FUNCTIONS_BUCKET, owner)
+            .await?;
+        functions.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(functions)
+    }
+
+    /// One of the owner's activation records.
+    pub async fn activation(
+        &self,
+        owner: &str,
+        id: &str,
+    ) -> Result<Option<ActivationRecord>, AppError> {
+        get_json(
+            &self.activations,
+            &activation_key(owner, id),
+            "reading the activation",
+        )
+        .await
+    }
+
+    /// The owner's activation records, newest first (ids are time-ordered UUIDv7).
+    pub async fn list_activations(
+        &self,
+        owner: &str,
+        function: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ActivationRecord>, AppError> {
+        let mut records: Vec<ActivationRecord> = self
+            .latest_values(&self.activations, ACTIVATIONS_BUCKET, owner)
+            .await?;
+        records.retain(|r| function.is_none_or(|f| r.activation.function == f));
+        records.sort_by(|a, b| b.activation.activation_id.cmp(&a.activation.activation_id));
+        records.truncate(limit);
+        Ok(records)
+    }
+
+    /// The current values of all of `owner`'s keys in a bucket. Reads only those
+    /// keys (an ordered consumer filtered on `$KV.<bucket>.<owner>.>`), not the
+    /// whole bucket.
+    async fn latest_values<T: for<'de> Deserialize<'de>>(
+        &self,
+        bucket: &kv::Store,
+        bucket_name: &str,
+        owner: &str,
+    ) -> Result<Vec<T>, AppError> {
+        let backend = |e: &dyn std::fmt::Display| AppError::backend("listing records", e);
+        let consumer = bucket
+            .stream
             .create_consumer(jetstream::consumer::push::OrderedConfig {
                 deliver_subject: self.client.new_inbox(),
-                filter_subject: format!("$KV.{FUNCTIONS_BUCKET}.{}>", function_key_prefix(owner)),
+                filter_subject: format!("$KV.{bucket_name}.{}>", owner_key_prefix(owner)),
                 deliver_policy: jetstream::consumer::DeliverPolicy::LastPerSubject,
                 replay_policy: jetstream::consumer::ReplayPolicy::Instant,
                 ..Default::default()
             })
             .await
             .map_err(|e| backend(&e))?;
-        let mut functions = Vec::new();
-        if consumer.cached_info().num_pending > 0 {
-            let mut messages = consumer.messages().await.map_err(|e| backend(&e))?;
-            while let Some(message) = messages.next().await {
-                let message = message.map_err(|e| backend(&e))?;
-                let deleted = message
-                    .headers
-                    .as_ref()
-                    .and_then(|h| h.get("KV-Operation"))
-                    .is_some();
-                if !deleted {
-                    match serde_json::from_slice::<FunctionInfo>(&message.payload) {
-                        Ok(info) => functions.push(info),
-                        Err(e) => {
-                            tracing::warn!(subject = %message.subject, %e, "skipping unreadable function record")
-                        }
+        let mut values = Vec::new();
+        if consumer.cached_info().num_pending == 0 {
+            return Ok(values);
+        }
+        let mut messages = consumer.messages().await.map_err(|e| backend(&e))?;
+        while let Some(message) = messages.next().await {
+            let message = message.map_err(|e| backend(&e))?;
+            let deleted = message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("KV-Operation"))
+                .is_some();
+            if !deleted {
+                match serde_json::from_slice::<T>(&message.payload) {
+                    Ok(value) => values.push(value),
+                    Err(e) => {
+                        tracing::warn!(subject = %message.subject, %e, "skipping an unreadable record")
                     }
                 }
-                let pending = message.info().map(|info| info.pending).unwrap_or(0);
-                if pending == 0 {
-                    break;
-                }
+            }
+            if message.info().map_or(0, |info| info.pending) == 0 {
+                break;
             }
         }
-        functions.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(functions)
+        Ok(values)
     }
 }
 

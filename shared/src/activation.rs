@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Activation, ParamMode};
+use crate::api::{Activation, ActivationRecord, ParamMode};
 
 /// Published by the server to `faas.activations.<owner>`; everything the worker
 /// needs to run the function without looking anything up.
@@ -31,6 +31,34 @@ pub struct ActivationResult {
     pub failure: Option<RunFailure>,
     /// Which worker ran it (for tracing and spread measurements).
     pub worker: String,
+}
+
+impl ActivationResult {
+    /// The record to store for this result of `request`.
+    pub fn record(
+        &self,
+        request: &ActivationRequest,
+        finished_at: DateTime<Utc>,
+    ) -> ActivationRecord {
+        ActivationRecord {
+            activation: self.activation.clone(),
+            owner: request.owner.clone(),
+            queued_at: request.queued_at,
+            finished_at,
+            worker: self.worker.clone(),
+            failure: self.failure.clone(),
+        }
+    }
+}
+
+impl From<ActivationRecord> for ActivationResult {
+    fn from(record: ActivationRecord) -> Self {
+        Self {
+            activation: record.activation,
+            failure: record.failure,
+            worker: record.worker,
+        }
+    }
 }
 
 /// Why the platform could not run a function (as opposed to the function failing).

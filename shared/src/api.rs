@@ -135,6 +135,30 @@ pub struct Activation {
     pub logs_truncated: bool,
 }
 
+/// A finished activation as stored in KV `faas_activations` and served by
+/// `GET /v1/activations[/{id}]`: the activation plus where and when it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationRecord {
+    #[serde(flatten)]
+    pub activation: Activation,
+    pub owner: String,
+    pub queued_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// The worker that ran it.
+    pub worker: String,
+    /// Set when the platform could not run the function at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<crate::activation::RunFailure>,
+}
+
+/// `202` answer to an asynchronous invocation (`?async=true`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationAccepted {
+    pub activation_id: String,
+    /// Where to fetch the record once it has finished.
+    pub location: String,
+}
+
 /// `/healthz` and `/readyz` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

@@ -13,7 +13,7 @@ pub const WORKERS_CONSUMER: &str = "workers";
 pub const USERS_BUCKET: &str = "faas_users";
 /// KV bucket: `<user>.<function>` → stored function.
 pub const FUNCTIONS_BUCKET: &str = "faas_functions";
-/// KV bucket: activation id → activation record.
+/// KV bucket: `<owner>.<activation id>` → activation record (kept 24 h).
 pub const ACTIVATIONS_BUCKET: &str = "faas_activations";
 
 /// Where a user's activation requests are published.
@@ -31,7 +31,14 @@ pub fn function_key(user: &str, function: &str) -> String {
     format!("{user}.{function}")
 }
 
-/// Prefix of all of one user's function keys, for listing.
-pub fn function_key_prefix(user: &str) -> String {
+/// Prefix of all of one user's keys in the functions and activations buckets, for
+/// listing.
+pub fn owner_key_prefix(user: &str) -> String {
     format!("{user}.")
+}
+
+/// KV key of an activation record. Keyed by owner first, like functions, so a user
+/// can only ever read their own records and listing reads only theirs.
+pub fn activation_key(owner: &str, activation_id: &str) -> String {
+    format!("{owner}.{activation_id}")
 }

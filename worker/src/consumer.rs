@@ -1,7 +1,7 @@
 //! The consumer loop: pull activation requests, run each, report, ack.
 //!
-//! The order of the last steps matters. The result is published first and the
-//! request acked after, so the request keeps holding its place in the stream (and
+//! The order of the last steps matters. The result is recorded (KV
+//! `faas_activations`) and published first and the request acked after, so the request keeps holding its place in the stream (and
 //! so its concurrency slot) until its answer is out; and a worker that dies before
 //! acking leaves the request to be redelivered instead of lost.
 
@@ -10,9 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use async_nats::jetstream::kv;
 use async_nats::jetstream::{self, AckKind, consumer::PullConsumer, consumer::pull};
-use faas_shared::activation::ActivationRequest;
-use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER, result_subject};
+use faas_shared::ActivationRecord;
+use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::nats::{
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_key, result_subject,
+};
 use futures::StreamExt;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -54,8 +58,8 @@ pub async fn run(
         .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
     let jetstream = jetstream::new(client.clone());
 
-    let consumer = tokio::select! {
-        consumer = bind(&jetstream) => consumer,
+    let (consumer, records) = tokio::select! {
+        bound = bind(&jetstream) => bound,
         _ = &mut shutdown => return Ok(()),
     };
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
@@ -100,11 +104,14 @@ pub async fn run(
                 }
             };
             let Some(permit) = permits.pop() else { break };
-            let runtime = runtime.clone();
-            let client = client.clone();
-            let worker_id = config.worker_id.clone();
+            let worker = Worker {
+                runtime: runtime.clone(),
+                client: client.clone(),
+                records: records.clone(),
+                id: config.worker_id.clone(),
+            };
             running.spawn(async move {
-                handle(&runtime, &client, &worker_id, message).await;
+                worker.handle(message).await;
                 drop(permit);
             });
             while running.try_join_next().is_some() {}
@@ -125,9 +132,9 @@ pub async fn run(
     Ok(())
 }
 
-/// The shared durable consumer, once the server has created the stream. The server
-/// owns the stream's settings, so the worker waits for it rather than creating it.
-async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
+/// The shared durable consumer and the record bucket, once the server has created
+/// them. The server owns their settings, so the worker waits rather than creating.
+async fn bind(jetstream: &jetstream::Context) -> (PullConsumer, kv::Store) {
     let mut logged = false;
     loop {
         let attempt = async {
@@ -144,10 +151,11 @@ async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
                     },
                 )
                 .await?;
-            Ok::<_, anyhow::Error>(consumer)
+            let records = jetstream.get_key_value(ACTIVATIONS_BUCKET).await?;
+            Ok::<_, anyhow::Error>((consumer, records))
         };
         match attempt.await {
-            Ok(consumer) => return consumer,
+            Ok(bound) => return bound,
             Err(e) => {
                 if !logged {
                     tracing::info!(error = %e, "waiting for the {ACTIVATIONS_STREAM} stream (started by faas-server)");
@@ -159,53 +167,88 @@ async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
     }
 }
 
-/// Runs one request and reports it. Never panics on a bad message.
-async fn handle(
-    runtime: &ContainerRuntime,
-    client: &async_nats::Client,
-    worker_id: &str,
-    message: jetstream::Message,
-) {
-    let request: ActivationRequest = match serde_json::from_slice(&message.payload) {
-        Ok(request) => request,
-        Err(e) => {
-            tracing::warn!(subject = %message.subject, error = %e, "dropping a malformed activation request");
-            let _ = message.ack_with(AckKind::Term).await;
+/// What a running activation needs.
+struct Worker {
+    runtime: ContainerRuntime,
+    client: async_nats::Client,
+    records: kv::Store,
+    id: String,
+}
+
+impl Worker {
+    /// Runs one request, records and reports it, then acks. Never panics on a bad
+    /// message.
+    async fn handle(&self, message: jetstream::Message) {
+        let request: ActivationRequest = match serde_json::from_slice(&message.payload) {
+            Ok(request) => request,
+            Err(e) => {
+                tracing::warn!(subject = %message.subject, error = %e, "dropping a malformed activation request");
+                let _ = message.ack_with(AckKind::Term).await;
+                return;
+            }
+        };
+        let key = activation_key(&request.owner, &request.activation_id);
+        // A redelivery of an activation that already finished (its worker died
+        // before the ack) is answered from its record, never run twice.
+        if let Some(record) = self.finished(&key).await {
+            tracing::info!(id = %request.activation_id, "redelivered activation already finished; answering from its record");
+            self.publish(&request, &record.into()).await;
+            let _ = message.ack().await;
             return;
         }
-    };
-    let run = runtime.run(&request, worker_id);
-    tokio::pin!(run);
-    let mut progress = tokio::time::interval(PROGRESS_EVERY);
-    progress.tick().await;
-    let result = loop {
-        tokio::select! {
-            result = &mut run => break result,
-            _ = progress.tick() => {
-                let _ = message.ack_with(AckKind::Progress).await;
+
+        let run = self.runtime.run(&request, &self.id);
+        tokio::pin!(run);
+        let mut progress = tokio::time::interval(PROGRESS_EVERY);
+        progress.tick().await;
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                _ = progress.tick() => {
+                    let _ = message.ack_with(AckKind::Progress).await;
+                }
             }
-        }
-    };
-    tracing::info!(
-        id = %request.activation_id,
-        owner = %request.owner,
-        function = %request.function,
-        status = ?result.activation.status,
-        exit_code = ?result.activation.exit_code,
-        duration_ms = result.activation.duration_ms,
-        "activation finished"
-    );
-    match serde_json::to_vec(&result) {
-        Ok(payload) => {
-            let subject = result_subject(&request.activation_id);
-            if let Err(e) = client.publish(subject, payload.into()).await {
-                tracing::warn!(error = %e, "publishing the result failed");
+        };
+        tracing::info!(
+            id = %request.activation_id,
+            owner = %request.owner,
+            function = %request.function,
+            status = ?result.activation.status,
+            exit_code = ?result.activation.exit_code,
+            duration_ms = result.activation.duration_ms,
+            "activation finished"
+        );
+        let record = result.record(&request, chrono::Utc::now());
+        match serde_json::to_vec(&record) {
+            Ok(value) => {
+                if let Err(e) = self.records.put(&key, value.into()).await {
+                    tracing::warn!(error = %e, "storing the activation record failed");
+                }
             }
-            let _ = client.flush().await;
+            Err(e) => tracing::error!(error = %e, "encoding the activation record failed"),
         }
-        Err(e) => tracing::error!(error = %e, "encoding the result failed"),
+        self.publish(&request, &result).await;
+        if let Err(e) = message.ack().await {
+            tracing::warn!(error = %e, "acking the activation failed; it may be redelivered");
+        }
     }
-    if let Err(e) = message.ack().await {
-        tracing::warn!(error = %e, "acking the activation failed; it may be redelivered");
+
+    async fn finished(&self, key: &str) -> Option<ActivationRecord> {
+        let value = self.records.get(key).await.ok()??;
+        serde_json::from_slice(&value).ok()
+    }
+
+    /// Sends the result to the server waiting for it.
+    async fn publish(&self, request: &ActivationRequest, result: &ActivationResult) {
+        match serde_json::to_vec(result) {
+            Ok(payload) => {
+                let subject = result_subject(&request.activation_id);
+                if let Err(e) = self.client.publish(subject, payload.into()).await {
+                    tracing::warn!(error = %e, "publishing the result failed");
+                }
+                let _ = self.client.flush().await;
+            }
+            Err(e) => tracing::error!(error = %e, "encoding the result failed"),
+        }
     }
 }

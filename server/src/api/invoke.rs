@@ -3,29 +3,47 @@
 //! The parameter is `{"param": "..."}` with `Content-Type: application/json`, or any
 //! other body taken verbatim (so `curl --data-binary @file` works). The answer is the
 //! `Activation` as JSON, or with `Accept: text/plain` the raw result with the rest in
-//! `X-Faas-*` headers.
+//! `X-Faas-*` headers. With `?async=true` the answer is `202` with the activation id
+//! at once; the record is at `GET /v1/activations/{id}` when it has finished.
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use faas_shared::activation::{ActivationResult, RunFailureKind};
-use faas_shared::{Activation, ActivationStatus, ApiError, ErrorCode, InvokeRequest};
+use faas_shared::{
+    Activation, ActivationAccepted, ActivationStatus, ApiError, ErrorCode, InvokeRequest,
+};
+use serde::Deserialize;
 
 use super::{Body, parse_json};
 use crate::AppState;
 use crate::auth::AuthUser;
 use crate::error::AppError;
 
+#[derive(Debug, Deserialize)]
+pub struct InvokeQuery {
+    #[serde(default, rename = "async")]
+    asynchronous: bool,
+}
+
 pub async fn invoke(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
     Path(name): Path<String>,
+    query: Result<Query<InvokeQuery>, QueryRejection>,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, AppError> {
+    let Query(query) = query.map_err(|e| {
+        AppError::new(
+            ErrorCode::BadRequest,
+            format!("invalid query: {e} (use ?async=true)"),
+        )
+    })?;
     let function = super::functions::find(&state, &user, &name).await?;
     let param = param_from_body(&headers, &body)?;
     let limit = function.param_mode.max_param_bytes();
@@ -40,6 +58,22 @@ pub async fn invoke(
                 faas_shared::MAX_PARAM_BYTES_STDIN / (1024 * 1024)
             ),
         ));
+    }
+    if query.asynchronous {
+        let activation_id = crate::invoke::submit(&state, &user, &function, param).await?;
+        let location = format!("/v1/activations/{activation_id}");
+        let mut response = (
+            StatusCode::ACCEPTED,
+            Json(ActivationAccepted {
+                activation_id,
+                location: location.clone(),
+            }),
+        )
+            .into_response();
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        return Ok(response);
     }
     let result = crate::invoke::invoke(&state, &user, &function, param).await?;
     let wants_text = headers

@@ -4,6 +4,7 @@
 //! extractor, so that every bad body gets the API's JSON error shape and a stable
 //! code instead of axum's plain-text rejection.
 
+mod activations;
 mod functions;
 mod health;
 mod invoke;
@@ -35,6 +36,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("PUT", "/v1/functions/{name}", true),
     ("DELETE", "/v1/functions/{name}", true),
     ("POST", "/v1/functions/{name}/invoke", true),
+    ("GET", "/v1/activations", true),
+    ("GET", "/v1/activations/{id}", true),
     ("GET", "/healthz", false),
     ("GET", "/readyz", false),
 ];
@@ -51,6 +54,8 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .delete(functions::delete),
         )
         .route("/v1/functions/{name}/invoke", post(invoke::invoke))
+        .route("/v1/activations", get(activations::list))
+        .route("/v1/activations/{id}", get(activations::get))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -1,0 +1,77 @@
+//! Reading one's own activation records (kept 24 h).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use faas_shared::names::validate_function_name;
+use faas_shared::{ActivationRecord, ErrorCode};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::AuthUser;
+use crate::error::AppError;
+
+const DEFAULT_LIMIT: usize = 20;
+const MAX_LIMIT: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    function: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /v1/activations[?function=NAME][&limit=N]`: newest first.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    AuthUser(user): AuthUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<ActivationRecord>>, AppError> {
+    let Query(query) = query.map_err(|e| {
+        AppError::new(
+            ErrorCode::BadRequest,
+            format!("invalid query: {e} (use ?function=NAME&limit=N)"),
+        )
+    })?;
+    if let Some(function) = &query.function {
+        validate_function_name(function)?;
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let records = state
+        .store
+        .list_activations(&user, query.function.as_deref(), limit)
+        .await?;
+    Ok(Json(records))
+}
+
+/// `GET /v1/activations/{id}`. Another user's activation is a 404.
+pub async fn get(
+    State(state): State<Arc<AppState>>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<ActivationRecord>, AppError> {
+    let not_found = || {
+        AppError::new(
+            ErrorCode::ActivationNotFound,
+            format!(
+                "activation {id:?} not found: it is unknown, not finished yet, or older than 24 h"
+            ),
+        )
+    };
+    // Ids are UUIDs in simple form; anything else cannot be a key.
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(not_found());
+    }
+    state
+        .store
+        .activation(&user, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(not_found)
+}

@@ -1,0 +1,126 @@
+//! Activation records and asynchronous invocation.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+async fn get_json(p: &Platform, path: &str, token: &str) -> (StatusCode, Value) {
+    let response = p.authed(Method::GET, path, token).send().await.unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn every_activation_is_recorded_and_listed_newest_first() {
+    let p = Platform::start().await;
+    let user = unique_user("rec");
+    let token = p.user(&user).await;
+    let other = p.user(&unique_user("snoop")).await;
+    p.add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+    p.add_function(&token, "fail", json!({"image": FAIL})).await;
+
+    let mut ids = Vec::new();
+    for (function, param) in [("reverse", "one"), ("fail", "two"), ("reverse", "three")] {
+        let response = p.invoke(&token, function, param).await;
+        let body: Value = response.json().await.unwrap();
+        let activation = if body["error"].is_object() {
+            body["error"]["activation"].clone()
+        } else {
+            body
+        };
+        ids.push(activation["activation_id"].as_str().unwrap().to_owned());
+    }
+
+    let (status, all) = get_json(&p, "/v1/activations", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["activation_id"].as_str().unwrap())
+        .collect();
+    let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
+    assert_eq!(listed, newest_first);
+
+    let (_, reverses) = get_json(&p, "/v1/activations?function=reverse&limit=1", &token).await;
+    assert_eq!(reverses.as_array().unwrap().len(), 1);
+    assert_eq!(reverses[0]["activation_id"], ids[2].as_str());
+    assert_eq!(reverses[0]["result"], "eerht");
+
+    let (status, failed) = get_json(&p, &format!("/v1/activations/{}", ids[1]), &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(failed["status"], "error");
+    assert_eq!(failed["exit_code"], 3);
+    assert_eq!(failed["owner"], user.as_str());
+    assert!(failed["logs"].as_str().unwrap().contains("two"));
+    assert!(failed["worker"].is_string());
+    assert!(failed["queued_at"].as_str().unwrap() <= failed["finished_at"].as_str().unwrap());
+
+    // Another user sees none of it.
+    let (status, body) = get_json(&p, &format!("/v1/activations/{}", ids[1]), &other).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "activation_not_found");
+    assert_eq!(get_json(&p, "/v1/activations", &other).await.1, json!([]));
+
+    for bad in [
+        "/v1/activations?limit=0",
+        "/v1/activations?limit=x",
+        "/v1/activations?function=Bad.Name",
+    ] {
+        let (status, body) = get_json(&p, bad, &token).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, _) = get_json(&p, "/v1/activations/..%2F..%2Fetc", &token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn async_invocation_answers_202_and_the_record_follows() {
+    let p = Platform::start().await;
+    let token = p.user(&unique_user("later")).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP}))
+        .await;
+
+    let response = p
+        .authed(
+            Method::POST,
+            "/v1/functions/sleep/invoke?async=true",
+            &token,
+        )
+        .json(&json!({"param": "1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let location = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let accepted: Value = response.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!(
+            "/v1/activations/{}",
+            accepted["activation_id"].as_str().unwrap()
+        )
+    );
+
+    let mut record = Value::Null;
+    for _ in 0..100 {
+        let (status, body) = get_json(&p, &location, &token).await;
+        if status == StatusCode::OK {
+            record = body;
+            break;
+        }
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(record["result"], "slept 1", "the record arrived: {record}");
+    assert_eq!(record["status"], "success");
+    p.stop().await;
+}
