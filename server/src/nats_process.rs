@@ -32,7 +32,7 @@ impl NatsProcess {
         std::fs::create_dir_all(store_dir)
             .with_context(|| format!("creating {}", store_dir.display()))?;
         if which("nats-server") {
-            Self::start_local(store_dir).await
+            Self::start_local(store_dir, None).await
         } else {
             Self::start_container(store_dir).await.context(
                 "nats-server is not on PATH and the `nats` image could not be run either: \
@@ -41,9 +41,25 @@ impl NatsProcess {
         }
     }
 
-    async fn start_local(store_dir: &Path) -> anyhow::Result<Self> {
+    /// `nats-server` from PATH on a given port, e.g. to restart one on the port its
+    /// clients know.
+    pub async fn start_on_port(store_dir: &Path, port: u16) -> anyhow::Result<Self> {
+        Self::start_local(store_dir, Some(port)).await
+    }
+
+    /// The client port.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_default()
+    }
+
+    async fn start_local(store_dir: &Path, port: Option<u16>) -> anyhow::Result<Self> {
+        let port = port.map_or_else(|| "-1".to_owned(), |p| p.to_string());
         let mut child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
+            .args(["-js", "-a", "127.0.0.1", "-p", &port, "-sd"])
             .arg(store_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

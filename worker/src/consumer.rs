@@ -41,13 +41,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     tokio::pin!(shutdown);
-    let runtime = ContainerRuntime::connect()
-        .await
-        .context("cannot reach the Docker Engine (is it running? is DOCKER_HOST right?)")?;
+    let runtime = ContainerRuntime::new(config.docker_host.clone());
     match runtime.sweep(&config.worker_id).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "removed containers left by an earlier run"),
-        Err(e) => tracing::warn!(error = %e, "could not sweep leftover containers"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot reach the Docker Engine (is it running? is DOCKER_HOST right?); activations will fail until it is back")
+        }
     }
     let client = async_nats::ConnectOptions::new()
         .name(format!("faas-worker {}", config.worker_id))

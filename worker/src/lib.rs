@@ -25,6 +25,9 @@ pub struct WorkerConfig {
     /// `FAAS_WORKER_SLOTS`: containers run at once; the worker fetches no more
     /// requests than it has free slots, so a busy worker never hoards work.
     pub slots: usize,
+    /// `DOCKER_HOST`-style address of the Docker Engine; `None` uses `DOCKER_HOST`
+    /// or the local socket.
+    pub docker_host: Option<String>,
 }
 
 impl WorkerConfig {
@@ -35,6 +38,7 @@ impl WorkerConfig {
             nats_url: nats_url.into(),
             worker_id: default_worker_id(),
             slots: 2 * cores,
+            docker_host: None,
         }
     }
 

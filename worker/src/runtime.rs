@@ -39,10 +39,13 @@ const NANO_CPUS: i64 = 1_000_000_000;
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
-/// A connection to the Docker Engine.
+/// A connection to the Docker Engine, made on first use and retried on every
+/// activation until it succeeds: a worker started before Docker (or cut off from
+/// it) stays up and answers each activation with a clear error meanwhile.
 #[derive(Clone)]
 pub struct ContainerRuntime {
-    docker: Docker,
+    host: Option<String>,
+    docker: Arc<tokio::sync::OnceCell<Docker>>,
 }
 
 /// What a container printed.
@@ -53,11 +56,27 @@ struct Captured {
 }
 
 impl ContainerRuntime {
-    /// Connects via `DOCKER_HOST` or the default socket and agrees on an API version
-    /// (the engine may be older than the client's default).
-    pub async fn connect() -> Result<Self, DockerError> {
-        let docker = Docker::connect_with_defaults()?.negotiate_version().await?;
-        Ok(Self { docker })
+    /// A runtime for the engine at `host` (`unix:///path`, `tcp://…`), or by
+    /// default `DOCKER_HOST` or the local socket.
+    pub fn new(host: Option<String>) -> Self {
+        Self {
+            host,
+            docker: Arc::default(),
+        }
+    }
+
+    /// The engine client, with an API version both sides speak (the engine may be
+    /// older than bollard's default).
+    async fn docker(&self) -> Result<&Docker, DockerError> {
+        self.docker
+            .get_or_try_init(|| async {
+                let docker = match &self.host {
+                    Some(host) => Docker::connect_with_host(host)?,
+                    None => Docker::connect_with_defaults()?,
+                };
+                docker.negotiate_version().await
+            })
+            .await
     }
 
     /// Runs one activation to completion. Never fails: problems are in the result.
@@ -81,9 +100,9 @@ impl ContainerRuntime {
                 container,
             ),
         };
-        if let Some(id) = container {
+        if let (Some(id), Ok(docker)) = (container, self.docker().await) {
             // Off the critical path: the result does not wait for the removal.
-            let docker = self.docker.clone();
+            let docker = docker.clone();
             tokio::spawn(async move { remove(&docker, &id).await });
         }
         let (result, result_truncated) = captured.stdout.finish();
@@ -111,12 +130,21 @@ impl ContainerRuntime {
         request: &ActivationRequest,
         worker_id: &str,
     ) -> Result<Finished, (RunFailure, Option<String>)> {
-        self.ensure_image(&request.image)
+        let docker = self.docker().await.map_err(|e| {
+            let failure = RunFailure {
+                kind: RunFailureKind::Runtime,
+                message: format!(
+                    "the worker cannot reach the Docker Engine: {}",
+                    docker_message(&e)
+                ),
+            };
+            (failure, None)
+        })?;
+        ensure_image(docker, &request.image)
             .await
             .map_err(|f| (f, None))?;
         let stdin = request.param_mode == ParamMode::Stdin;
-        let created = self
-            .docker
+        let created = docker
             .create_container(None, container_body(request, worker_id))
             .await
             .map_err(|e| (runtime_failure("creating the container", &e), None))?;
@@ -130,8 +158,7 @@ impl ContainerRuntime {
             .stdin(stdin)
             .stream(true)
             .build();
-        let attached = self
-            .docker
+        let attached = docker
             .attach_container(&id, Some(attach))
             .await
             .map_err(|e| fail("attaching to the container", &e))?;
@@ -141,7 +168,7 @@ impl ContainerRuntime {
         }));
         let reader = tokio::spawn(collect(attached.output, captured.clone()));
 
-        self.docker
+        docker
             .start_container(&id, None)
             .await
             .map_err(|e| fail("starting the container", &e))?;
@@ -157,7 +184,7 @@ impl ContainerRuntime {
         }
 
         let timeout = Duration::from_millis(request.timeout_ms);
-        let mut wait = self.docker.wait_container(&id, None);
+        let mut wait = docker.wait_container(&id, None);
         let (status, exit_code) = match tokio::time::timeout(timeout, wait.next()).await {
             Ok(Some(Ok(response))) => exit_status(response.status_code),
             // A non-zero exit arrives as an error carrying the exit code.
@@ -173,7 +200,7 @@ impl ContainerRuntime {
                 let kill = KillContainerOptionsBuilder::default()
                     .signal("SIGKILL")
                     .build();
-                let _ = self.docker.kill_container(&id, Some(kill)).await;
+                let _ = docker.kill_container(&id, Some(kill)).await;
                 (ActivationStatus::Timeout, None)
             }
         };
@@ -187,33 +214,6 @@ impl ContainerRuntime {
         })
     }
 
-    /// The image is local, or pulled now; otherwise a clear `ImageUnavailable`.
-    async fn ensure_image(&self, image: &str) -> Result<(), RunFailure> {
-        match self.docker.inspect_image(image).await {
-            Ok(_) => return Ok(()),
-            Err(DockerError::DockerResponseServerError {
-                status_code: 404, ..
-            }) => {}
-            Err(e) => return Err(runtime_failure("inspecting the image", &e)),
-        }
-        let options = CreateImageOptionsBuilder::default()
-            .from_image(image)
-            .build();
-        let mut pull = self.docker.create_image(Some(options), None, None);
-        while let Some(progress) = pull.next().await {
-            if let Err(e) = progress {
-                return Err(RunFailure {
-                    kind: RunFailureKind::ImageUnavailable,
-                    message: format!(
-                        "image {image} is not available on this worker and could not be pulled: {}",
-                        docker_message(&e)
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// Removes containers that an earlier run of this worker left behind (a crash
     /// between create and remove).
     pub async fn sweep(&self, worker_id: &str) -> Result<usize, DockerError> {
@@ -225,14 +225,42 @@ impl ContainerRuntime {
             .all(true)
             .filters(&filters)
             .build();
-        let leftovers = self.docker.list_containers(Some(options)).await?;
+        let docker = self.docker().await?;
+        let leftovers = docker.list_containers(Some(options)).await?;
         for container in &leftovers {
             if let Some(id) = &container.id {
-                remove(&self.docker, id).await;
+                remove(docker, id).await;
             }
         }
         Ok(leftovers.len())
     }
+}
+
+/// The image is local, or pulled now; otherwise a clear `ImageUnavailable`.
+async fn ensure_image(docker: &Docker, image: &str) -> Result<(), RunFailure> {
+    match docker.inspect_image(image).await {
+        Ok(_) => return Ok(()),
+        Err(DockerError::DockerResponseServerError {
+            status_code: 404, ..
+        }) => {}
+        Err(e) => return Err(runtime_failure("inspecting the image", &e)),
+    }
+    let options = CreateImageOptionsBuilder::default()
+        .from_image(image)
+        .build();
+    let mut pull = docker.create_image(Some(options), None, None);
+    while let Some(progress) = pull.next().await {
+        if let Err(e) = progress {
+            return Err(RunFailure {
+                kind: RunFailureKind::ImageUnavailable,
+                message: format!(
+                    "image {image} is not available on this worker and could not be pulled: {}",
+                    docker_message(&e)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 struct Finished {

@@ -168,3 +168,138 @@ pub async fn leftover_containers(owner: &str) -> Vec<String> {
     }
     ids
 }
+
+/// The parts started one by one, as in a deployment: a nats-server the test can
+/// kill and restart, the API server alone (plain HTTP, as behind the gateway), and
+/// workers the test starts and stops.
+pub struct Parts {
+    pub nats: Option<faas_server::nats_process::NatsProcess>,
+    pub nats_dir: tempfile::TempDir,
+    pub nats_url: String,
+    pub api: String,
+    pub client: Client,
+    stop: tokio_util::sync::CancellationToken,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Parts {
+    pub async fn start() -> Self {
+        faas_server::install_crypto_provider();
+        let nats_dir = tempfile::tempdir().unwrap();
+        let nats = faas_server::nats_process::NatsProcess::start(nats_dir.path())
+            .await
+            .unwrap();
+        let nats_url = nats.url.clone();
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let config = faas_server::ServerConfig::new(&nats_url, key.serialize_pem());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let api = format!("http://{}", listener.local_addr().unwrap());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let server = tokio::spawn(faas_server::run(
+            config,
+            listener,
+            stop.clone().cancelled_owned(),
+        ));
+        let parts = Self {
+            nats: Some(nats),
+            nats_dir,
+            nats_url,
+            api,
+            client: Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
+            stop,
+            server,
+        };
+        assert!(
+            parts.wait_ready(StatusCode::OK).await,
+            "the server became ready"
+        );
+        parts
+    }
+
+    /// Starts a worker; it runs until the returned token is cancelled (graceful) or
+    /// its task is aborted (a crash: no ack, no clean-up).
+    pub fn worker(
+        &self,
+        configure: impl FnOnce(&mut faas_worker::WorkerConfig),
+    ) -> (
+        tokio::task::JoinHandle<anyhow::Result<()>>,
+        tokio_util::sync::CancellationToken,
+    ) {
+        let mut config = faas_worker::WorkerConfig::new(&self.nats_url);
+        configure(&mut config);
+        let stop = tokio_util::sync::CancellationToken::new();
+        let task = tokio::spawn(faas_worker::run(config, stop.clone().cancelled_owned()));
+        (task, stop)
+    }
+
+    /// Polls `/readyz` for up to 30 s until it answers `status`.
+    pub async fn wait_ready(&self, status: StatusCode) -> bool {
+        for _ in 0..150 {
+            let probe = self.client.get(format!("{}/readyz", self.api)).send().await;
+            if probe.is_ok_and(|r| r.status() == status) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        false
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.api))
+    }
+
+    /// Registers `username` and returns a token.
+    pub async fn user(&self, username: &str) -> String {
+        let creds = json!({"username": username, "password": "correct horse battery"});
+        let created = self
+            .request(Method::POST, "/v1/users")
+            .json(&creds)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        self.login(username).await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let creds = json!({"username": username, "password": "correct horse battery"});
+        let body: Value = self
+            .request(Method::POST, "/v1/auth/login")
+            .json(&creds)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["token"].as_str().expect("a token").to_owned()
+    }
+
+    pub async fn add_function(&self, token: &str, name: &str, spec: Value) {
+        let response = self
+            .request(Method::PUT, &format!("/v1/functions/{name}"))
+            .bearer_auth(token)
+            .json(&spec)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    pub async fn invoke(&self, token: &str, name: &str, param: &str) -> Response {
+        self.request(Method::POST, &format!("/v1/functions/{name}/invoke"))
+            .bearer_auth(token)
+            .json(&json!({ "param": param }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.server.await.unwrap().unwrap();
+    }
+}

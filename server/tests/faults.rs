@@ -1,0 +1,168 @@
+//! Faults: a worker dying mid-activation, NATS restarting, Docker unreachable.
+//! Each must end in an answer (a result or a clear 5xx), never a hang, and lose no
+//! users or functions.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn docker_unreachable_fails_clearly_and_the_worker_stays_up() {
+    let parts = Parts::start().await;
+    let (worker, _stop) =
+        parts.worker(|c| c.docker_host = Some("unix:///nonexistent/docker.sock".into()));
+    let token = parts.user(&unique_user("nodock")).await;
+    parts
+        .add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+
+    for _ in 0..2 {
+        let response = parts.invoke(&token, "reverse", "x").await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "backend_unavailable");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("cannot reach the Docker Engine"),
+            "{message}"
+        );
+    }
+    assert!(!worker.is_finished(), "the worker is still running");
+    parts.stop().await;
+}
+
+#[tokio::test]
+async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
+    let mut parts = Parts::start().await;
+    let (_worker, _stop) = parts.worker(|_| {});
+    let user = unique_user("restart");
+    let token = parts.user(&user).await;
+    parts
+        .add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+    assert_eq!(
+        parts.invoke(&token, "reverse", "before").await.status(),
+        StatusCode::OK
+    );
+
+    // Kill NATS (SIGKILL, like a crash).
+    let port = parts.nats.as_ref().unwrap().port();
+    drop(parts.nats.take());
+    assert!(
+        parts.wait_ready(StatusCode::SERVICE_UNAVAILABLE).await,
+        "/readyz reports the outage"
+    );
+    let started = Instant::now();
+    let response = parts
+        .request(Method::GET, "/v1/functions")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(response).await, "backend_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "answered, not hung: {:?}",
+        started.elapsed()
+    );
+
+    // Same store, same port: everything comes back.
+    let nats = faas_server::nats_process::NatsProcess::start_on_port(parts.nats_dir.path(), port)
+        .await
+        .unwrap();
+    parts.nats = Some(nats);
+    assert!(
+        parts.wait_ready(StatusCode::OK).await,
+        "the server reconnected"
+    );
+    let token = parts.login(&user).await;
+    let mut result = Value::Null;
+    for _ in 0..20 {
+        let response = parts.invoke(&token, "reverse", "after").await;
+        if response.status() == StatusCode::OK {
+            result = response.json().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        result["result"], "retfa",
+        "the worker reconnected and the function survived"
+    );
+    parts.stop().await;
+}
+
+#[tokio::test]
+async fn a_worker_dying_mid_activation_is_replaced_and_its_container_swept() {
+    let parts = Parts::start().await;
+    let worker_id = unique_user("crashy");
+    let (crashing, _stop) = parts.worker(|c| c.worker_id = worker_id.clone());
+    let user = unique_user("victim");
+    let token = parts.user(&user).await;
+    parts
+        .add_function(
+            &token,
+            "sleep",
+            json!({"image": SLEEP, "timeout_ms": 60_000}),
+        )
+        .await;
+
+    let started = Instant::now();
+    let call = parts.invoke(&token, "sleep", "3");
+    let crash = async {
+        // Let the activation start on the only worker, then kill it: no result,
+        // no ack, no clean-up.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        crashing.abort();
+        let _ = crashing.await;
+        // A replacement worker; JetStream redelivers after the ack wait.
+        parts.worker(|_| {})
+    };
+    let (response, (_replacement, _stop2)) = tokio::join!(call, crash);
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "answered by the redelivery"
+    );
+    let activation: Value = response.json().await.unwrap();
+    assert_eq!(activation["result"], "slept 3");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The dead worker's container is swept when a worker with its id starts again.
+    let (_restarted, _stop3) = parts.worker(|c| c.worker_id = worker_id.clone());
+    let leftovers = {
+        let mut ids = vec![String::new()];
+        for _ in 0..50 {
+            let output = tokio::process::Command::new("docker")
+                .args([
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    &format!("label=io.faas.worker={worker_id}"),
+                ])
+                .output()
+                .await
+                .unwrap();
+            ids = String::from_utf8_lossy(&output.stdout)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+            if ids.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        ids
+    };
+    assert!(leftovers.is_empty(), "orphans swept: {leftovers:?}");
+    parts.stop().await;
+}
