@@ -32,9 +32,7 @@ fn request(image: &str, param: &str) -> ActivationRequest {
 }
 
 async fn run(request: &ActivationRequest) -> ActivationResult {
-    let runtime = ContainerRuntime::connect()
-        .await
-        .expect("Docker Engine reachable");
+    let runtime = ContainerRuntime::new(None);
     let result = runtime.run(request, WORKER).await;
     assert_container_removed(&request.activation_id).await;
     result
