@@ -184,3 +184,24 @@ async fn output_beyond_the_cap_is_truncated_and_flagged() {
     assert!(big.activation.result_truncated);
     assert!(!big.activation.logs_truncated);
 }
+
+#[tokio::test]
+async fn allocation_beyond_the_memory_limit_is_an_error_not_a_hang() {
+    let mut hog = request(
+        "sh",
+        r#"x=$(head -c 200000000 /dev/zero | tr "\0" a); echo ${#x}"#,
+    );
+    hog.memory_mb = 32;
+    hog.timeout_ms = 20_000;
+    let result = run(&hog).await;
+    assert_eq!(
+        result.activation.status,
+        ActivationStatus::Error,
+        "{result:?}"
+    );
+    assert_eq!(
+        result.activation.exit_code,
+        Some(137),
+        "killed by the OOM killer: {result:?}"
+    );
+}
