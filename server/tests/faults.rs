@@ -139,30 +139,7 @@ async fn a_worker_dying_mid_activation_is_replaced_and_its_container_swept() {
 
     // The dead worker's container is swept when a worker with its id starts again.
     let (_restarted, _stop3) = parts.worker(|c| c.worker_id = worker_id.clone());
-    let leftovers = {
-        let mut ids = vec![String::new()];
-        for _ in 0..50 {
-            let output = tokio::process::Command::new("docker")
-                .args([
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    &format!("label=io.faas.worker={worker_id}"),
-                ])
-                .output()
-                .await
-                .unwrap();
-            ids = String::from_utf8_lossy(&output.stdout)
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect();
-            if ids.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        ids
-    };
+    let leftovers = leftovers_labelled("io.faas.worker", &worker_id).await;
     assert!(leftovers.is_empty(), "orphans swept: {leftovers:?}");
     parts.stop().await;
 }

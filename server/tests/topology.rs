@@ -6,94 +6,31 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use faas_server::ServerConfig;
 use faas_server::dev::{DevOptions, DevStack};
-use faas_server::nats_process::NatsProcess;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
 async fn worker_started_before_the_server_picks_up_work() {
-    faas_server::install_crypto_provider();
-    let dir = tempfile::tempdir().unwrap();
-    let nats = NatsProcess::start(&dir.path().join("nats")).await.unwrap();
-    let stop = CancellationToken::new();
-
     // The worker comes first: the stream does not exist yet.
-    let worker = tokio::spawn(faas_worker::run(
-        faas_worker::WorkerConfig::new(&nats.url),
-        stop.clone().cancelled_owned(),
-    ));
+    let mut parts = Parts::nats_only().await;
+    let (worker, stop_worker) = parts.worker(|_| {});
     tokio::time::sleep(Duration::from_millis(1500)).await;
-
     // Then the API server alone, plain HTTP, as behind the gateway.
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let config = ServerConfig::new(&nats.url, key.serialize_pem());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let api = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(faas_server::run(
-        config,
-        listener,
-        stop.clone().cancelled_owned(),
-    ));
+    parts.start_server().await;
 
-    let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        let probe = client.get(format!("{api}/readyz")).send().await;
-        if probe.is_ok_and(|r| r.status() == StatusCode::OK) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server became ready");
-
-    let user = unique_user("early");
-    let creds = json!({"username": user, "password": "correct horse battery"});
-    assert_eq!(
-        client
-            .post(format!("{api}/v1/users"))
-            .json(&creds)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
-    let login: Value = client
-        .post(format!("{api}/v1/auth/login"))
-        .json(&creds)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
-    client
-        .put(format!("{api}/v1/functions/reverse"))
-        .bearer_auth(token)
-        .json(&json!({"image": REVERSE}))
-        .send()
-        .await
-        .unwrap();
-    let activation: Value = client
-        .post(format!("{api}/v1/functions/reverse/invoke"))
-        .bearer_auth(token)
-        .json(&json!({"param": "early bird"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = parts.user(&unique_user("early")).await;
+    parts
+        .add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+    let response = parts.invoke(&token, "reverse", "early bird").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let activation: Value = response.json().await.unwrap();
     assert_eq!(activation["result"], "drib ylrae");
 
-    stop.cancel();
-    server.await.unwrap().unwrap();
+    stop_worker.cancel();
     worker.await.unwrap().unwrap();
+    parts.stop().await;
 }
 
 #[tokio::test]

@@ -145,15 +145,15 @@ pub async fn error_code(response: Response) -> String {
 /// Containers (running or not) labelled as belonging to `owner`, waiting up to 10 s
 /// for them to be removed.
 pub async fn leftover_containers(owner: &str) -> Vec<String> {
+    leftovers_labelled("io.faas.owner", owner).await
+}
+
+/// Containers with `label=value`, waiting up to 10 s for them to be removed.
+pub async fn leftovers_labelled(label: &str, value: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for _ in 0..50 {
         let output = tokio::process::Command::new("docker")
-            .args([
-                "ps",
-                "-aq",
-                "--filter",
-                &format!("label=io.faas.owner={owner}"),
-            ])
+            .args(["ps", "-aq", "--filter", &format!("label={label}={value}")])
             .output()
             .await
             .expect("docker CLI");
@@ -179,44 +179,53 @@ pub struct Parts {
     pub api: String,
     pub client: Client,
     stop: tokio_util::sync::CancellationToken,
-    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl Parts {
+    /// NATS and a ready API server.
     pub async fn start() -> Self {
+        let mut parts = Self::nats_only().await;
+        parts.start_server().await;
+        parts
+    }
+
+    /// NATS alone; start the server with [`Parts::start_server`].
+    pub async fn nats_only() -> Self {
         faas_server::install_crypto_provider();
         let nats_dir = tempfile::tempdir().unwrap();
         let nats = faas_server::nats_process::NatsProcess::start(nats_dir.path())
             .await
             .unwrap();
-        let nats_url = nats.url.clone();
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let config = faas_server::ServerConfig::new(&nats_url, key.serialize_pem());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let api = format!("http://{}", listener.local_addr().unwrap());
-        let stop = tokio_util::sync::CancellationToken::new();
-        let server = tokio::spawn(faas_server::run(
-            config,
-            listener,
-            stop.clone().cancelled_owned(),
-        ));
-        let parts = Self {
+        Self {
+            nats_url: nats.url.clone(),
             nats: Some(nats),
             nats_dir,
-            nats_url,
-            api,
+            api: String::new(),
             client: Client::builder()
                 .timeout(Duration::from_secs(120))
                 .build()
                 .unwrap(),
-            stop,
-            server,
-        };
+            stop: tokio_util::sync::CancellationToken::new(),
+            server: None,
+        }
+    }
+
+    /// Starts the API server (`faas_server::run`, plain HTTP) and waits until ready.
+    pub async fn start_server(&mut self) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let config = faas_server::ServerConfig::new(&self.nats_url, key.serialize_pem());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        self.api = format!("http://{}", listener.local_addr().unwrap());
+        self.server = Some(tokio::spawn(faas_server::run(
+            config,
+            listener,
+            self.stop.clone().cancelled_owned(),
+        )));
         assert!(
-            parts.wait_ready(StatusCode::OK).await,
+            self.wait_ready(StatusCode::OK).await,
             "the server became ready"
         );
-        parts
     }
 
     /// Starts a worker; it runs until the returned token is cancelled (graceful) or
@@ -300,6 +309,8 @@ impl Parts {
 
     pub async fn stop(self) {
         self.stop.cancel();
-        self.server.await.unwrap().unwrap();
+        if let Some(server) = self.server {
+            server.await.unwrap().unwrap();
+        }
     }
 }
