@@ -18,6 +18,7 @@ use faas_shared::nats::{
     ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_key, result_subject,
 };
 use futures::StreamExt;
+use futures::future::{FusedFuture, FutureExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -40,6 +41,9 @@ pub async fn run(
     config: WorkerConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    // Fused: the caller's future (an `async fn`) must not be polled again once it
+    // has completed, and we check it from several places.
+    let shutdown = shutdown.fuse();
     tokio::pin!(shutdown);
     let runtime = ContainerRuntime::new(config.docker_host.clone());
     match runtime.sweep(&config.worker_id).await {
@@ -117,7 +121,7 @@ pub async fn run(
             while running.try_join_next().is_some() {}
         }
         drop(permits);
-        if matches!(futures::poll!(&mut shutdown), std::task::Poll::Ready(())) {
+        if shutdown.is_terminated() {
             break;
         }
     }

@@ -1,0 +1,120 @@
+//! The `faas-worker` binary as an operator runs it: configured by environment,
+//! stopped by SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, stream};
+use faas_shared::nats::{ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS};
+
+/// A private nats-server on a free port; killed on drop.
+struct Nats {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_nats() -> Nats {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
+        .arg(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nats-server on PATH");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let (_, addr) = line.split_once("Listening for client connections on ")?;
+            addr.trim().rsplit(':').next()?.parse::<u16>().ok()
+        })
+        .expect("nats-server reports its port");
+    std::thread::spawn(move || lines.for_each(drop));
+    Nats {
+        child,
+        url: format!("nats://127.0.0.1:{port}"),
+        _dir: dir,
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_a_working_worker_cleanly() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let nats = start_nats();
+    // What faas-server would have created, so the worker gets past start-up.
+    let js = jetstream::new(async_nats::connect(&nats.url).await.unwrap());
+    js.create_stream(stream::Config {
+        name: ACTIVATIONS_STREAM.to_owned(),
+        subjects: vec![ACTIVATIONS_SUBJECTS.to_owned()],
+        retention: stream::RetentionPolicy::WorkQueue,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    js.create_stream(stream::Config {
+        name: format!("KV_{ACTIVATIONS_BUCKET}"),
+        subjects: vec![format!("$KV.{ACTIVATIONS_BUCKET}.>")],
+        max_messages_per_subject: 1,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_faas-worker"))
+        .env("FAAS_NATS_URL", &nats.url)
+        .env("FAAS_WORKER_ID", "binary-test")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read its log on a thread, so a worker that never gets ready fails the test
+    // instead of hanging it.
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(worker.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("worker ready")) {
+        match lines_rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = worker.kill();
+                panic!("the worker did not get ready: {seen:#?}");
+            }
+        }
+    }
+    // Let it sit in its pull loop, then ask it to stop.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    let status = worker.wait().unwrap();
+    let rest: Vec<String> = lines_rx.try_iter().collect();
+    assert!(status.success(), "clean exit, got {status}: {rest:#?}");
+    assert!(!rest.iter().any(|l| l.contains("panicked")), "{rest:#?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
