@@ -36,6 +36,8 @@ const MAX_DELIVER: i64 = 3;
 const PULL_EXPIRES: Duration = Duration::from_secs(5);
 /// How long shutdown waits for running activations.
 const DRAIN: Duration = Duration::from_secs(30);
+/// How long shutdown then waits for the last containers to be removed.
+const REMOVALS: Duration = Duration::from_secs(10);
 
 pub async fn run(
     config: WorkerConfig,
@@ -62,10 +64,14 @@ pub async fn run(
         .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
     let jetstream = jetstream::new(client.clone());
 
-    let (consumer, records) = tokio::select! {
+    let consumer = tokio::select! {
         bound = bind(&jetstream) => bound,
         _ = &mut shutdown => return Ok(()),
     };
+    let records = Arc::new(Records {
+        jetstream: jetstream.clone(),
+        store: tokio::sync::OnceCell::new(),
+    });
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
 
     let slots = Arc::new(Semaphore::new(config.slots));
@@ -133,17 +139,24 @@ pub async fn run(
     if drained.is_err() {
         tracing::warn!("activations still running at shutdown were left for redelivery");
     }
+    if tokio::time::timeout(REMOVALS, runtime.removals_done())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some containers were not removed in time; the next start sweeps them");
+    }
     Ok(())
 }
 
-/// The shared durable consumer and the record bucket, once the server has created
-/// them. The server owns their settings, so the worker waits rather than creating.
-async fn bind(jetstream: &jetstream::Context) -> (PullConsumer, kv::Store) {
+/// The shared durable consumer, once the server has created the stream. The server
+/// owns the stream's settings (limits, retention), so the worker waits rather than
+/// creating it, and start order does not matter.
+async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
     let mut logged = false;
     loop {
         let attempt = async {
             let stream = jetstream.get_stream(ACTIVATIONS_STREAM).await?;
-            let consumer = stream
+            stream
                 .get_or_create_consumer(
                     WORKERS_CONSUMER,
                     pull::Config {
@@ -154,15 +167,14 @@ async fn bind(jetstream: &jetstream::Context) -> (PullConsumer, kv::Store) {
                         ..Default::default()
                     },
                 )
-                .await?;
-            let records = jetstream.get_key_value(ACTIVATIONS_BUCKET).await?;
-            Ok::<_, anyhow::Error>((consumer, records))
+                .await
+                .map_err(anyhow::Error::from)
         };
         match attempt.await {
-            Ok(bound) => return bound,
+            Ok(consumer) => return consumer,
             Err(e) => {
                 if !logged {
-                    tracing::info!(error = %e, "waiting for the {ACTIVATIONS_STREAM} stream (started by faas-server)");
+                    tracing::info!(error = %e, "waiting for the {ACTIVATIONS_STREAM} stream (created by faas-server)");
                     logged = true;
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -171,11 +183,54 @@ async fn bind(jetstream: &jetstream::Context) -> (PullConsumer, kv::Store) {
     }
 }
 
+/// The activation record bucket, opened on first use: records are a fallback for
+/// the server, so a missing bucket (the server has not created it yet) must not
+/// stop activations from running.
+struct Records {
+    jetstream: jetstream::Context,
+    store: tokio::sync::OnceCell<kv::Store>,
+}
+
+impl Records {
+    async fn store(&self) -> Option<&kv::Store> {
+        let opened = self
+            .store
+            .get_or_try_init(|| self.jetstream.get_key_value(ACTIVATIONS_BUCKET))
+            .await;
+        match opened {
+            Ok(store) => Some(store),
+            Err(e) => {
+                tracing::warn!(error = %e, "the {ACTIVATIONS_BUCKET} bucket is not available; activation not recorded");
+                None
+            }
+        }
+    }
+
+    async fn finished(&self, key: &str) -> Option<ActivationRecord> {
+        let value = self.store().await?.get(key).await.ok()??;
+        serde_json::from_slice(&value).ok()
+    }
+
+    async fn put(&self, key: &str, record: &ActivationRecord) {
+        let Some(store) = self.store().await else {
+            return;
+        };
+        match serde_json::to_vec(record) {
+            Ok(value) => {
+                if let Err(e) = store.put(key, value.into()).await {
+                    tracing::warn!(error = %e, "storing the activation record failed");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "encoding the activation record failed"),
+        }
+    }
+}
+
 /// What a running activation needs.
 struct Worker {
     runtime: ContainerRuntime,
     client: async_nats::Client,
-    records: kv::Store,
+    records: Arc<Records>,
     id: String,
 }
 
@@ -194,7 +249,7 @@ impl Worker {
         let key = activation_key(&request.owner, &request.activation_id);
         // A redelivery of an activation that already finished (its worker died
         // before the ack) is answered from its record, never run twice.
-        if let Some(record) = self.finished(&key).await {
+        if let Some(record) = self.records.finished(&key).await {
             tracing::info!(id = %request.activation_id, "redelivered activation already finished; answering from its record");
             self.publish(&request, &record.into()).await;
             let _ = message.ack().await;
@@ -223,23 +278,11 @@ impl Worker {
             "activation finished"
         );
         let record = result.record(&request, chrono::Utc::now());
-        match serde_json::to_vec(&record) {
-            Ok(value) => {
-                if let Err(e) = self.records.put(&key, value.into()).await {
-                    tracing::warn!(error = %e, "storing the activation record failed");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "encoding the activation record failed"),
-        }
+        self.records.put(&key, &record).await;
         self.publish(&request, &result).await;
         if let Err(e) = message.ack().await {
             tracing::warn!(error = %e, "acking the activation failed; it may be redelivered");
         }
-    }
-
-    async fn finished(&self, key: &str) -> Option<ActivationRecord> {
-        let value = self.records.get(key).await.ok()??;
-        serde_json::from_slice(&value).ok()
     }
 
     /// Sends the result to the server waiting for it.

@@ -23,6 +23,7 @@ use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailure, R
 use faas_shared::{Activation, ActivationStatus, ParamMode};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
+use tokio_util::task::TaskTracker;
 
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 
@@ -46,6 +47,8 @@ const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 pub struct ContainerRuntime {
     host: Option<String>,
     docker: Arc<tokio::sync::OnceCell<Docker>>,
+    /// Container removals run in the background; shutdown waits for them.
+    removals: TaskTracker,
 }
 
 /// What a container printed.
@@ -62,7 +65,15 @@ impl ContainerRuntime {
         Self {
             host,
             docker: Arc::default(),
+            removals: TaskTracker::new(),
         }
+    }
+
+    /// Resolves once every container removal started so far has finished.
+    pub async fn removals_done(&self) {
+        self.removals.close();
+        self.removals.wait().await;
+        self.removals.reopen();
     }
 
     /// The engine client, with an API version both sides speak (the engine may be
@@ -81,16 +92,17 @@ impl ContainerRuntime {
 
     /// Runs one activation to completion. Never fails: problems are in the result.
     pub async fn run(&self, request: &ActivationRequest, worker_id: &str) -> ActivationResult {
-        let started_at = Utc::now();
-        let clock = Instant::now();
         let outcome = self.run_container(request, worker_id).await;
-        let (status, exit_code, captured, failure, container) = match outcome {
+        let (status, exit_code, captured, failure, container, started_at, duration) = match outcome
+        {
             Ok(done) => (
                 done.status,
                 done.exit_code,
                 done.captured,
                 None,
                 Some(done.container),
+                done.started_at,
+                done.duration,
             ),
             Err((failure, container)) => (
                 ActivationStatus::Error,
@@ -98,12 +110,15 @@ impl ContainerRuntime {
                 Captured::default(),
                 Some(failure),
                 container,
+                Utc::now(),
+                Duration::ZERO,
             ),
         };
         if let (Some(id), Ok(docker)) = (container, self.docker().await) {
             // Off the critical path: the result does not wait for the removal.
             let docker = docker.clone();
-            tokio::spawn(async move { remove(&docker, &id).await });
+            self.removals
+                .spawn(async move { remove(&docker, &id).await });
         }
         let (result, result_truncated) = captured.stdout.finish();
         let (logs, logs_truncated) = captured.stderr.finish();
@@ -115,7 +130,7 @@ impl ContainerRuntime {
                 result,
                 logs,
                 exit_code,
-                duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+                duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
                 started_at,
                 result_truncated,
                 logs_truncated,
@@ -166,8 +181,10 @@ impl ContainerRuntime {
             stdout: CappedBuffer::new(MAX_RESULT_BYTES),
             stderr: CappedBuffer::new(MAX_LOG_BYTES),
         }));
-        let reader = tokio::spawn(collect(attached.output, captured.clone()));
+        let mut reader = tokio::spawn(collect(attached.output, captured.clone()));
 
+        let started_at = Utc::now();
+        let clock = Instant::now();
         docker
             .start_container(&id, None)
             .await
@@ -204,13 +221,21 @@ impl ContainerRuntime {
                 (ActivationStatus::Timeout, None)
             }
         };
-        let _ = tokio::time::timeout(OUTPUT_GRACE, reader).await;
+        let duration = clock.elapsed();
+        if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
+            .await
+            .is_err()
+        {
+            reader.abort();
+        }
         let captured = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
         Ok(Finished {
             status,
             exit_code,
             captured,
             container: id,
+            started_at,
+            duration,
         })
     }
 
@@ -268,6 +293,9 @@ struct Finished {
     exit_code: Option<i64>,
     captured: Captured,
     container: String,
+    /// When the container was started, and how long it ran until it exited.
+    started_at: chrono::DateTime<Utc>,
+    duration: Duration,
 }
 
 fn exit_status(code: i64) -> (ActivationStatus, Option<i64>) {

@@ -1,52 +1,15 @@
 //! The `faas-worker` binary as an operator runs it: configured by environment,
 //! stopped by SIGTERM.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, stream};
-use faas_shared::nats::{ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS};
-
-/// A private nats-server on a free port; killed on drop.
-struct Nats {
-    child: std::process::Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_nats() -> Nats {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new("nats-server")
-        .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
-        .arg(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("nats-server on PATH");
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut lines = stderr.lines();
-    let port = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            let (_, addr) = line.split_once("Listening for client connections on ")?;
-            addr.trim().rsplit(':').next()?.parse::<u16>().ok()
-        })
-        .expect("nats-server reports its port");
-    std::thread::spawn(move || lines.for_each(drop));
-    Nats {
-        child,
-        url: format!("nats://127.0.0.1:{port}"),
-        _dir: dir,
-    }
-}
+use common::{create_activations_stream, start_nats};
+use faas_shared::nats::ACTIVATIONS_BUCKET;
 
 #[tokio::test]
 async fn sigterm_stops_a_working_worker_cleanly() {
@@ -54,14 +17,7 @@ async fn sigterm_stops_a_working_worker_cleanly() {
     let nats = start_nats();
     // What faas-server would have created, so the worker gets past start-up.
     let js = jetstream::new(async_nats::connect(&nats.url).await.unwrap());
-    js.create_stream(stream::Config {
-        name: ACTIVATIONS_STREAM.to_owned(),
-        subjects: vec![ACTIVATIONS_SUBJECTS.to_owned()],
-        retention: stream::RetentionPolicy::WorkQueue,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    create_activations_stream(&js).await;
     js.create_stream(stream::Config {
         name: format!("KV_{ACTIVATIONS_BUCKET}"),
         subjects: vec![format!("$KV.{ACTIVATIONS_BUCKET}.>")],
