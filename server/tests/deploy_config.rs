@@ -1,0 +1,468 @@
+//! The deployment files agree with the server: every API route goes through the
+//! gateway with the right methods and with jwt-auth exactly where the server wants a
+//! token, the gateway's limits fit the server's, and docker-compose, Kumori and APISIX
+//! describe the same components, images, variables and ports.
+//!
+//! No YAML parser: `apisix/apisix.yaml` and the compose files are written in a
+//! regular layout (documented at the top of each) and read line by line here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use faas_server::api::ROUTES;
+use faas_server::auth::JWT_CONSUMER_KEY;
+
+/// The server's body limit (`MAX_BODY_BYTES` in `server/src/api/mod.rs`).
+const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+fn repo_file(path: &str) -> String {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+/// One route of `apisix.yaml`.
+#[derive(Debug)]
+struct GatewayRoute {
+    id: String,
+    uri: String,
+    methods: Vec<String>,
+    plugins: BTreeSet<String>,
+    upstream: Option<String>,
+}
+
+/// The lines of the top-level section `name:` (up to the next top-level key).
+fn section<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+    let header = format!("{name}:");
+    text.lines()
+        .skip_while(|l| l.trim_end() != header)
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' ') || (l.starts_with('#') && *l != "#END"))
+        .collect()
+}
+
+fn value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.trim()
+        .strip_prefix(key)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .map(|v| v.trim().trim_matches('"'))
+}
+
+fn gateway_routes() -> Vec<GatewayRoute> {
+    let text = repo_file("apisix/apisix.yaml");
+    let mut routes: Vec<GatewayRoute> = Vec::new();
+    let mut in_plugins = false;
+    for line in section(&text, "routes") {
+        if let Some(id) = line.strip_prefix("  - id:") {
+            routes.push(GatewayRoute {
+                id: id.trim().to_string(),
+                uri: String::new(),
+                methods: Vec::new(),
+                plugins: BTreeSet::new(),
+                upstream: None,
+            });
+            in_plugins = false;
+            continue;
+        }
+        let Some(route) = routes.last_mut() else {
+            continue;
+        };
+        if let Some(uri) = value(line, "uri").filter(|_| line.starts_with("    u")) {
+            route.uri = uri.to_string();
+        } else if let Some(methods) = value(line, "methods") {
+            route.methods = methods
+                .trim_matches(|c| c == '[' || c == ']')
+                .split(',')
+                .map(|m| m.trim().to_string())
+                .filter(|m| !m.is_empty())
+                .collect();
+        } else if let Some(upstream) = value(line, "upstream_id") {
+            route.upstream = Some(upstream.to_string());
+        } else if line.trim_end() == "    plugins:" {
+            in_plugins = true;
+        } else if in_plugins && line.starts_with("      ") && !line.starts_with("       ") {
+            let name = line.trim().split(':').next().unwrap_or_default();
+            if !name.starts_with('#') && !name.is_empty() {
+                route.plugins.insert(name.to_string());
+            }
+        } else if line.starts_with("    ") && !line.starts_with("     ") {
+            in_plugins = false;
+        }
+    }
+    assert!(!routes.is_empty(), "no routes found in apisix/apisix.yaml");
+    routes
+}
+
+/// `/v1/functions/{name}` as APISIX writes it: `/v1/functions/:name`.
+fn gateway_path(server_path: &str) -> String {
+    server_path
+        .split('/')
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => format!(":{param}"),
+                None => seg.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// All numbers that follow `key:` anywhere in `lines`.
+fn numbers(lines: &[&str], key: &str) -> Vec<u64> {
+    lines
+        .iter()
+        .filter_map(|l| value(l, key))
+        .filter_map(|v| v.parse().ok())
+        .collect()
+}
+
+#[test]
+fn apisix_yaml_ends_with_the_end_marker() {
+    let text = repo_file("apisix/apisix.yaml");
+    assert_eq!(
+        text.trim_end().lines().last(),
+        Some("#END"),
+        "standalone APISIX ignores an apisix.yaml that does not end with #END"
+    );
+}
+
+#[test]
+fn every_server_route_has_a_gateway_route_with_matching_auth() {
+    let routes = gateway_routes();
+    for (method, path, needs_token) in ROUTES {
+        let uri = gateway_path(path);
+        let matching: Vec<&GatewayRoute> = routes
+            .iter()
+            .filter(|r| r.uri == uri && r.methods.iter().any(|m| m == method))
+            .collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "{method} {path}: expected exactly one apisix route with uri {uri} and method \
+             {method}, found {matching:?}"
+        );
+        let route = matching[0];
+        assert_eq!(
+            route.plugins.contains("jwt-auth"),
+            *needs_token,
+            "{method} {path}: the server {} a token, so route {} must {}have jwt-auth",
+            if *needs_token {
+                "requires"
+            } else {
+                "does not require"
+            },
+            route.id,
+            if *needs_token { "" } else { "not " },
+        );
+        assert_eq!(
+            route.upstream.as_deref(),
+            Some("faas-server"),
+            "route {} must go to the faas-server upstream",
+            route.id
+        );
+    }
+}
+
+#[test]
+fn every_gateway_route_maps_to_a_server_route() {
+    let server: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), gateway_path(p)))
+        .collect();
+    let mut ids = BTreeSet::new();
+    for route in gateway_routes() {
+        assert!(
+            ids.insert(route.id.clone()),
+            "duplicate route id {}",
+            route.id
+        );
+        assert!(
+            !route.methods.is_empty(),
+            "route {} lists no methods",
+            route.id
+        );
+        for method in &route.methods {
+            assert!(
+                server.contains(&(method.clone(), route.uri.clone())),
+                "apisix route {} ({method} {}) has no server route: the server would 404",
+                route.id,
+                route.uri
+            );
+        }
+    }
+}
+
+#[test]
+fn public_routes_are_rate_limited_and_invoke_is_counted() {
+    for route in gateway_routes() {
+        let is_public = !route.plugins.contains("jwt-auth");
+        let is_probe = route.uri == "/healthz" || route.uri == "/readyz";
+        if is_public && !is_probe {
+            assert!(
+                route.plugins.contains("limit-req"),
+                "public route {} needs limit-req",
+                route.id
+            );
+        }
+        if route.uri.ends_with("/invoke") {
+            assert!(
+                route.plugins.contains("limit-count"),
+                "invoke route {} needs limit-count",
+                route.id
+            );
+        }
+    }
+}
+
+#[test]
+fn jwt_consumer_checks_the_servers_es256_tokens() {
+    let text = repo_file("apisix/apisix.yaml");
+    let consumers = section(&text, "consumers");
+    let field = |key: &str| consumers.iter().find_map(|l| value(l, key));
+    assert!(consumers.iter().any(|l| l.trim() == "jwt-auth:"));
+    assert_eq!(field("key"), Some(JWT_CONSUMER_KEY));
+    assert_eq!(field("algorithm"), Some("ES256"));
+    assert_eq!(field("public_key"), Some("${{FAAS_JWT_PUBLIC_KEY}}"));
+    assert_eq!(
+        consumers.iter().filter(|l| l.starts_with("  - ")).count(),
+        1,
+        "one consumer validates every token the server mints"
+    );
+}
+
+#[test]
+fn gateway_limits_fit_the_server() {
+    let text = repo_file("apisix/apisix.yaml");
+    let global = section(&text, "global_rules");
+    assert_eq!(
+        numbers(&global, "max_body_size"),
+        vec![SERVER_MAX_BODY_BYTES],
+        "client-control max_body_size must equal the server's body limit"
+    );
+    for plugin in ["redirect:", "request-id:", "client-control:", "prometheus:"] {
+        assert!(
+            global.iter().any(|l| l.trim() == plugin),
+            "global rule lacks {plugin}"
+        );
+    }
+    assert!(global.iter().any(|l| l.trim() == "http_to_https: true"));
+
+    let config = repo_file("apisix/config.yaml");
+    assert!(
+        config.contains(&format!(
+            "client_max_body_size: {}m",
+            SERVER_MAX_BODY_BYTES / (1024 * 1024)
+        )),
+        "nginx client_max_body_size must equal the server's body limit"
+    );
+
+    // The server waits up to the function timeout + 15 s for a result.
+    let upstreams = section(&text, "upstreams");
+    let longest = faas_shared::MAX_TIMEOUT_MS / 1000 + 15;
+    for key in ["read", "send"] {
+        let found = numbers(&upstreams, key);
+        assert!(!found.is_empty(), "upstream has no {key} timeout");
+        assert!(
+            found.iter().all(|t| *t > longest),
+            "upstream {key} timeout {found:?} must exceed {longest} s"
+        );
+    }
+    assert!(
+        upstreams
+            .iter()
+            .any(|l| value(l, "http_path") == Some("/healthz"))
+    );
+}
+
+#[test]
+fn config_yaml_is_standalone_and_enables_every_plugin_used() {
+    let config = repo_file("apisix/config.yaml");
+    assert!(config.contains("role: data_plane"));
+    assert!(config.contains("config_provider: yaml"));
+    assert!(config.contains("- port: 9443"));
+    assert!(config.contains("http: radixtree_uri_with_parameter"));
+    let enabled: BTreeSet<&str> = section(&config, "plugins")
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .collect();
+    let mut used: BTreeSet<String> = gateway_routes()
+        .into_iter()
+        .flat_map(|r| r.plugins)
+        .collect();
+    used.extend(
+        [
+            "jwt-auth",
+            "redirect",
+            "request-id",
+            "client-control",
+            "prometheus",
+        ]
+        .map(String::from),
+    );
+    for plugin in &used {
+        assert!(
+            enabled.contains(plugin.as_str()),
+            "plugin {plugin} is used in apisix.yaml but not enabled in config.yaml"
+        );
+    }
+    let apisix_yaml = repo_file("apisix/apisix.yaml");
+    for var in ["FAAS_JWT_PUBLIC_KEY", "FAAS_TLS_CERT", "FAAS_TLS_KEY"] {
+        assert!(
+            apisix_yaml.contains(&format!("${{{{{var}}}}}")),
+            "{var} unused"
+        );
+        assert!(
+            config.contains(&format!("- {var}")),
+            "{var} not in nginx_config.envs"
+        );
+    }
+}
+
+/// Top-level services of a compose file and their indented bodies.
+fn compose_services(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut services: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current = None;
+    for line in section(text, "services") {
+        if line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':') {
+            let name = line.trim().trim_end_matches(':').to_string();
+            services.entry(name.clone()).or_default();
+            current = Some(name);
+        } else if let Some(name) = &current {
+            services.get_mut(name).unwrap().push(line.to_string());
+        }
+    }
+    services
+}
+
+/// `FAAS_*` variable names set in `text`, as `NAME:` (compose) or `NAME: value:` (CUE).
+fn faas_vars(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.trim().split(':').next())
+        .filter(|k| k.starts_with("FAAS_") && k.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn compose_runs_the_upstream_nodes_apisix_expects() {
+    let compose = repo_file("docker-compose.yml");
+    let services = compose_services(&compose);
+    for name in ["keygen", "nats", "server-1", "server-2", "worker", "apisix"] {
+        assert!(
+            services.contains_key(name),
+            "docker-compose.yml lacks {name}"
+        );
+    }
+    let apisix_yaml = repo_file("apisix/apisix.yaml");
+    let nodes: Vec<&str> = section(&apisix_yaml, "upstreams")
+        .into_iter()
+        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
+        .collect();
+    assert_eq!(nodes, ["server-1:8080", "server-2:8080"]);
+    assert!(compose.contains("FAAS_LISTEN: 0.0.0.0:8080"));
+    assert!(compose.contains("image: apache/apisix:3.11.0-debian"));
+    assert!(compose.contains("./apisix/apisix.yaml:/usr/local/apisix/conf/apisix.yaml:ro"));
+    assert!(compose.contains("./apisix/config.yaml:/usr/local/apisix/conf/config.yaml:ro"));
+    assert!(
+        compose.contains(":9443\""),
+        "compose must publish APISIX's 9443"
+    );
+    assert!(compose.contains("/var/run/docker.sock:/var/run/docker.sock"));
+
+    let cluster = repo_file("docker-compose.cluster.yml");
+    assert!(cluster.contains("FAAS_NATS_REPLICAS: \"3\""));
+    assert!(
+        cluster.contains("FAAS_NATS_URL: nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222")
+    );
+    let cluster_services = compose_services(&cluster);
+    for name in ["nats", "nats-2", "nats-3"] {
+        assert!(cluster_services.contains_key(name), "cluster lacks {name}");
+    }
+}
+
+#[test]
+fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
+    let compose = repo_file("docker-compose.yml");
+    let services = compose_services(&compose);
+    let config_rs = repo_file("server/src/config.rs");
+    let worker_rs = repo_file("worker/src/lib.rs");
+
+    let cases = [
+        (
+            "server",
+            "server-1",
+            "faas/server:latest",
+            "port: 8080",
+            &config_rs,
+        ),
+        ("worker", "worker", "faas/worker:latest", "", &worker_rs),
+    ];
+    for (component, service, image, port, source) in cases {
+        let cue = repo_file(&format!("kumori/components/{component}/component.cue"));
+        let body = services[service].join("\n");
+        let body = if service == "server-1" {
+            &compose
+        } else {
+            &body
+        };
+        assert!(
+            body.contains(&format!("image: {image}")),
+            "compose image {image}"
+        );
+        assert!(
+            cue.contains(&format!("tag: \"{image}\"")),
+            "kumori image {image}"
+        );
+        assert!(cue.contains(port), "kumori {component} port");
+        let compose_vars = faas_vars(&if service == "server-1" {
+            compose
+                .split("services:")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        } else {
+            body.clone()
+        });
+        let cue_vars = faas_vars(&cue);
+        assert!(!compose_vars.is_empty());
+        for var in compose_vars.union(&cue_vars) {
+            if var == "FAAS_LOG_FORMAT" {
+                continue; // read by the binaries' tracing set-up, not the config
+            }
+            assert!(
+                source.contains(var),
+                "{var} is not read by faas-{component}"
+            );
+        }
+        assert_eq!(
+            compose_vars, cue_vars,
+            "compose and kumori set different variables for {component}"
+        );
+    }
+
+    let apisix_cue = repo_file("kumori/components/apisix/component.cue");
+    assert!(apisix_cue.contains("tag: \"apache/apisix:3.11.0-debian\""));
+    let nats_cue = repo_file("kumori/components/nats/component.cue");
+    assert!(nats_cue.contains("port: 4222"));
+    assert!(nats_cue.contains("tag: \"nats:2.10\""));
+    assert!(compose.contains("image: nats:2.10"));
+    assert!(nats_cue.contains("\"-js\", \"-sd\", \"/data\""));
+    assert!(compose.contains("[\"-js\", \"-sd\", \"/data\""));
+
+    let service = repo_file("kumori/service/service.cue");
+    for role in ["inbound", "apisix", "server", "worker", "nats"] {
+        assert!(
+            service.contains(&format!("\t\t\t{role}: {{")),
+            "service role {role}"
+        );
+    }
+    assert!(service.contains("type:      \"https\""));
+    let deployment = repo_file("kumori/deployment/deployment.cue");
+    for role in ["apisix", "server", "worker", "nats"] {
+        assert!(
+            deployment.contains(&format!("{role}: hsize:")),
+            "deployment hsize for {role}"
+        );
+    }
+}
