@@ -1,0 +1,156 @@
+//! End to end against the real platform: `faas_server::dev::DevStack` (a private
+//! nats-server, the in-process worker on the local Docker Engine, HTTPS with a dev CA)
+//! and the example function images from `scripts/build-function-images.sh`.
+
+mod support;
+
+use faas_server::dev::{DevOptions, DevStack};
+use predicates::prelude::*;
+use support::faasctl;
+use tempfile::TempDir;
+
+const REVERSE: &str = "faas-examples/reverse:latest";
+const FAIL: &str = "faas-examples/fail:latest";
+
+/// Fails with the fix when an example image is missing, instead of a Docker error
+/// halfway through the test.
+fn require_image(image: &str) {
+    let present = std::process::Command::new("docker")
+        .args(["image", "inspect", image])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        present,
+        "the image {image} is missing: build the example images with `bash scripts/build-function-images.sh`"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_against_the_dev_stack() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    require_image(REVERSE);
+    require_image(FAIL);
+    let data_dir = TempDir::new().unwrap();
+    let stack = DevStack::start(DevOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_owned(),
+        ..DevOptions::default()
+    })
+    .await
+    .expect("the dev stack starts (needs nats-server on PATH and Docker)");
+    let home = TempDir::new().unwrap();
+    let url = stack.url.clone();
+    let ca = stack.ca_cert.to_str().unwrap().to_owned();
+    // Blocking is fine here: the stack runs on the runtime's worker threads.
+    let cli = |args: &[&str]| {
+        let mut cmd = faasctl(&home);
+        cmd.args(args);
+        cmd
+    };
+
+    // Without its CA the dev server is not trusted, and the error says what to do.
+    cli(&[
+        "register",
+        "-u",
+        "alice",
+        "--password-stdin",
+        "--api-url",
+        &url,
+    ])
+    .write_stdin("correct horse\n")
+    .assert()
+    .code(8)
+    .stderr(predicate::str::contains("--ca-cert .faas-dev/ca.pem"));
+
+    let with_ca = ["--api-url", url.as_str(), "--ca-cert", ca.as_str()];
+    cli(&[
+        &["register", "-u", "alice", "--password-stdin"][..],
+        &with_ca,
+    ]
+    .concat())
+    .write_stdin("correct horse\n")
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("registered alice"));
+    cli(&[
+        &["register", "-u", "alice", "--password-stdin"][..],
+        &with_ca,
+    ]
+    .concat())
+    .write_stdin("correct horse\n")
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("faasctl login"));
+    cli(&[&["login", "-u", "alice", "--password-stdin"][..], &with_ca].concat())
+        .write_stdin("wrong horse\n")
+        .assert()
+        .code(3);
+    cli(&[&["login", "-u", "alice", "--password-stdin"][..], &with_ca].concat())
+        .write_stdin("correct horse\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("logged in"));
+
+    // From here on the profile supplies URL, CA and token.
+    cli(&["whoami"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("alice\n"));
+    cli(&["fn", "add", "reverse", "--image", REVERSE])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("created reverse"));
+    cli(&[
+        "fn",
+        "add",
+        "reverse",
+        "--image",
+        REVERSE,
+        "--timeout",
+        "20s",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::starts_with("updated reverse"));
+    cli(&["invoke", "reverse", "hello"])
+        .assert()
+        .success()
+        .stdout("olleh");
+
+    let output = cli(&["fn", "ls", "--output", "json"]).output().unwrap();
+    assert!(output.status.success());
+    let functions: Vec<faas_shared::FunctionInfo> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(functions.len(), 1);
+    assert_eq!(functions[0].name, "reverse");
+    assert_eq!(functions[0].timeout_ms, 20_000);
+    cli(&["fn", "get", "reverse"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(REVERSE));
+
+    cli(&["fn", "add", "fail", "--image", FAIL])
+        .assert()
+        .success();
+    cli(&["invoke", "fail", "x", "--logs"])
+        .assert()
+        .code(5)
+        .stdout("partial output")
+        .stderr(predicate::str::contains("fail: something went wrong: x"))
+        .stderr(predicate::str::contains(
+            "error: function fail failed with exit code 3",
+        ));
+
+    cli(&["fn", "rm", "reverse", "--yes"])
+        .assert()
+        .success()
+        .stdout("deleted reverse\n");
+    cli(&["invoke", "reverse", "hello"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("faasctl fn ls"));
+
+    cli(&["logout"]).assert().success();
+    cli(&["fn", "ls"]).assert().code(3);
+
+    stack.stop().await.unwrap();
+}
