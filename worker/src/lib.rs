@@ -42,6 +42,9 @@ impl WorkerConfig {
         }
     }
 
+    /// Reads `FAAS_NATS_URL` (default `nats://127.0.0.1:4222`), `FAAS_WORKER_ID` and
+    /// `FAAS_WORKER_SLOTS`; a bad slot count is an error, not a silent default.
+    /// (`DOCKER_HOST` is read by the Docker client itself.)
     pub fn from_env() -> anyhow::Result<Self> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let mut config =

@@ -3,7 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use chrono::Utc;
+use common::{assert_container_removed, unique};
 use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailureKind};
 use faas_shared::{ActivationStatus, ParamMode};
 use faas_worker::runtime::ContainerRuntime;
@@ -11,14 +14,8 @@ use faas_worker::runtime::ContainerRuntime;
 const WORKER: &str = "runtime-test";
 
 fn request(image: &str, param: &str) -> ActivationRequest {
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     ActivationRequest {
-        activation_id: format!(
-            "rt{}x{n}x{}",
-            std::process::id(),
-            Utc::now().timestamp_micros()
-        ),
+        activation_id: unique("rt"),
         owner: "tester".into(),
         function: "f".into(),
         image: format!("faas-examples/{image}:latest"),
@@ -34,29 +31,16 @@ fn request(image: &str, param: &str) -> ActivationRequest {
 async fn run(request: &ActivationRequest) -> ActivationResult {
     let runtime = ContainerRuntime::new(None);
     let result = runtime.run(request, WORKER).await;
+    if let Some(failure) = &result.failure {
+        assert!(
+            failure.kind != RunFailureKind::ImageUnavailable
+                || request.image.contains("no-such-image"),
+            "{}: run `bash scripts/build-function-images.sh` first",
+            failure.message
+        );
+    }
     assert_container_removed(&request.activation_id).await;
     result
-}
-
-/// The activation's container is gone within a few seconds.
-async fn assert_container_removed(activation_id: &str) {
-    for _ in 0..50 {
-        let output = tokio::process::Command::new("docker")
-            .args([
-                "ps",
-                "-aq",
-                "--filter",
-                &format!("label=io.faas.activation={activation_id}"),
-            ])
-            .output()
-            .await
-            .unwrap();
-        if output.stdout.is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the container of activation {activation_id} was not removed");
 }
 
 #[tokio::test]
@@ -90,6 +74,12 @@ async fn stdin_and_env_param_modes() {
     let result = run(&stdin).await;
     assert_eq!(result.activation.result, "line one\nline two");
 
+    // More than a pipe buffer: written while the function already prints.
+    stdin.param = "0123456789abcdef".repeat(32 * 1024);
+    let big = run(&stdin).await;
+    assert_eq!(big.activation.result.len(), 512 * 1024);
+    assert_eq!(big.activation.result, stdin.param);
+
     let mut env = request("env", "");
     env.param_mode = ParamMode::Env;
     env.param = "from the environment".into();
@@ -107,6 +97,26 @@ async fn timeout_kills_the_container_and_keeps_output() {
     assert_eq!(result.activation.result, "started");
     assert!(
         started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn sleep_past_its_timeout_is_stopped_within_seconds() {
+    let mut slow = request("sleep", "30");
+    slow.timeout_ms = 1000;
+    let started = Instant::now();
+    let result = run(&slow).await;
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
+    assert_eq!(result.activation.exit_code, None);
+    assert!(
+        result.activation.duration_ms < 5000,
+        "{}",
+        result.activation.duration_ms
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
