@@ -64,7 +64,7 @@ pub async fn run(
         .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
     let jetstream = jetstream::new(client.clone());
 
-    let consumer = tokio::select! {
+    let mut consumer = tokio::select! {
         bound = bind(&jetstream) => bound,
         _ = &mut shutdown => return Ok(()),
     };
@@ -92,11 +92,16 @@ pub async fn run(
             .expires(PULL_EXPIRES)
             .messages()
             .await;
+        let mut lost = false;
         let mut batch = match batch {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::warn!(error = %e, "pulling activations failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                drop(permits);
+                consumer = tokio::select! {
+                    bound = rebind(&jetstream) => bound,
+                    _ = &mut shutdown => break,
+                };
                 continue;
             }
         };
@@ -109,7 +114,8 @@ pub async fn run(
             let message = match message {
                 Ok(message) => message,
                 Err(e) => {
-                    tracing::warn!(error = %e, "receiving an activation failed");
+                    tracing::warn!(error = %e, "receiving an activation failed; retrying");
+                    lost = true;
                     break;
                 }
             };
@@ -129,6 +135,12 @@ pub async fn run(
         drop(permits);
         if shutdown.is_terminated() {
             break;
+        }
+        if lost {
+            consumer = tokio::select! {
+                bound = rebind(&jetstream) => bound,
+                _ = &mut shutdown => break,
+            };
         }
     }
     tracing::info!(in_flight = running.len(), "worker stopping");
@@ -181,6 +193,13 @@ async fn bind(jetstream: &jetstream::Context) -> PullConsumer {
             }
         }
     }
+}
+
+/// After a failed pull: wait a moment (no busy loop while NATS is away), then bind
+/// again, since the stream or the consumer may have been deleted and re-created.
+async fn rebind(jetstream: &jetstream::Context) -> PullConsumer {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    bind(jetstream).await
 }
 
 /// The activation record bucket, opened on first use: records are a fallback for

@@ -143,3 +143,28 @@ async fn malformed_request_is_dropped_and_the_worker_keeps_working() {
 
     stop_worker(task, stop).await;
 }
+
+#[tokio::test]
+async fn worker_rebinds_after_the_stream_is_recreated() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let nats = start_nats();
+    let client = async_nats::connect(&nats.url).await.unwrap();
+    let js = jetstream::new(client.clone());
+    create_activations_stream(&js).await;
+    let (task, stop) = start_worker(&nats.url);
+    assert_eq!(
+        invoke(&client, &reverse("ab")).await.activation.result,
+        "ba"
+    );
+
+    // Deleting the stream deletes the consumer the worker pulls from.
+    js.delete_stream(faas_shared::nats::ACTIVATIONS_STREAM)
+        .await
+        .unwrap();
+    let mut stream = create_activations_stream(&js).await;
+    let result = invoke(&client, &reverse("again")).await;
+    assert_eq!(result.activation.result, "niaga");
+    assert_stream_empty(&mut stream).await;
+
+    stop_worker(task, stop).await;
+}
