@@ -36,11 +36,13 @@ fn main() -> ExitCode {
 /// Prints `error: ...` (plus a hint) and picks the exit code.
 fn report(error: &anyhow::Error) -> u8 {
     // Output piped into `head` and closed early is not a failure worth a message.
-    if error
-        .chain()
-        .filter_map(|e| e.downcast_ref::<std::io::Error>())
-        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    {
+    if error.chain().any(|e| {
+        let kind = match e.downcast_ref::<serde_json::Error>() {
+            Some(json) => json.io_error_kind(),
+            None => e.downcast_ref::<std::io::Error>().map(|io| io.kind()),
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    }) {
         return exit::OK;
     }
     let cli_error = error.chain().find_map(|e| e.downcast_ref::<CliError>());

@@ -272,3 +272,24 @@ fn verbose_shows_the_settings_and_each_request() {
             "> GET {url}/v1/functions"
         )));
 }
+
+/// `faasctl completions bash | head -1` must not panic when `head` closes the pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let home = TempDir::new().unwrap();
+    let mut child = support::faasctl_std(&home)
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

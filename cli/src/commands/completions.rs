@@ -3,6 +3,8 @@
 //! The generated scripts are also checked in under `completions/`; a test regenerates
 //! them and fails when they are stale.
 
+use std::io::Write as _;
+
 use clap::CommandFactory as _;
 use clap_complete::Shell;
 
@@ -17,8 +19,12 @@ pub struct CompletionsCommand {
 
 impl CompletionsCommand {
     pub async fn run(self) -> anyhow::Result<()> {
+        // Into a buffer first: `generate` panics on a write error such as a closed pipe.
+        let mut script = Vec::new();
+        clap_complete::generate(self.shell, &mut Cli::command(), "faasctl", &mut script);
         let mut out = std::io::stdout().lock();
-        clap_complete::generate(self.shell, &mut Cli::command(), "faasctl", &mut out);
+        out.write_all(&script)?;
+        out.flush()?;
         Ok(())
     }
 }
