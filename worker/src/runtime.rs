@@ -36,6 +36,8 @@ pub const LABEL_WORKER: &str = "io.faas.worker";
 const PIDS_LIMIT: i64 = 64;
 /// One CPU at most.
 const NANO_CPUS: i64 = 1_000_000_000;
+/// Longest wait for an image pull on a miss.
+const PULL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
@@ -270,22 +272,39 @@ async fn ensure_image(docker: &Docker, image: &str) -> Result<(), RunFailure> {
         }) => {}
         Err(e) => return Err(runtime_failure("inspecting the image", &e)),
     }
-    let options = CreateImageOptionsBuilder::default()
-        .from_image(image)
-        .build();
-    let mut pull = docker.create_image(Some(options), None, None);
-    while let Some(progress) = pull.next().await {
-        if let Err(e) = progress {
-            return Err(RunFailure {
-                kind: RunFailureKind::ImageUnavailable,
-                message: format!(
-                    "image {image} is not available on this worker and could not be pulled: {}",
-                    docker_message(&e)
-                ),
-            });
-        }
+    let unavailable = |why: String| RunFailure {
+        kind: RunFailureKind::ImageUnavailable,
+        message: format!(
+            "image {image} is not available on this worker and could not be pulled: {why}"
+        ),
+    };
+    let mut options = CreateImageOptionsBuilder::default().from_image(image);
+    if !has_tag_or_digest(image) {
+        // Without a tag the engine pulls every tag of the repository.
+        options = options.tag("latest");
     }
-    Ok(())
+    let pull = async {
+        let mut progress = docker.create_image(Some(options.build()), None, None);
+        while let Some(step) = progress.next().await {
+            step.map_err(|e| unavailable(docker_message(&e)))?;
+        }
+        Ok(())
+    };
+    // A registry that stops answering must not hold the activation's slot forever.
+    tokio::time::timeout(PULL_TIMEOUT, pull)
+        .await
+        .unwrap_or_else(|_| {
+            Err(unavailable(format!(
+                "the pull took longer than {} s",
+                PULL_TIMEOUT.as_secs()
+            )))
+        })
+}
+
+/// `name:tag` or `name@digest` (a colon before the last `/` is a registry port).
+fn has_tag_or_digest(image: &str) -> bool {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    image.contains('@') || last.contains(':')
 }
 
 struct Finished {
@@ -405,5 +424,19 @@ fn docker_message(error: &DockerError) -> String {
     match error {
         DockerError::DockerResponseServerError { message, .. } => message.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_tag_or_digest;
+
+    #[test]
+    fn tag_or_digest_is_told_apart_from_a_registry_port() {
+        assert!(has_tag_or_digest("faas-examples/reverse:latest"));
+        assert!(has_tag_or_digest("registry:5000/team/fn:1.2"));
+        assert!(has_tag_or_digest("alpine@sha256:abcd"));
+        assert!(!has_tag_or_digest("alpine"));
+        assert!(!has_tag_or_digest("registry:5000/team/fn"));
     }
 }

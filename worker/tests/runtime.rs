@@ -135,6 +135,11 @@ async fn missing_image_is_image_unavailable() {
         failure.message
     );
     assert_eq!(result.activation.status, ActivationStatus::Error);
+
+    // Untagged: one pull of `latest`, failing the same way.
+    ghost.image = "faas-examples/no-such-image".into();
+    let untagged = run(&ghost).await.failure.expect("a platform failure");
+    assert_eq!(untagged.kind, RunFailureKind::ImageUnavailable);
 }
 
 #[tokio::test]
