@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
+            [CompletionResult]::new('activations', 'activations', [CompletionResultType]::ParameterValue, 'Inspect past activations (kept 24 h)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs (stderr) of one activation')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -221,6 +223,85 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
             [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Also print the function''s stderr (its logs) to stderr; always done when it fails')
+            [CompletionResult]::new('--async', '--async', [CompletionResultType]::ParameterName, 'Do not wait: print the activation id at once and fetch the outcome later with `faasctl activations get ID` or `faasctl logs ID`')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;activations' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your activations, newest first')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one activation: status, result, logs, timings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;activations;ls' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Only activations of this function')
+            [CompletionResult]::new('--function', '--function', [CompletionResultType]::ParameterName, 'Only activations of this function')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many to show (1 to 1000)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many to show (1 to 1000)')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;activations;get' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;activations;help' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your activations, newest first')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one activation: status, result, logs, timings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;activations;help;ls' {
+            break
+        }
+        'faasctl;activations;help;get' {
+            break
+        }
+        'faasctl;activations;help;help' {
+            break
+        }
+        'faasctl;logs' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text or JSON')
             [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
@@ -249,6 +330,8 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
+            [CompletionResult]::new('activations', 'activations', [CompletionResultType]::ParameterValue, 'Inspect past activations (kept 24 h)')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs (stderr) of one activation')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -285,6 +368,20 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             break
         }
         'faasctl;help;invoke' {
+            break
+        }
+        'faasctl;help;activations' {
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your activations, newest first')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Show one activation: status, result, logs, timings')
+            break
+        }
+        'faasctl;help;activations;ls' {
+            break
+        }
+        'faasctl;help;activations;get' {
+            break
+        }
+        'faasctl;help;logs' {
             break
         }
         'faasctl;help;completions' {

@@ -16,6 +16,9 @@ _faasctl() {
             ",$1")
                 cmd="faasctl"
                 ;;
+            faasctl,activations)
+                cmd="faasctl__subcmd__activations"
+                ;;
             faasctl,completions)
                 cmd="faasctl__subcmd__completions"
                 ;;
@@ -34,11 +37,32 @@ _faasctl() {
             faasctl,logout)
                 cmd="faasctl__subcmd__logout"
                 ;;
+            faasctl,logs)
+                cmd="faasctl__subcmd__logs"
+                ;;
             faasctl,register)
                 cmd="faasctl__subcmd__register"
                 ;;
             faasctl,whoami)
                 cmd="faasctl__subcmd__whoami"
+                ;;
+            faasctl__subcmd__activations,get)
+                cmd="faasctl__subcmd__activations__subcmd__get"
+                ;;
+            faasctl__subcmd__activations,help)
+                cmd="faasctl__subcmd__activations__subcmd__help"
+                ;;
+            faasctl__subcmd__activations,ls)
+                cmd="faasctl__subcmd__activations__subcmd__ls"
+                ;;
+            faasctl__subcmd__activations__subcmd__help,get)
+                cmd="faasctl__subcmd__activations__subcmd__help__subcmd__get"
+                ;;
+            faasctl__subcmd__activations__subcmd__help,help)
+                cmd="faasctl__subcmd__activations__subcmd__help__subcmd__help"
+                ;;
+            faasctl__subcmd__activations__subcmd__help,ls)
+                cmd="faasctl__subcmd__activations__subcmd__help__subcmd__ls"
                 ;;
             faasctl__subcmd__fn,add)
                 cmd="faasctl__subcmd__fn__subcmd__add"
@@ -70,6 +94,9 @@ _faasctl() {
             faasctl__subcmd__fn__subcmd__help,rm)
                 cmd="faasctl__subcmd__fn__subcmd__help__subcmd__rm"
                 ;;
+            faasctl__subcmd__help,activations)
+                cmd="faasctl__subcmd__help__subcmd__activations"
+                ;;
             faasctl__subcmd__help,completions)
                 cmd="faasctl__subcmd__help__subcmd__completions"
                 ;;
@@ -88,11 +115,20 @@ _faasctl() {
             faasctl__subcmd__help,logout)
                 cmd="faasctl__subcmd__help__subcmd__logout"
                 ;;
+            faasctl__subcmd__help,logs)
+                cmd="faasctl__subcmd__help__subcmd__logs"
+                ;;
             faasctl__subcmd__help,register)
                 cmd="faasctl__subcmd__help__subcmd__register"
                 ;;
             faasctl__subcmd__help,whoami)
                 cmd="faasctl__subcmd__help__subcmd__whoami"
+                ;;
+            faasctl__subcmd__help__subcmd__activations,get)
+                cmd="faasctl__subcmd__help__subcmd__activations__subcmd__get"
+                ;;
+            faasctl__subcmd__help__subcmd__activations,ls)
+                cmd="faasctl__subcmd__help__subcmd__activations__subcmd__ls"
                 ;;
             faasctl__subcmd__help__subcmd__fn,add)
                 cmd="faasctl__subcmd__help__subcmd__fn__subcmd__add"
@@ -113,12 +149,198 @@ _faasctl() {
 
     case "${cmd}" in
         faasctl)
-            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --output --verbose --help --version register login logout whoami fn invoke completions help"
+            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --output --verbose --help --version register login logout whoami fn invoke activations logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations)
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help ls get help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__get)
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__help)
+            opts="ls get help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__activations__subcmd__ls)
+            opts="-f -n -o -v -h --function --limit --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --function)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -479,8 +701,50 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__help)
-            opts="register login logout whoami fn invoke completions help"
+            opts="register login logout whoami fn invoke activations logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__help__subcmd__activations)
+            opts="ls get"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__help__subcmd__activations__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__help__subcmd__activations__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -632,6 +896,20 @@ _faasctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        faasctl__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         faasctl__subcmd__help__subcmd__register)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -661,7 +939,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__invoke)
-            opts="-f -o -v -h --file --logs --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-f -o -v -h --file --logs --async --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -753,6 +1031,44 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__logout)
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__logs)
             opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

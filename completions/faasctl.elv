@@ -37,6 +37,8 @@ set edit:completion:arg-completer[faasctl] = {|@words|
             cand whoami 'Show who is logged in and until when'
             cand fn 'Manage functions'
             cand invoke 'Run a function and print its result'
+            cand activations 'Inspect past activations (kept 24 h)'
+            cand logs 'Print the logs (stderr) of one activation'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -202,6 +204,77 @@ set edit:completion:arg-completer[faasctl] = {|@words|
             cand -o 'How to print data: human-readable text or JSON'
             cand --output 'How to print data: human-readable text or JSON'
             cand --logs 'Also print the function''s stderr (its logs) to stderr; always done when it fails'
+            cand --async 'Do not wait: print the activation id at once and fetch the outcome later with `faasctl activations get ID` or `faasctl logs ID`'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;activations'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand ls 'List your activations, newest first'
+            cand get 'Show one activation: status, result, logs, timings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;activations;ls'= {
+            cand -f 'Only activations of this function'
+            cand --function 'Only activations of this function'
+            cand -n 'How many to show (1 to 1000)'
+            cand --limit 'How many to show (1 to 1000)'
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;activations;get'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;activations;help'= {
+            cand ls 'List your activations, newest first'
+            cand get 'Show one activation: status, result, logs, timings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;activations;help;ls'= {
+        }
+        &'faasctl;activations;help;get'= {
+        }
+        &'faasctl;activations;help;help'= {
+        }
+        &'faasctl;logs'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text or JSON'
+            cand --output 'How to print data: human-readable text or JSON'
             cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
             cand -v 'Show each HTTP request and the full error chain'
             cand --verbose 'Show each HTTP request and the full error chain'
@@ -228,6 +301,8 @@ set edit:completion:arg-completer[faasctl] = {|@words|
             cand whoami 'Show who is logged in and until when'
             cand fn 'Manage functions'
             cand invoke 'Run a function and print its result'
+            cand activations 'Inspect past activations (kept 24 h)'
+            cand logs 'Print the logs (stderr) of one activation'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -254,6 +329,16 @@ set edit:completion:arg-completer[faasctl] = {|@words|
         &'faasctl;help;fn;get'= {
         }
         &'faasctl;help;invoke'= {
+        }
+        &'faasctl;help;activations'= {
+            cand ls 'List your activations, newest first'
+            cand get 'Show one activation: status, result, logs, timings'
+        }
+        &'faasctl;help;activations;ls'= {
+        }
+        &'faasctl;help;activations;get'= {
+        }
+        &'faasctl;help;logs'= {
         }
         &'faasctl;help;completions'= {
         }

@@ -40,6 +40,8 @@ complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logout" -d 'Forget 
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "whoami" -d 'Show who is logged in and until when'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "fn" -d 'Manage functions'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "invoke" -d 'Run a function and print its result'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "activations" -d 'Inspect past activations (kept 24 h)'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logs" -d 'Print the logs (stderr) of one activation'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s u -l username -d 'Username: 3 to 32 characters a-z, 0-9, \'_\' or \'-\', starting with a letter (prompted for when omitted on a terminal)' -r
@@ -153,9 +155,54 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l config -d 'Co
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l logs -d 'Also print the function\'s stderr (its logs) to stderr; always done when it fails'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l async -d 'Do not wait: print the activation id at once and fetch the outcome later with `faasctl activations get ID` or `faasctl logs ID`'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -f -a "ls" -d 'List your activations, newest first'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -f -a "get" -d 'Show one activation: status, result, logs, timings'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s f -l function -d 'Only activations of this function' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s n -l limit -d 'How many to show (1 to 1000)' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List your activations, newest first'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from help" -f -a "get" -d 'Show one activation: status, result, logs, timings'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
@@ -165,15 +212,19 @@ json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "register" -d 'Create an account'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "logout" -d 'Forget the stored token'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "whoami" -d 'Show who is logged in and until when'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "fn" -d 'Manage functions'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "invoke" -d 'Run a function and print its result'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "register" -d 'Create an account'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "logout" -d 'Forget the stored token'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "whoami" -d 'Show who is logged in and until when'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "fn" -d 'Manage functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "invoke" -d 'Run a function and print its result'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "activations" -d 'Inspect past activations (kept 24 h)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "logs" -d 'Print the logs (stderr) of one activation'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "add" -d 'Register a function, or update it if it exists'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "rm" -d 'Delete a function'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "ls" -d 'List your functions'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "get" -d 'Show one function'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from activations" -f -a "ls" -d 'List your activations, newest first'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from activations" -f -a "get" -d 'Show one activation: status, result, logs, timings'

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use faas_shared::{
-    Activation, ApiError, Credentials, ErrorBody, ErrorCode, FunctionInfo, FunctionSpec,
-    InvokeRequest, TokenResponse, UserInfo,
+    Activation, ActivationAccepted, ActivationRecord, ApiError, Credentials, ErrorBody, ErrorCode,
+    FunctionInfo, FunctionSpec, InvokeRequest, TokenResponse, UserInfo,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -115,6 +115,45 @@ impl ApiClient {
             .timeout(Duration::from_secs(faas_shared::MAX_TIMEOUT_MS / 1000 + 60))
             .json(&InvokeRequest { param });
         self.json(req).await
+    }
+
+    /// Queues an invocation (`?async=true`) without waiting for it.
+    pub async fn invoke_async(
+        &self,
+        name: &str,
+        param: String,
+    ) -> Result<ActivationAccepted, CliError> {
+        let path = format!("{}/invoke?async=true", function_path(name)?);
+        let req = self
+            .request(Method::POST, &path)
+            .json(&InvokeRequest { param });
+        self.json(req).await
+    }
+
+    /// Your activation records, newest first.
+    pub async fn list_activations(
+        &self,
+        function: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ActivationRecord>, CliError> {
+        // Both values are safe in a URL as they are: a number and a validated name.
+        let mut path = format!("/v1/activations?limit={limit}");
+        if let Some(function) = function {
+            faas_shared::names::validate_function_name(function)
+                .map_err(|e| CliError::Usage(e.message))?;
+            path.push_str(&format!("&function={function}"));
+        }
+        self.json(self.request(Method::GET, &path)).await
+    }
+
+    pub async fn get_activation(&self, id: &str) -> Result<ActivationRecord, CliError> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(CliError::Usage(format!(
+                "{id:?} is not an activation id (list them with `faasctl activations ls`)"
+            )));
+        }
+        self.json(self.request(Method::GET, &format!("/v1/activations/{id}")))
+            .await
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {

@@ -140,6 +140,60 @@ async fn a_whole_session_against_the_dev_stack() {
             "error: function fail failed with exit code 3",
         ));
 
+    // Activation records: newest first, logs by id, and an asynchronous invoke.
+    let output = cli(&["activations", "ls", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let records: Vec<faas_shared::ActivationRecord> =
+        serde_json::from_slice(&output.stdout).unwrap();
+    let functions: Vec<&str> = records
+        .iter()
+        .map(|r| r.activation.function.as_str())
+        .collect();
+    assert_eq!(functions, ["fail", "reverse"]);
+    let failed_id = records[0].activation.activation_id.clone();
+    cli(&["logs", &failed_id])
+        .assert()
+        .success()
+        .stdout("fail: something went wrong: x\n");
+    cli(&["activations", "ls", "--function", "reverse"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("success"))
+        .stdout(predicate::str::contains("fail").not());
+
+    let queued = cli(&["invoke", "reverse", "abc", "--async"])
+        .output()
+        .unwrap();
+    assert!(queued.status.success());
+    let id = String::from_utf8(queued.stdout).unwrap().trim().to_owned();
+    let mut record = None;
+    for _ in 0..100 {
+        let output = cli(&["activations", "get", &id, "--output", "json"])
+            .output()
+            .unwrap();
+        if output.status.success() {
+            record = Some(
+                serde_json::from_slice::<faas_shared::ActivationRecord>(&output.stdout).unwrap(),
+            );
+            break;
+        }
+        assert_eq!(
+            output.status.code(),
+            Some(4),
+            "not found until it has finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(
+        record
+            .expect("the async activation finished")
+            .activation
+            .result,
+        "cba"
+    );
+
     cli(&["fn", "rm", "reverse", "--yes"])
         .assert()
         .success()

@@ -1,8 +1,8 @@
 //! `faasctl fn ls`: a table of your functions, or the JSON array.
 
-use std::io::Write as _;
-
-use super::{Context, Output, format_memory, format_param_mode, format_timeout, print_json};
+use super::{
+    Context, Output, format_memory, format_param_mode, format_timeout, print_json, print_table,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct FnLsCommand {}
@@ -30,23 +30,7 @@ impl FnLsCommand {
                 ]
             })
             .collect();
-        let header = ["NAME", "IMAGE", "TIMEOUT", "MEMORY", "PARAM-MODE"].map(String::from);
-        let mut widths = header.clone().map(|h| h.len());
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let mut out = std::io::stdout().lock();
-        for row in std::iter::once(&header).chain(&rows) {
-            let line: Vec<String> = row
-                .iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect();
-            writeln!(out, "{}", line.join("  ").trim_end())?;
-        }
-        out.flush()?;
+        print_table(["NAME", "IMAGE", "TIMEOUT", "MEMORY", "PARAM-MODE"], &rows)?;
         Ok(())
     }
 }

@@ -30,12 +30,29 @@ pub struct InvokeCommand {
     /// Also print the function's stderr (its logs) to stderr; always done when it fails
     #[arg(long)]
     pub logs: bool,
+
+    /// Do not wait: print the activation id at once and fetch the outcome later with
+    /// `faasctl activations get ID` or `faasctl logs ID`
+    #[arg(long = "async", conflicts_with = "logs")]
+    pub asynchronous: bool,
 }
 
 impl InvokeCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let param = self.read_param()?;
         let client = ctx.authed_client()?;
+        if self.asynchronous {
+            let accepted = client.invoke_async(&self.name, param).await?;
+            if ctx.output == Output::Json {
+                return print_json(&accepted);
+            }
+            super::print_line(&accepted.activation_id)?;
+            eprintln!(
+                "queued; see the outcome with `faasctl activations get {}`",
+                accepted.activation_id
+            );
+            return Ok(());
+        }
 
         let spinner = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new_spinner();

@@ -12,6 +12,7 @@ use crate::config::{ConfigFile, Inputs, Profile, Settings};
 use crate::credentials::{Claims, CredentialStore};
 use crate::error::{CliError, EXIT_CODES_HELP};
 
+pub mod activations;
 pub mod completions;
 pub mod fn_add;
 pub mod fn_get;
@@ -92,6 +93,11 @@ pub enum Command {
     Fn(FnCommand),
     /// Run a function and print its result
     Invoke(invoke::InvokeCommand),
+    /// Inspect past activations (kept 24 h)
+    #[command(subcommand)]
+    Activations(ActivationsCommand),
+    /// Print the logs (stderr) of one activation
+    Logs(activations::LogsCommand),
     /// Print a shell completion script
     Completions(completions::CompletionsCommand),
 }
@@ -106,6 +112,14 @@ pub enum FnCommand {
     Ls(fn_ls::FnLsCommand),
     /// Show one function
     Get(fn_get::FnGetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActivationsCommand {
+    /// List your activations, newest first
+    Ls(activations::ActivationsLsCommand),
+    /// Show one activation: status, result, logs, timings
+    Get(activations::ActivationsGetCommand),
 }
 
 impl Cli {
@@ -123,6 +137,13 @@ impl Cli {
             Command::Fn(FnCommand::Ls(cmd)) => cmd.run(&Context::new(global)?).await,
             Command::Fn(FnCommand::Get(cmd)) => cmd.run(&Context::new(global)?).await,
             Command::Invoke(cmd) => cmd.run(&Context::new(global)?).await,
+            Command::Activations(ActivationsCommand::Ls(cmd)) => {
+                cmd.run(&Context::new(global)?).await
+            }
+            Command::Activations(ActivationsCommand::Get(cmd)) => {
+                cmd.run(&Context::new(global)?).await
+            }
+            Command::Logs(cmd) => cmd.run(&Context::new(global)?).await,
         }
     }
 }
@@ -233,6 +254,28 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// An aligned table with a header row on stdout.
+pub fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> anyhow::Result<()> {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let header = header.map(String::from);
+    let mut out = std::io::stdout().lock();
+    for row in std::iter::once(&header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
     out.flush()?;
     Ok(())
 }

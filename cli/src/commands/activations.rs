@@ -1,0 +1,148 @@
+//! `faasctl activations ls|get` and `faasctl logs`: what your functions did
+//! (the platform keeps each activation's record for 24 h).
+
+use std::io::Write as _;
+
+use faas_shared::{ActivationRecord, ActivationStatus};
+
+use super::{Context, Output, format_timeout, print_json, print_table};
+
+#[derive(Debug, clap::Args)]
+pub struct ActivationsLsCommand {
+    /// Only activations of this function
+    #[arg(long, short = 'f', value_name = "NAME")]
+    pub function: Option<String>,
+
+    /// How many to show (1 to 1000)
+    #[arg(long, short = 'n', default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+}
+
+impl ActivationsLsCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        let records = ctx
+            .authed_client()?
+            .list_activations(self.function.as_deref(), usize::from(self.limit))
+            .await?;
+        if ctx.output == Output::Json {
+            return print_json(&records);
+        }
+        if records.is_empty() {
+            eprintln!("no activations in the last 24 h");
+            return Ok(());
+        }
+        let rows: Vec<[String; 6]> = records
+            .iter()
+            .map(|r| {
+                [
+                    r.activation.activation_id.clone(),
+                    r.activation.function.clone(),
+                    status(r.activation.status).to_owned(),
+                    r.activation
+                        .exit_code
+                        .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+                    format_timeout(r.activation.duration_ms),
+                    r.finished_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                ]
+            })
+            .collect();
+        print_table(
+            [
+                "ID",
+                "FUNCTION",
+                "STATUS",
+                "EXIT",
+                "DURATION",
+                "FINISHED (UTC)",
+            ],
+            &rows,
+        )
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ActivationsGetCommand {
+    /// Activation id (from `faasctl activations ls` or `faasctl invoke --async`)
+    pub id: String,
+}
+
+impl ActivationsGetCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        let record = ctx.authed_client()?.get_activation(&self.id).await?;
+        if ctx.output == Output::Json {
+            return print_json(&record);
+        }
+        print_record(&record)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogsCommand {
+    /// Activation id (from `faasctl activations ls` or `faasctl invoke --async`)
+    pub id: String,
+}
+
+impl LogsCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        let record = ctx.authed_client()?.get_activation(&self.id).await?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(record.activation.logs.as_bytes())?;
+        out.flush()?;
+        if record.activation.logs_truncated {
+            eprintln!("note: the logs were cut at the platform's size limit");
+        }
+        Ok(())
+    }
+}
+
+fn status(status: ActivationStatus) -> &'static str {
+    match status {
+        ActivationStatus::Success => "success",
+        ActivationStatus::Error => "error",
+        ActivationStatus::Timeout => "timeout",
+    }
+}
+
+fn print_record(r: &ActivationRecord) -> anyhow::Result<()> {
+    let a = &r.activation;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "id:        {}", a.activation_id)?;
+    writeln!(out, "function:  {}", a.function)?;
+    writeln!(out, "status:    {}", status(a.status))?;
+    if let Some(code) = a.exit_code {
+        writeln!(out, "exit code: {code}")?;
+    }
+    if let Some(failure) = &r.failure {
+        writeln!(out, "failure:   {}", failure.message)?;
+    }
+    writeln!(out, "duration:  {}", format_timeout(a.duration_ms))?;
+    writeln!(
+        out,
+        "queued:    {}",
+        r.queued_at.format("%Y-%m-%d %H:%M:%S%.3f UTC")
+    )?;
+    writeln!(
+        out,
+        "finished:  {}",
+        r.finished_at.format("%Y-%m-%d %H:%M:%S%.3f UTC")
+    )?;
+    writeln!(out, "worker:    {}", r.worker)?;
+    writeln!(
+        out,
+        "--- result{}",
+        if a.result_truncated {
+            " (truncated)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(out, "{}", a.result)?;
+    writeln!(
+        out,
+        "--- logs{}",
+        if a.logs_truncated { " (truncated)" } else { "" }
+    )?;
+    write!(out, "{}", a.logs)?;
+    out.flush()?;
+    Ok(())
+}
