@@ -33,6 +33,10 @@ pub enum ErrorCode {
     NoCapacity,
     BackendUnavailable,
     Internal,
+    /// A code this build does not know (a newer server): clients still get the
+    /// message instead of failing to parse the whole error.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
@@ -52,7 +56,7 @@ impl ErrorCode {
             FunctionFailed | ImageUnavailable => 502,
             NoCapacity | BackendUnavailable => 503,
             FunctionTimeout => 504,
-            Internal => 500,
+            Internal | Unknown => 500,
         }
     }
 
@@ -106,6 +110,14 @@ mod tests {
     fn codes_serialize_as_snake_case() {
         assert_eq!(ErrorCode::FunctionNotFound.as_str(), "function_not_found");
         assert_eq!(ErrorCode::ConcurrencyLimit.to_string(), "concurrency_limit");
+    }
+
+    #[test]
+    fn unknown_codes_parse() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"brand_new_code","message":"m"}}"#).unwrap();
+        assert_eq!(body.error.code, ErrorCode::Unknown);
+        assert_eq!(body.error.message, "m");
     }
 
     #[test]
