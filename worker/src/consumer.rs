@@ -32,8 +32,10 @@ const ACK_WAIT: Duration = Duration::from_secs(30);
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 /// A request that fails this many deliveries (worker crashes) is dropped.
 const MAX_DELIVER: i64 = 3;
-/// How long a pull request waits for messages before it is renewed.
-const PULL_EXPIRES: Duration = Duration::from_secs(5);
+/// How long a pull request waits for messages before it is renewed. Short, because
+/// slots freed meanwhile are only offered with the next pull, and shutdown waits
+/// for the open pull to expire.
+const PULL_EXPIRES: Duration = Duration::from_secs(2);
 /// How long shutdown waits for running activations.
 const DRAIN: Duration = Duration::from_secs(30);
 /// How long shutdown then waits for the last containers to be removed.
@@ -106,9 +108,19 @@ pub async fn run(
             }
         };
         loop {
-            let message = tokio::select! {
-                message = batch.next() => message,
-                _ = &mut shutdown => None,
+            let message = if shutdown.is_terminated() {
+                // The pull request stays open on the server until it expires and
+                // may still deliver; run what it brings (the slots are ours) rather
+                // than leave it stranded until `ack_wait`.
+                tokio::time::timeout(PULL_EXPIRES + Duration::from_secs(1), batch.next())
+                    .await
+                    .ok()
+                    .flatten()
+            } else {
+                tokio::select! {
+                    message = batch.next() => message,
+                    _ = &mut shutdown => continue,
+                }
             };
             let Some(message) = message else { break };
             let message = match message {
@@ -150,6 +162,11 @@ pub async fn run(
     .await;
     if drained.is_err() {
         tracing::warn!("activations still running at shutdown were left for redelivery");
+    }
+    // Acks are buffered by the client; send them before it is dropped, or finished
+    // activations would be redelivered.
+    if let Err(e) = client.flush().await {
+        tracing::warn!(error = %e, "flushing the last acks failed");
     }
     if tokio::time::timeout(REMOVALS, runtime.removals_done())
         .await

@@ -168,3 +168,35 @@ async fn worker_rebinds_after_the_stream_is_recreated() {
 
     stop_worker(task, stop).await;
 }
+
+#[tokio::test]
+async fn request_arriving_during_shutdown_is_still_answered() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let nats = start_nats();
+    let client = async_nats::connect(&nats.url).await.unwrap();
+    let js = jetstream::new(client.clone());
+    let mut stream = create_activations_stream(&js).await;
+    let (stopping, stop) = start_worker(&nats.url);
+    // Let it open a pull, then tell it to stop while that pull is still open.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = stop.send(());
+    let request = reverse("handed back");
+    let results = tokio::spawn({
+        let client = client.clone();
+        let request = request.clone();
+        async move { invoke(&client, &request).await }
+    });
+
+    // Well before the 30 s ack_wait would have freed it.
+    let result = tokio::time::timeout(Duration::from_secs(10), results)
+        .await
+        .expect("the request is not stranded with the stopping worker")
+        .unwrap();
+    assert_eq!(result.activation.result, "kcab dednah");
+    assert_stream_empty(&mut stream).await;
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("the stopping worker stops")
+        .unwrap()
+        .unwrap();
+}
