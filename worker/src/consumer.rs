@@ -1,9 +1,10 @@
 //! The consumer loop: pull activation requests, run each, report, ack.
 //!
 //! The order of the last steps matters. The result is recorded (KV
-//! `faas_activations`) and published first and the request acked after, so the request keeps holding its place in the stream (and
-//! so its concurrency slot) until its answer is out; and a worker that dies before
-//! acking leaves the request to be redelivered instead of lost.
+//! `faas_activations`) and published first and the request acked after, so the
+//! request keeps holding its place in the stream (and so its concurrency slot) until
+//! its answer is out; and a worker that dies before acking leaves the request to be
+//! redelivered instead of lost.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -165,8 +166,10 @@ pub async fn run(
     }
     // Acks are buffered by the client; send them before it is dropped, or finished
     // activations would be redelivered.
-    if let Err(e) = client.flush().await {
-        tracing::warn!(error = %e, "flushing the last acks failed");
+    match tokio::time::timeout(Duration::from_secs(5), client.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "flushing the last acks failed"),
+        Err(_) => tracing::warn!("NATS is unreachable; the last acks may be lost"),
     }
     if tokio::time::timeout(REMOVALS, runtime.removals_done())
         .await
