@@ -128,3 +128,53 @@ async fn timeout_kills_the_function_and_answers_504() {
     assert!(leftover_containers(&user).await.is_empty());
     p.stop().await;
 }
+
+#[tokio::test]
+async fn no_worker_within_the_queue_timeout_is_503_and_the_request_never_runs_later() {
+    let mut parts = Parts::nats_only().await;
+    parts
+        .start_server_with(Limits {
+            queue_timeout: Duration::from_millis(1500),
+            ..Limits::default()
+        })
+        .await;
+    let user = unique_user("noworker");
+    let token = parts.user(&user).await;
+    parts
+        .add_function(&token, "reverse", json!({"image": REVERSE}))
+        .await;
+
+    let started = Instant::now();
+    let response = parts.invoke(&token, "reverse", "lost?").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "no_capacity");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The request was withdrawn from the queue: a worker arriving now finds nothing.
+    let js = async_nats::jetstream::new(async_nats::connect(&parts.nats_url).await.unwrap());
+    let mut stream = js
+        .get_stream(faas_shared::nats::ACTIVATIONS_STREAM)
+        .await
+        .unwrap();
+    assert_eq!(stream.info().await.unwrap().state.messages, 0);
+    let (_worker, _stop) = parts.worker(|_| {});
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (status, records) = {
+        let r = parts
+            .request(reqwest::Method::GET, "/v1/activations")
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(records, json!([]), "the withdrawn activation never ran");
+    parts.stop().await;
+}

@@ -213,8 +213,13 @@ impl Parts {
 
     /// Starts the API server (`faas_server::run`, plain HTTP) and waits until ready.
     pub async fn start_server(&mut self) {
+        self.start_server_with(Limits::default()).await;
+    }
+
+    pub async fn start_server_with(&mut self, limits: Limits) {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let config = faas_server::ServerConfig::new(&self.nats_url, key.serialize_pem());
+        let mut config = faas_server::ServerConfig::new(&self.nats_url, key.serialize_pem());
+        config.limits = limits;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         self.api = format!("http://{}", listener.local_addr().unwrap());
         self.server = Some(tokio::spawn(faas_server::run(
