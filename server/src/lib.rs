@@ -65,7 +65,8 @@ impl AppState {
 }
 
 /// Connects to NATS, retrying until `timeout` so that start order does not matter.
-/// Later disconnects are handled by the client, which reconnects forever.
+/// Later disconnects are handled by the client, which reconnects forever. `url` may
+/// list several servers of a cluster, comma-separated.
 pub async fn connect_nats(
     url: &str,
     name: &str,
@@ -78,7 +79,7 @@ pub async fn connect_nats(
             .name(name)
             .connection_timeout(Duration::from_secs(2))
             .max_reconnects(None);
-        match options.connect(url).await {
+        match options.connect(faas_worker::server_addrs(url)?).await {
             Ok(client) => return Ok(client),
             Err(e) if tokio::time::Instant::now() < deadline => {
                 if !logged {

@@ -11,9 +11,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 #[tokio::test]
-async fn worker_started_before_the_server_picks_up_work() {
+async fn worker_started_before_the_server_picks_up_work_via_a_cluster_url_list() {
     // The worker comes first: the stream does not exist yet.
     let mut parts = Parts::nats_only().await;
+    // Both are given a cluster URL list whose first server is down.
+    parts.nats_url = format!("nats://127.0.0.1:1,{}", parts.nats_url);
     let (worker, stop_worker) = parts.worker(|_| {});
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Then the API server alone, plain HTTP, as behind the gateway.

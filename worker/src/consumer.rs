@@ -62,7 +62,7 @@ pub async fn run(
         .name(format!("faas-worker {}", config.worker_id))
         .retry_on_initial_connect()
         .max_reconnects(None)
-        .connect(&config.nats_url)
+        .connect(crate::server_addrs(&config.nats_url)?)
         .await
         .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
     let jetstream = jetstream::new(client.clone());

@@ -83,3 +83,25 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     consumer::run(config, shutdown).await
 }
+
+/// `nats://a:4222,nats://b:4222` → the addresses of a cluster's servers (async-nats
+/// parses a single URL from a string). Used by the server too.
+pub fn server_addrs(urls: &str) -> anyhow::Result<Vec<async_nats::ServerAddr>> {
+    urls.split(',')
+        .map(|url| {
+            url.trim()
+                .parse()
+                .with_context(|| format!("{url:?} is not a NATS URL like nats://host:4222"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nats_urls_may_list_a_cluster() {
+        let addrs = super::server_addrs("nats://a:4222, nats://b:4223").unwrap();
+        assert_eq!(addrs.len(), 2);
+        assert!(super::server_addrs("nats://a:4222,::bad::").is_err());
+    }
+}
