@@ -149,7 +149,7 @@ _faasctl() {
 
     case "${cmd}" in
         faasctl)
-            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --output --verbose --help --version register login logout whoami fn invoke activations logs completions help"
+            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help --version register login logout whoami fn invoke activations logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +187,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__activations)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help ls get help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help ls get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,7 +225,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__activations__subcmd__get)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,7 +319,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__activations__subcmd__ls)
-            opts="-f -n -o -v -h --function --limit --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-f -n -o -v -h --function --limit --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,7 +373,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__completions)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help bash elvish fish powershell zsh"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,7 +411,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__fn)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help add rm ls get help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help add rm ls get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,7 +449,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__fn__subcmd__add)
-            opts="-o -v -h --image --timeout --memory --param-mode --network --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --image --timeout --memory --param-mode --network --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,7 +503,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__fn__subcmd__get)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,7 +625,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__fn__subcmd__ls)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -663,7 +663,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__fn__subcmd__rm)
-            opts="-y -o -v -h --yes --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-y -o -v -h --yes --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -939,7 +939,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__invoke)
-            opts="-f -o -v -h --file --logs --async --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-f -o -v -h --file --logs --async --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -985,7 +985,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__login)
-            opts="-u -o -v -h --username --password-stdin --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-u -o -v -h --username --password-stdin --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,7 +1031,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__logout)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,7 +1069,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__logs)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1107,7 +1107,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__register)
-            opts="-u -o -v -h --username --password-stdin --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-u -o -v -h --username --password-stdin --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,7 +1153,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__whoami)
-            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --output --verbose --help"
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

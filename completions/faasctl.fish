@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_faasctl_global_optspecs
-    string join \n api-url= ca-cert= profile= config= no-keyring o/output= v/verbose h/help V/version
+    string join \n api-url= ca-cert= profile= config= no-keyring insecure o/output= v/verbose h/help V/version
 end
 
 function __fish_faasctl_needs_command
@@ -28,9 +28,10 @@ complete -c faasctl -n "__fish_faasctl_needs_command" -l api-url -d 'Base URL of
 complete -c faasctl -n "__fish_faasctl_needs_command" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_needs_command" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_needs_command" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_needs_command" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_needs_command" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_needs_command" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_needs_command" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_needs_command" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_needs_command" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_needs_command" -s V -l version -d 'Print version'
@@ -49,10 +50,11 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l api-url -d 
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l password-stdin -d 'Read the password from the first line of standard input instead of prompting'
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s u -l username -d 'Username [default: the profile\'s, or prompted for on a terminal]' -r
@@ -60,37 +62,41 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l api-url -d 'Ba
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l password-stdin -d 'Read the password from the first line of standard input instead of prompting'
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand login" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand login" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and not __fish_seen_subcommand_from add rm ls get help" -f -a "add" -d 'Register a function, or update it if it exists'
@@ -108,38 +114,42 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subc
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l network -d 'Give the function network access (it has none by default)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s y -l yes -d 'Do not ask for confirmation (required when not running in a terminal)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand fn; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a function, or update it if it exists'
@@ -152,20 +162,22 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l api-url -d 'B
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l logs -d 'Also print the function\'s stderr (its logs) to stderr; always done when it fails'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l async -d 'Do not wait: print the activation id at once and fetch the outcome later with `faasctl activations get ID` or `faasctl logs ID`'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and not __fish_seen_subcommand_from ls get help" -f -a "ls" -d 'List your activations, newest first'
@@ -177,18 +189,20 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand activations; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List your activations, newest first'
@@ -198,18 +212,20 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l api-url -d 'Bas
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
-complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s o -l output -d 'How to print data: human-readable text or JSON' -r -f -a "text\t''
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
 json\t''"
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "register" -d 'Create an account'

@@ -37,16 +37,24 @@ pub enum Upsert {
 }
 
 impl ApiClient {
-    /// `ca_cert` is trusted in addition to the system roots.
+    /// `ca_cert` is trusted in addition to the system roots; `insecure` trusts
+    /// anything, with a warning.
     pub fn new(
         base: &str,
         ca_cert: Option<&Path>,
         token: Option<String>,
         verbose: bool,
+        insecure: bool,
     ) -> anyhow::Result<Self> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("faasctl/", env!("CARGO_PKG_VERSION")));
+        if insecure {
+            eprintln!(
+                "warning: --insecure: the server's certificate is not checked, so anyone on the path can read your password and token; use --ca-cert instead"
+            );
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
         if let Some(path) = ca_cert {
             let pem = std::fs::read(path)
                 .with_context(|| format!("reading the CA certificate {}", path.display()))?;

@@ -62,6 +62,21 @@ async fn a_whole_session_against_the_dev_stack() {
     .code(8)
     .stderr(predicate::str::contains("--ca-cert .faas-dev/ca.pem"));
 
+    // --insecure gets through, and says what it costs.
+    cli(&[
+        "register",
+        "-u",
+        "mallory",
+        "--password-stdin",
+        "--api-url",
+        &url,
+        "--insecure",
+    ])
+    .write_stdin("correct horse\n")
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("warning: --insecure"));
+
     let with_ca = ["--api-url", url.as_str(), "--ca-cert", ca.as_str()];
     cli(&[
         &["register", "-u", "alice", "--password-stdin"][..],
@@ -117,6 +132,10 @@ async fn a_whole_session_against_the_dev_stack() {
         .success()
         .stdout("olleh");
 
+    cli(&["fn", "ls", "--output", "table"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("NAME"));
     let output = cli(&["fn", "ls", "--output", "json"]).output().unwrap();
     assert!(output.status.success());
     let functions: Vec<faas_shared::FunctionInfo> = serde_json::from_slice(&output.stdout).unwrap();

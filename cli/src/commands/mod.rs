@@ -63,7 +63,11 @@ pub struct GlobalArgs {
     )]
     pub no_keyring: bool,
 
-    /// How to print data: human-readable text or JSON
+    /// Do not verify the server's TLS certificate (warns; prefer --ca-cert)
+    #[arg(long, global = true)]
+    pub insecure: bool,
+
+    /// How to print data: human-readable text (tables) or JSON
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text, global = true)]
     pub output: Output,
 
@@ -74,6 +78,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
+    #[value(alias = "table")]
     Text,
     Json,
 }
@@ -154,6 +159,7 @@ pub struct Context {
     pub settings: Settings,
     pub config: ConfigFile,
     pub output: Output,
+    pub insecure: bool,
 }
 
 impl Context {
@@ -192,6 +198,7 @@ impl Context {
             settings,
             config,
             output: global.output,
+            insecure: global.insecure,
         })
     }
 
@@ -240,6 +247,7 @@ impl Context {
             self.settings.ca_cert.as_deref(),
             token,
             self.settings.verbose,
+            self.insecure,
         )
     }
 
