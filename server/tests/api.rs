@@ -202,15 +202,18 @@ async fn expired_token_is_rejected_with_its_own_code() {
     p.user(&user).await;
     // A token signed with the platform's own key, but expired an hour ago.
     let key_pem = std::fs::read_to_string(p.stack.ca_cert.with_file_name("jwt-key.pem")).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap();
+    let sign = |iat: i64, exp: i64| {
+        let claims = json!({"sub": user, "key": "faas-api", "iat": iat, "exp": exp, "jti": format!("t{iat}")});
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
+            &claims,
+            &key,
+        )
+        .unwrap()
+    };
     let now = chrono::Utc::now().timestamp();
-    let claims =
-        json!({"sub": user, "key": "faas-api", "iat": now - 7200, "exp": now - 3600, "jti": "x"});
-    let expired = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let expired = sign(now - 7200, now - 3600);
     let response = p
         .authed(Method::GET, "/v1/functions", &expired)
         .send()
@@ -220,14 +223,7 @@ async fn expired_token_is_rejected_with_its_own_code() {
     assert_eq!(error_code(response).await, "token_expired");
 
     // The same claims, unexpired, are accepted: the rejection was the expiry.
-    let fresh_claims =
-        json!({"sub": user, "key": "faas-api", "iat": now, "exp": now + 600, "jti": "y"});
-    let fresh = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256),
-        &fresh_claims,
-        &jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let fresh = sign(now, now + 600);
     let ok = p
         .authed(Method::GET, "/v1/functions", &fresh)
         .send()
