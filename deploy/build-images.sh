@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds faas/server, faas/worker and faas/keygen without any container registry:
-# binaries are compiled on this (Debian 12) host and copied onto a Debian bookworm
-# base image made with debootstrap + docker import when it is not there yet.
+# Builds faas/server, faas/worker, faas/keygen and faas/nats without any container
+# registry: binaries are compiled on this (Debian 12) host and copied onto a Debian
+# bookworm base image made with debootstrap + docker import when it is not there yet.
+# faas/nats carries the host's nats-server (apt-get install nats-server) laid out like
+# the official nats image (/nats-server as entrypoint), so the compose files' NATS
+# commands and health checks work unchanged with it.
 #   deploy/build-images.sh            # release build, tag :latest
-#   TAG=dev PROFILE=debug deploy/build-images.sh
+#   TAG=test PROFILE=debug deploy/build-images.sh     # what scripts/test.sh runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${BASE:-faas/debian-base:bookworm}
@@ -35,4 +38,12 @@ for bin in faas-server faas-worker; do
         --build-arg BIN="$bin" -t "faas/${bin#faas-}:$tag" "$ctx"
 done
 docker build -q -f deploy/Dockerfile.keygen --build-arg BASE="$base" -t "faas/keygen:$tag" .
-docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '^faas/(server|worker|keygen|debian-base)'
+if nats=$(command -v nats-server); then
+    cp "$nats" "$ctx/nats-server"
+    printf 'FROM %s\nCOPY nats-server /nats-server\nENTRYPOINT ["/nats-server"]\n' "$base" |
+        docker build -q -t "faas/nats:$tag" -f - "$ctx"
+else
+    echo "no nats-server on PATH: faas/nats:$tag not built (apt-get install nats-server)" >&2
+fi
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' |
+    grep -E "^faas/(server|worker|keygen|nats):$tag |^$base "

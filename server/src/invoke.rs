@@ -25,6 +25,10 @@ const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);
 /// container, collect its output and report.
 const WORKER_GRACE: Duration = Duration::from_secs(10);
 
+/// How long a publish keeps retrying failures that a NATS leader election explains
+/// (see [`publish`]). Elections on a 3-node cluster take a few seconds.
+const PUBLISH_RETRY_BUDGET: Duration = Duration::from_secs(15);
+
 /// Publishes an activation of `function` for `owner` and waits for its result.
 pub async fn invoke(
     state: &AppState,
@@ -42,8 +46,16 @@ pub async fn invoke(
     let sequence = publish(state, &request).await?;
 
     // Phase 1: a worker must take the request within the queue timeout.
-    if let Ok(result) = tokio::time::timeout(state.limits.queue_timeout, results.next()).await {
-        return decode(state, owner, &activation_id, result).await;
+    if let Some(result) = next_result(
+        state,
+        owner,
+        &mut results,
+        &activation_id,
+        state.limits.queue_timeout,
+    )
+    .await?
+    {
+        return Ok(result);
     }
     if !picked_up(state, sequence).await && withdraw(state, sequence).await {
         return Err(AppError::new(
@@ -57,11 +69,55 @@ pub async fn invoke(
     }
     // Phase 2: it is running; the worker enforces the function's timeout.
     let wait = Duration::from_millis(function.timeout_ms) + WORKER_GRACE;
-    let result = tokio::time::timeout(wait, results.next())
-        .await
-        .ok()
-        .flatten();
-    decode(state, owner, &activation_id, result).await
+    if let Some(result) = next_result(state, owner, &mut results, &activation_id, wait).await? {
+        return Ok(result);
+    }
+    // The result message was missed (a slow worker): the record may still have it.
+    match state.store.activation(owner, &activation_id).await? {
+        Some(record) => Ok(record.into()),
+        None => Err(AppError::new(
+            ErrorCode::BackendUnavailable,
+            format!(
+                "the worker running activation {activation_id} stopped answering; see GET /v1/activations/{activation_id} later"
+            ),
+        )),
+    }
+}
+
+/// The activation's result, if it arrives within `wait`.
+///
+/// Workers store the record before they publish the result, so when our NATS
+/// connection comes back after a drop (a cluster node was lost) the record holds any
+/// result published while we were away; later results reach the renewed
+/// subscription.
+async fn next_result(
+    state: &AppState,
+    owner: &str,
+    results: &mut async_nats::Subscriber,
+    activation_id: &str,
+    wait: Duration,
+) -> Result<Option<ActivationResult>, AppError> {
+    let deadline = tokio::time::sleep(wait);
+    tokio::pin!(deadline);
+    let mut connections = state.nats_connections.clone();
+    connections.mark_unchanged();
+    loop {
+        tokio::select! {
+            message = results.next() => {
+                let Some(message) = message else { return Ok(None) };
+                return serde_json::from_slice(&message.payload)
+                    .map(Some)
+                    .map_err(|e| AppError::internal("decoding the activation result", e));
+            }
+            Ok(()) = connections.changed() => {
+                if let Ok(Some(record)) = state.store.activation(owner, activation_id).await {
+                    tracing::info!(id = %activation_id, "result taken from the record after a NATS reconnect");
+                    return Ok(Some(record.into()));
+                }
+            }
+            () = &mut deadline => return Ok(None),
+        }
+    }
 }
 
 /// Queues an activation without waiting (`?async=true`); returns its id. The
@@ -94,52 +150,56 @@ fn new_request(owner: &str, function: &FunctionInfo, param: String) -> Activatio
 
 /// Queues the request; the stream's answer is the admission decision. Returns the
 /// message's stream sequence.
+///
+/// While a NATS cluster elects a new stream leader (a node was lost) a publish has
+/// no responder or times out for a few seconds. Those failures are retried within
+/// [`PUBLISH_RETRY_BUDGET`]: the `Nats-Msg-Id` header makes a retry of a publish that
+/// did land a duplicate the stream drops, so an activation is never queued twice.
 async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
-    let payload = serde_json::to_vec(request)
-        .map_err(|e| AppError::internal("encoding the activation", e))?;
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", request.activation_id.as_str());
-    let ack = state
-        .jetstream
-        .publish_with_headers(activation_subject(&request.owner), headers, payload.into())
-        .await
-        .map_err(|e| AppError::backend("queueing the activation", e))?
-        .await;
-    match ack {
-        Ok(ack) => {
-            tracing::debug!(id = %request.activation_id, function = %request.function, owner = %request.owner, sequence = ack.sequence, "activation queued");
-            Ok(ack.sequence)
+    let payload: bytes::Bytes = serde_json::to_vec(request)
+        .map_err(|e| AppError::internal("encoding the activation", e))?
+        .into();
+    let deadline = tokio::time::Instant::now() + PUBLISH_RETRY_BUDGET;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", request.activation_id.as_str());
+        let ack = match state
+            .jetstream
+            .publish_with_headers(activation_subject(&request.owner), headers, payload.clone())
+            .await
+        {
+            Ok(pending) => pending.await,
+            Err(e) => Err(e),
+        };
+        match ack {
+            Ok(ack) => {
+                tracing::debug!(id = %request.activation_id, function = %request.function, owner = %request.owner, sequence = ack.sequence, "activation queued");
+                return Ok(ack.sequence);
+            }
+            Err(e) if is_stream_full(&e) => {
+                return Err(AppError::new(
+                    ErrorCode::ConcurrencyLimit,
+                    "too many activations in flight: retry after the Retry-After delay",
+                )
+                .with_retry_after(1));
+            }
+            Err(e) if is_transient(&e) && tokio::time::Instant::now() + pause < deadline => {
+                tracing::info!(id = %request.activation_id, error = %e, "queueing the activation: retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            Err(e) => {
+                return Err(AppError::backend("queueing the activation", e).with_retry_after(1));
+            }
         }
-        Err(e) if is_stream_full(&e) => Err(AppError::new(
-            ErrorCode::ConcurrencyLimit,
-            "too many activations in flight: retry after the Retry-After delay",
-        )
-        .with_retry_after(1)),
-        Err(e) => Err(AppError::backend("queueing the activation", e)),
     }
 }
 
-/// The result message, or when it was missed (a reconnect, a slow worker) the
-/// activation's record.
-async fn decode(
-    state: &AppState,
-    owner: &str,
-    activation_id: &str,
-    message: Option<async_nats::Message>,
-) -> Result<ActivationResult, AppError> {
-    if let Some(message) = message {
-        return serde_json::from_slice(&message.payload)
-            .map_err(|e| AppError::internal("decoding the activation result", e));
-    }
-    match state.store.activation(owner, activation_id).await? {
-        Some(record) => Ok(record.into()),
-        None => Err(AppError::new(
-            ErrorCode::BackendUnavailable,
-            format!(
-                "the worker running activation {activation_id} stopped answering; see GET /v1/activations/{activation_id} later"
-            ),
-        )),
-    }
+/// Failures a stream leader election or a reconnect explain, worth another try.
+fn is_transient(error: &jetstream::context::PublishError) -> bool {
+    use jetstream::context::PublishErrorKind::{BrokenPipe, StreamNotFound, TimedOut};
+    matches!(error.kind(), StreamNotFound | TimedOut | BrokenPipe)
 }
 
 /// Whether the shared worker consumer has been handed stream message `sequence`.

@@ -34,6 +34,9 @@ pub struct AppState {
     pub store: store::Store,
     pub tokens: auth::TokenKeys,
     pub limits: Limits,
+    /// Counts the NATS client's (re)connections. A reconnect may have lost result
+    /// messages, so invocations waiting for one look at the activation record then.
+    pub nats_connections: tokio::sync::watch::Receiver<u64>,
     /// A real argon2id hash of a random password. Logins for unknown users are
     /// checked against it so that they take as long as a wrong password.
     pub decoy_password_hash: String,
@@ -45,11 +48,16 @@ impl AppState {
     pub async fn connect(config: &ServerConfig, connect_timeout: Duration) -> anyhow::Result<Self> {
         let tokens =
             auth::TokenKeys::from_private_pem(&config.jwt_private_key_pem, config.token_ttl)?;
-        let nats = connect_nats(&config.nats_url, "faas-server", connect_timeout).await?;
+        let (connections, nats_connections) = tokio::sync::watch::channel(0);
+        let nats = connect_nats(
+            &config.nats_url,
+            "faas-server",
+            connect_timeout,
+            Arc::new(connections),
+        )
+        .await?;
         let jetstream = jetstream::new(nats.clone());
-        let store = store::connect(&nats, &jetstream, &config.limits, config.nats_replicas)
-            .await
-            .context("setting up the NATS stream and buckets")?;
+        let store = set_up_store(&jetstream, config).await?;
         let decoy_password_hash = auth::hash_password(uuid::Uuid::new_v4().to_string())
             .await
             .map_err(|_| anyhow::anyhow!("cannot hash the decoy password"))?;
@@ -59,18 +67,50 @@ impl AppState {
             store,
             tokens,
             limits: config.limits.clone(),
+            nats_connections,
             decoy_password_hash,
         })
     }
 }
 
+/// Creates the stream and buckets, retrying for up to [`SETUP_TIMEOUT`]: a NATS
+/// cluster that has just formed answers replicated stream creation with timeouts
+/// until its nodes have caught up, and several replicas may be setting up at once.
+async fn set_up_store(
+    jetstream: &jetstream::Context,
+    config: &ServerConfig,
+) -> anyhow::Result<store::Store> {
+    let deadline = tokio::time::Instant::now() + SETUP_TIMEOUT;
+    loop {
+        match store::connect(jetstream, &config.limits, config.nats_replicas).await {
+            Ok(store) => return Ok(store),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "setting up the NATS stream and buckets: retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "setting up the NATS stream and buckets (gave up after {} s; with FAAS_NATS_REPLICAS={} the cluster needs that many JetStream nodes)",
+                    SETUP_TIMEOUT.as_secs(),
+                    config.nats_replicas
+                )));
+            }
+        }
+    }
+}
+
+/// See [`set_up_store`].
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Connects to NATS, retrying until `timeout` so that start order does not matter.
 /// Later disconnects are handled by the client, which reconnects forever. `url` may
-/// list several servers of a cluster, comma-separated.
+/// list several servers of a cluster, comma-separated. Every (re)connection bumps
+/// `connections`.
 pub async fn connect_nats(
     url: &str,
     name: &str,
     timeout: Duration,
+    connections: Arc<tokio::sync::watch::Sender<u64>>,
 ) -> anyhow::Result<async_nats::Client> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut logged = false;
@@ -78,7 +118,16 @@ pub async fn connect_nats(
         let options = async_nats::ConnectOptions::new()
             .name(name)
             .connection_timeout(Duration::from_secs(2))
-            .max_reconnects(None);
+            .max_reconnects(None)
+            .event_callback({
+                let connections = connections.clone();
+                move |event| {
+                    if matches!(event, async_nats::Event::Connected) {
+                        connections.send_modify(|n| *n += 1);
+                    }
+                    async {}
+                }
+            });
         match options.connect(faas_worker::server_addrs(url)?).await {
             Ok(client) => return Ok(client),
             Err(e) if tokio::time::Instant::now() < deadline => {

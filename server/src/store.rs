@@ -14,7 +14,7 @@ use faas_shared::nats::{
     activation_key, function_key, owner_key_prefix,
 };
 use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
-use futures::StreamExt;
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Limits;
@@ -35,7 +35,6 @@ pub struct StoredUser {
 /// Handles to the buckets.
 #[derive(Clone)]
 pub struct Store {
-    client: async_nats::Client,
     users: kv::Store,
     functions: kv::Store,
     activations: kv::Store,
@@ -43,7 +42,6 @@ pub struct Store {
 
 /// Creates (or updates) the stream and buckets, and opens the buckets.
 pub async fn connect(
-    client: &async_nats::Client,
     js: &jetstream::Context,
     limits: &Limits,
     replicas: usize,
@@ -53,7 +51,6 @@ pub async fn connect(
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
     let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     Ok(Store {
-        client: client.clone(),
         users,
         functions,
         activations,
@@ -227,10 +224,12 @@ impl Store {
 
     /// One user's functions, sorted by name.
     pub async fn list_functions(&self, owner: &str) -> Result<Vec<FunctionInfo>, AppError> {
-        let mut functions: Vec<FunctionInfo> = self
-            .latest_values(&self.functions, FUNCTIONS_BUCKET, owner)
-            .await?;
-        functions.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut functions = Vec::new();
+        for key in owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await? {
+            if let Some(function) = get_json(&self.functions, &key, "listing functions").await? {
+                functions.push(function);
+            }
+        }
         Ok(functions)
     }
 
@@ -248,69 +247,58 @@ impl Store {
         .await
     }
 
-    /// The owner's activation records, newest first (ids are time-ordered UUIDv7).
+    /// The owner's newest `limit` activation records (of `function`, if given),
+    /// newest first: ids are time-ordered UUIDv7, so key order is time order.
     pub async fn list_activations(
         &self,
         owner: &str,
         function: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ActivationRecord>, AppError> {
-        let mut records: Vec<ActivationRecord> = self
-            .latest_values(&self.activations, ACTIVATIONS_BUCKET, owner)
-            .await?;
-        records.retain(|r| function.is_none_or(|f| r.activation.function == f));
-        records.sort_by(|a, b| b.activation.activation_id.cmp(&a.activation.activation_id));
-        records.truncate(limit);
-        Ok(records)
-    }
-
-    /// The current values of all of `owner`'s keys in a bucket. Reads only those
-    /// keys (an ordered consumer filtered on `$KV.<bucket>.<owner>.>`), not the
-    /// whole bucket.
-    async fn latest_values<T: for<'de> Deserialize<'de>>(
-        &self,
-        bucket: &kv::Store,
-        bucket_name: &str,
-        owner: &str,
-    ) -> Result<Vec<T>, AppError> {
-        let backend = |e: &dyn std::fmt::Display| AppError::backend("listing records", e);
-        let consumer = bucket
-            .stream
-            .create_consumer(jetstream::consumer::push::OrderedConfig {
-                deliver_subject: self.client.new_inbox(),
-                filter_subject: format!("$KV.{bucket_name}.{}>", owner_key_prefix(owner)),
-                deliver_policy: jetstream::consumer::DeliverPolicy::LastPerSubject,
-                replay_policy: jetstream::consumer::ReplayPolicy::Instant,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| backend(&e))?;
-        let mut values = Vec::new();
-        if consumer.cached_info().num_pending == 0 {
-            return Ok(values);
-        }
-        let mut messages = consumer.messages().await.map_err(|e| backend(&e))?;
-        while let Some(message) = messages.next().await {
-            let message = message.map_err(|e| backend(&e))?;
-            let deleted = message
-                .headers
-                .as_ref()
-                .and_then(|h| h.get("KV-Operation"))
-                .is_some();
-            if !deleted {
-                match serde_json::from_slice::<T>(&message.payload) {
-                    Ok(value) => values.push(value),
-                    Err(e) => {
-                        tracing::warn!(subject = %message.subject, %e, "skipping an unreadable record")
-                    }
-                }
-            }
-            if message.info().map_or(0, |info| info.pending) == 0 {
+        let mut records = Vec::new();
+        for key in owner_keys(&self.activations, ACTIVATIONS_BUCKET, owner)
+            .await?
+            .into_iter()
+            .rev()
+        {
+            if records.len() == limit {
                 break;
             }
+            let record: Option<ActivationRecord> =
+                get_json(&self.activations, &key, "listing activations").await?;
+            records.extend(record.filter(|r| function.is_none_or(|f| r.activation.function == f)));
         }
-        Ok(values)
+        Ok(records)
     }
+}
+
+/// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
+/// values read as `None`).
+///
+/// The stream leader lists the owner's subjects (`$KV.<bucket>.<owner>.>`) and each
+/// value is then a direct get that any replica answers. No consumer is involved: in
+/// a cluster, a consumer may be placed on a node that is down, and listings would
+/// time out until it came back.
+async fn owner_keys(
+    bucket: &kv::Store,
+    bucket_name: &str,
+    owner: &str,
+) -> Result<Vec<String>, AppError> {
+    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing records", e);
+    let prefix = format!("$KV.{bucket_name}.");
+    let mut subjects = bucket
+        .stream
+        .info_with_subjects(format!("{prefix}{}>", owner_key_prefix(owner)))
+        .await
+        .map_err(|e| backend(&e))?;
+    let mut keys = Vec::new();
+    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
+        if let Some(key) = subject.strip_prefix(&prefix) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.sort();
+    Ok(keys)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {
