@@ -1,0 +1,492 @@
+//! The deployment itself, run for real: `docker-compose` brings up NATS, both server
+//! replicas and three workers from `docker-compose.yml` (and, for the cluster test,
+//! `docker-compose.cluster.yml`), and the tests drive the server replicas directly,
+//! since APISIX cannot be had on a machine without a registry.
+//!
+//! The images are the compose files' own, built offline from this checkout:
+//! `TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs
+//! first. A generated override file only swaps in those `:test` tags.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const TAG: &str = "test";
+const PASSWORD: &str = "compose-password-1";
+const REVERSE: &str = "faas-examples/reverse:latest";
+
+/// Base stack, three workers: the README walkthrough across both replicas, work
+/// spread over more than one worker, and a teardown that leaves nothing behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
+    let mut stack = Stack::up("walk", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    let [s1, s2] = [&api.servers[0], &api.servers[1]];
+
+    // Registered on one replica, logged in on the other: the servers share nothing
+    // but NATS and the JWT key from the keygen one-shot.
+    let alice = api.register(s1, "alice").await;
+    let token = api.login(s2, &alice).await;
+    let put = api
+        .client
+        .put(format!("{s1}/v1/functions/reverse"))
+        .bearer_auth(&token)
+        .json(&json!({ "image": REVERSE }))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "PUT function: {}", put.status());
+    let listed: Value = api.get(s2, "/v1/functions", &token).await;
+    assert_eq!(listed[0]["name"], "reverse", "{listed}");
+
+    // Twelve concurrent invocations, alternating replicas; three workers × four slots.
+    let calls = (0..12).map(|i| {
+        let server = &api.servers[i % 2];
+        let token = &token;
+        let api = &api;
+        async move {
+            api.invoke(server, token, "reverse", &format!("hello {i}"))
+                .await
+        }
+    });
+    for (i, (status, body)) in join_all(calls).await.into_iter().enumerate() {
+        assert_eq!(status, StatusCode::OK, "invocation {i}: {body}");
+        let expected: String = format!("hello {i}").chars().rev().collect();
+        assert_eq!(body["result"], expected.as_str(), "invocation {i}");
+    }
+
+    // Which worker ran what, as any user sees it in their activation records.
+    let records: Value = api.get(s1, "/v1/activations?limit=100", &token).await;
+    let mut per_worker = BTreeMap::<String, usize>::new();
+    for record in records.as_array().unwrap() {
+        let worker = record["worker"].as_str().unwrap_or("(none)").to_owned();
+        *per_worker.entry(worker).or_default() += 1;
+    }
+    println!("activations per worker: {per_worker:?}");
+    assert_eq!(per_worker.values().sum::<usize>(), 12, "{per_worker:?}");
+    assert!(
+        per_worker.len() > 1,
+        "all activations ran on one worker: {per_worker:?}"
+    );
+    // A worker's id is its container's hostname (the short container id) and pid.
+    let workers = stack.containers("worker");
+    assert_eq!(workers.len(), 3);
+    for worker in per_worker.keys() {
+        assert!(
+            workers.iter().any(|id| worker.starts_with(&id[..12])),
+            "{worker} is not one of the worker containers {workers:?}"
+        );
+    }
+
+    // Removal and authentication, on the replica that did not create the function.
+    let deleted = api
+        .client
+        .delete(format!("{s2}/v1/functions/reverse"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let (status, body) = api.invoke(s1, &token, "reverse", "gone").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "function_not_found");
+    let anonymous = api
+        .client
+        .get(format!("{s1}/v1/functions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let worker_ids: Vec<String> = per_worker.into_keys().collect();
+    stack.down_and_check_nothing_is_left();
+    for worker in worker_ids {
+        let functions = docker(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=io.faas.worker={worker}"),
+        ]);
+        assert_eq!(
+            stdout(&functions),
+            "",
+            "function containers of {worker} left"
+        );
+    }
+}
+
+/// NATS as a 3-node JetStream cluster with R3 stream and buckets: the node leading
+/// the activation stream is killed while four clients keep invoking. Every
+/// invocation is answered, and no user or function is lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
+    let mut stack = Stack::up(
+        "cluster",
+        &["docker-compose.yml", "docker-compose.cluster.yml"],
+        &["nats-2", "nats-3"],
+    );
+    let api = stack.api().await;
+
+    let users = ["ann", "ben", "cat"];
+    let mut tokens = Vec::new();
+    for (i, name) in users.iter().enumerate() {
+        let server = &api.servers[i % 2];
+        let user = api.register(server, name).await;
+        let token = api.login(server, &user).await;
+        let put = api
+            .client
+            .put(format!("{server}/v1/functions/rev-{name}"))
+            .bearer_auth(&token)
+            .json(&json!({ "image": REVERSE }))
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success(), "PUT function: {}", put.status());
+        tokens.push((user, token));
+    }
+
+    let leader = stack.activation_stream_leader(&api.client).await;
+    let victim = if leader == "nats-1" {
+        "nats"
+    } else {
+        leader.as_str()
+    };
+    let victim_container = stack.containers(victim).remove(0);
+
+    let started = Instant::now();
+    let kill_at = Duration::from_secs(5);
+    let run_for = Duration::from_secs(25);
+    let loops = (0..4).map(|client| {
+        let api = &api;
+        let (_, token) = &tokens[client % users.len()];
+        let function = format!("rev-{}", users[client % users.len()]);
+        async move {
+            let mut answers = Vec::new();
+            let mut n = 0;
+            while started.elapsed() < run_for {
+                n += 1;
+                let param = format!("c{client} n{n}");
+                let sent = started.elapsed();
+                let (status, body) = api
+                    .invoke(&api.servers[client % 2], token, &function, &param)
+                    .await;
+                let expected: String = param.chars().rev().collect();
+                let ok = status == StatusCode::OK && body["result"] == expected.as_str();
+                answers.push((
+                    sent,
+                    started.elapsed() - sent,
+                    ok,
+                    format!("{status} {body}"),
+                ));
+            }
+            answers
+        }
+    });
+    let killer = async {
+        tokio::time::sleep(kill_at).await;
+        let killed = docker(&["kill", &victim_container]);
+        assert!(killed.status.success(), "docker kill: {}", stderr(&killed));
+    };
+    let (answers, ()) = tokio::join!(join_all(loops), killer);
+    let answers: Vec<_> = answers.into_iter().flatten().collect();
+
+    let failed: Vec<_> = answers.iter().filter(|a| !a.2).collect();
+    let after_kill = answers.iter().filter(|a| a.0 >= kill_at).count();
+    let slowest = answers.iter().map(|a| a.1).max().unwrap_or_default();
+    println!(
+        "killed {leader} (leader of the activation stream) at {kill_at:?}: {} invocations, {after_kill} sent after the kill, {} failed, slowest answer {slowest:?}",
+        answers.len(),
+        failed.len()
+    );
+    assert!(failed.is_empty(), "unanswered or wrong: {failed:?}");
+    assert!(
+        after_kill >= 10,
+        "too few invocations after the kill to tell"
+    );
+
+    // Nothing lost: every user logs in on both replicas and sees their function.
+    for (user, _) in &tokens {
+        for server in &api.servers {
+            let token = api.login(server, user).await;
+            let listed: Value = api.get(server, "/v1/functions", &token).await;
+            assert_eq!(listed.as_array().map(Vec::len), Some(1), "{user}: {listed}");
+        }
+    }
+    // The two remaining nodes have a new leader and still take writes.
+    let new_leader = stack.activation_stream_leader(&api.client).await;
+    assert_ne!(new_leader, leader);
+    api.register(&api.servers[0], "dan").await;
+
+    stack.down_and_check_nothing_is_left();
+}
+
+/// One docker-compose project, torn down (volumes included) when dropped.
+struct Stack {
+    project: String,
+    files: Vec<String>,
+    _override: tempfile::NamedTempFile,
+    down: bool,
+}
+
+impl Stack {
+    /// `docker-compose up` of the NATS node(s), both servers and three workers.
+    fn up(name: &str, files: &[&str], extra_nats: &[&str]) -> Self {
+        for image in ["server", "worker", "keygen", "nats"] {
+            let inspect = docker(&["image", "inspect", &format!("faas/{image}:{TAG}")]);
+            assert!(
+                inspect.status.success(),
+                "image faas/{image}:{TAG} is missing: run `TAG={TAG} PROFILE=debug deploy/build-images.sh` (scripts/test.sh does)"
+            );
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let override_file = tempfile::Builder::new().suffix(".yml").tempfile().unwrap();
+        let mut services = format!(
+            "version: \"2.4\"\nservices:\n  keygen: {{image: \"faas/keygen:{TAG}\"}}\n  nats: {{image: \"faas/nats:{TAG}\"}}\n  server-1: {{image: \"faas/server:{TAG}\"}}\n  server-2: {{image: \"faas/server:{TAG}\"}}\n  worker: {{image: \"faas/worker:{TAG}\"}}\n"
+        );
+        for node in extra_nats {
+            services.push_str(&format!("  {node}: {{image: \"faas/nats:{TAG}\"}}\n"));
+        }
+        std::fs::write(override_file.path(), services).unwrap();
+        let mut all_files: Vec<String> = files
+            .iter()
+            .map(|f| root.join(f).display().to_string())
+            .collect();
+        all_files.push(override_file.path().display().to_string());
+        let stack = Self {
+            project: format!("faastest{}{name}", std::process::id()),
+            files: all_files,
+            _override: override_file,
+            down: false,
+        };
+        let mut args = vec!["up", "-d", "--no-build", "--scale", "worker=3"];
+        args.extend(["keygen", "nats", "server-1", "server-2", "worker"]);
+        args.extend(extra_nats);
+        let up = stack.compose(&args);
+        assert!(up.status.success(), "compose up: {}", stderr(&up));
+        stack
+    }
+
+    fn compose(&self, args: &[&str]) -> Output {
+        let mut command = Command::new("docker-compose");
+        command.args(["-p", &self.project]);
+        for file in &self.files {
+            command.args(["-f", file]);
+        }
+        // The worker joins the group owning the host's Docker socket.
+        let socket_group = std::fs::metadata("/var/run/docker.sock")
+            .map(|m| std::os::unix::fs::MetadataExt::gid(&m))
+            .expect("a local Docker Engine socket");
+        command
+            .args(args)
+            .env("DOCKER_GID", socket_group.to_string())
+            .output()
+            .expect("docker-compose runs (apt-get install docker-compose)")
+    }
+
+    /// Full ids of the service's containers.
+    fn containers(&self, service: &str) -> Vec<String> {
+        let ps = self.compose(&["ps", "-q", service]);
+        stdout(&ps).lines().map(str::to_owned).collect()
+    }
+
+    fn ip(&self, service: &str) -> IpAddr {
+        let id = self.containers(service).remove(0);
+        let inspect = docker(&[
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            &id,
+        ]);
+        stdout(&inspect)
+            .parse()
+            .unwrap_or_else(|_| panic!("no address for {service}: {}", stdout(&inspect)))
+    }
+
+    /// Both server replicas, once they answer `/readyz`.
+    async fn api(&self) -> Api {
+        faas_server::install_crypto_provider();
+        let client = Client::builder()
+            .timeout(Duration::from_secs(90))
+            .build()
+            .unwrap();
+        let servers: Vec<String> = ["server-1", "server-2"]
+            .iter()
+            .map(|s| format!("http://{}:8080", self.ip(s)))
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        for server in &servers {
+            loop {
+                let ready = client.get(format!("{server}/readyz")).send().await;
+                if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let logs = self.compose(&["logs", "--tail=20"]);
+                    panic!("{server} never became ready:\n{}", stdout(&logs));
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        Api { client, servers }
+    }
+
+    /// The cluster node leading `FAAS_ACTIVATIONS`, from a live node's monitoring
+    /// endpoint (the compose files start NATS with `-m 8222`).
+    async fn activation_stream_leader(&self, client: &Client) -> String {
+        for node in ["nats", "nats-2", "nats-3"] {
+            let Some(id) = self.containers(node).pop() else {
+                continue;
+            };
+            let running = docker(&["inspect", "-f", "{{.State.Running}}", &id]);
+            if stdout(&running) != "true" {
+                continue;
+            }
+            let url = format!(
+                "http://{}:8222/jsz?accounts=true&streams=true",
+                self.ip(node)
+            );
+            let Ok(response) = client.get(url).send().await else {
+                continue;
+            };
+            let jsz: Value = response.json().await.unwrap();
+            let streams = jsz["account_details"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|account| account["stream_detail"].as_array().into_iter().flatten());
+            for stream in streams {
+                if stream["name"] == "FAAS_ACTIVATIONS"
+                    && let Some(leader) = stream["cluster"]["leader"].as_str()
+                {
+                    return leader.to_owned();
+                }
+            }
+        }
+        panic!("no NATS node names a leader for FAAS_ACTIVATIONS");
+    }
+
+    /// `docker-compose down -v`, then no container, network or volume of the
+    /// project may remain.
+    fn down_and_check_nothing_is_left(&mut self) {
+        let down = self.compose(&["down", "-v", "--remove-orphans", "-t", "20"]);
+        self.down = true;
+        assert!(down.status.success(), "compose down: {}", stderr(&down));
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        for (kind, flags) in [("container", "-aq"), ("network", "-q"), ("volume", "-q")] {
+            let left = docker(&[kind, "ls", flags, "--filter", &label]);
+            assert_eq!(stdout(&left), "", "{kind}s left by {}", self.project);
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if !self.down {
+            if std::thread::panicking() {
+                let logs = self.compose(&["logs", "--no-color", "--tail=30"]);
+                eprintln!("{}", stdout(&logs));
+            }
+            self.compose(&["down", "-v", "--remove-orphans", "-t", "5"]);
+        }
+    }
+}
+
+/// The two server replicas and a plain-HTTP client (TLS ends at APISIX).
+struct Api {
+    client: Client,
+    servers: Vec<String>,
+}
+
+impl Api {
+    /// Registers `<name>-<unique>`; returns the username.
+    async fn register(&self, server: &str, name: &str) -> String {
+        let username = format!("{name}{}", std::process::id());
+        let response = self
+            .client
+            .post(format!("{server}/v1/users"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "register {username}"
+        );
+        username
+    }
+
+    async fn login(&self, server: &str, username: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{server}/v1/auth/login"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "login {username} on {server}"
+        );
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn get(&self, server: &str, path: &str, token: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{server}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// Status and JSON body; a transport error is a status 0 equivalent (599).
+    async fn invoke(
+        &self,
+        server: &str,
+        token: &str,
+        function: &str,
+        param: &str,
+    ) -> (StatusCode, Value) {
+        let sent = self
+            .client
+            .post(format!("{server}/v1/functions/{function}/invoke"))
+            .bearer_auth(token)
+            .json(&json!({ "param": param }))
+            .send()
+            .await;
+        match sent {
+            Ok(response) => {
+                let status = response.status();
+                (status, response.json().await.unwrap_or(Value::Null))
+            }
+            Err(e) => (StatusCode::from_u16(599).unwrap(), json!(e.to_string())),
+        }
+    }
+}
+
+fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
