@@ -33,15 +33,7 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     // but NATS and the JWT key from the keygen one-shot.
     let alice = api.register(s1, "alice").await;
     let token = api.login(s2, &alice).await;
-    let put = api
-        .client
-        .put(format!("{s1}/v1/functions/reverse"))
-        .bearer_auth(&token)
-        .json(&json!({ "image": REVERSE }))
-        .send()
-        .await
-        .unwrap();
-    assert!(put.status().is_success(), "PUT function: {}", put.status());
+    api.add_reverse(s1, &token, "reverse").await;
     let listed: Value = api.get(s2, "/v1/functions", &token).await;
     assert_eq!(listed[0]["name"], "reverse", "{listed}");
 
@@ -139,15 +131,8 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
         let server = &api.servers[i % 2];
         let user = api.register(server, name).await;
         let token = api.login(server, &user).await;
-        let put = api
-            .client
-            .put(format!("{server}/v1/functions/rev-{name}"))
-            .bearer_auth(&token)
-            .json(&json!({ "image": REVERSE }))
-            .send()
-            .await
-            .unwrap();
-        assert!(put.status().is_success(), "PUT function: {}", put.status());
+        api.add_reverse(server, &token, &format!("rev-{name}"))
+            .await;
         tokens.push((user, token));
     }
 
@@ -404,16 +389,10 @@ struct Api {
 }
 
 impl Api {
-    /// Registers `<name>-<unique>`; returns the username.
+    /// Registers `<name><pid>`; returns the username.
     async fn register(&self, server: &str, name: &str) -> String {
         let username = format!("{name}{}", std::process::id());
-        let response = self
-            .client
-            .post(format!("{server}/v1/users"))
-            .json(&json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
+        let response = self.credentials(server, "/v1/users", &username).await;
         assert_eq!(
             response.status(),
             StatusCode::CREATED,
@@ -423,13 +402,7 @@ impl Api {
     }
 
     async fn login(&self, server: &str, username: &str) -> String {
-        let response = self
-            .client
-            .post(format!("{server}/v1/auth/login"))
-            .json(&json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
+        let response = self.credentials(server, "/v1/auth/login", username).await;
         assert_eq!(
             response.status(),
             StatusCode::OK,
@@ -437,6 +410,32 @@ impl Api {
         );
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn credentials(&self, server: &str, path: &str, username: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{server}{path}"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Adds (or replaces) `function` running the reverse example.
+    async fn add_reverse(&self, server: &str, token: &str, function: &str) {
+        let put = self
+            .client
+            .put(format!("{server}/v1/functions/{function}"))
+            .bearer_auth(token)
+            .json(&json!({ "image": REVERSE }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            put.status().is_success(),
+            "PUT {function}: {}",
+            put.status()
+        );
     }
 
     async fn get(&self, server: &str, path: &str, token: &str) -> Value {
