@@ -53,7 +53,7 @@ impl AppState {
             &config.nats_url,
             "faas-server",
             connect_timeout,
-            Arc::new(connections),
+            connections,
         )
         .await?;
         let jetstream = jetstream::new(nats.clone());
@@ -110,7 +110,7 @@ pub async fn connect_nats(
     url: &str,
     name: &str,
     timeout: Duration,
-    connections: Arc<tokio::sync::watch::Sender<u64>>,
+    connections: tokio::sync::watch::Sender<u64>,
 ) -> anyhow::Result<async_nats::Client> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut logged = false;
