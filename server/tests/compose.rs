@@ -7,6 +7,8 @@
 //! `TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs
 //! first. A generated override file only swaps in those `:test` tags.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
@@ -17,9 +19,10 @@ use futures::future::join_all;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
+use common::{REVERSE, unique_user};
+
 const TAG: &str = "test";
 const PASSWORD: &str = "compose-password-1";
-const REVERSE: &str = "faas-examples/reverse:latest";
 
 /// Base stack, three workers: the README walkthrough across both replicas, work
 /// spread over more than one worker, and a teardown that leaves nothing behind.
@@ -280,17 +283,10 @@ impl Stack {
         stdout(&ps).lines().map(str::to_owned).collect()
     }
 
+    /// The address of the service's (first) container.
     fn ip(&self, service: &str) -> IpAddr {
         let id = self.containers(service).remove(0);
-        let inspect = docker(&[
-            "inspect",
-            "-f",
-            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-            &id,
-        ]);
-        stdout(&inspect)
-            .parse()
-            .unwrap_or_else(|_| panic!("no address for {service}: {}", stdout(&inspect)))
+        container_ip(&id).unwrap_or_else(|| panic!("{service} has no address"))
     }
 
     /// Both server replicas, once they answer `/readyz`.
@@ -325,17 +321,16 @@ impl Stack {
     /// endpoint (the compose files start NATS with `-m 8222`).
     async fn activation_stream_leader(&self, client: &Client) -> String {
         for node in ["nats", "nats-2", "nats-3"] {
-            let Some(id) = self.containers(node).pop() else {
+            // A killed node has no address any more.
+            let Some(ip) = self
+                .containers(node)
+                .pop()
+                .as_deref()
+                .and_then(container_ip)
+            else {
                 continue;
             };
-            let running = docker(&["inspect", "-f", "{{.State.Running}}", &id]);
-            if stdout(&running) != "true" {
-                continue;
-            }
-            let url = format!(
-                "http://{}:8222/jsz?accounts=true&streams=true",
-                self.ip(node)
-            );
+            let url = format!("http://{ip}:8222/jsz?accounts=true&streams=true");
             let Ok(response) = client.get(url).send().await else {
                 continue;
             };
@@ -389,9 +384,9 @@ struct Api {
 }
 
 impl Api {
-    /// Registers `<name><pid>`; returns the username.
+    /// Registers a new user named after `name`; returns the username.
     async fn register(&self, server: &str, name: &str) -> String {
-        let username = format!("{name}{}", std::process::id());
+        let username = unique_user(name);
         let response = self.credentials(server, "/v1/users", &username).await;
         assert_eq!(
             response.status(),
@@ -473,6 +468,17 @@ impl Api {
             Err(e) => (StatusCode::from_u16(599).unwrap(), json!(e.to_string())),
         }
     }
+}
+
+/// A container's address on its compose network; `None` once it has stopped.
+fn container_ip(id: &str) -> Option<IpAddr> {
+    let inspect = docker(&[
+        "inspect",
+        "-f",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        id,
+    ]);
+    stdout(&inspect).parse().ok()
 }
 
 fn docker(args: &[&str]) -> Output {
