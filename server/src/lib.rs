@@ -12,11 +12,9 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod dev;
+pub mod dispatch;
 pub mod error;
-pub mod invoke;
-pub mod nats_process;
 pub mod store;
-pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -72,7 +72,7 @@ async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
     );
 
     // Same store, same port: everything comes back.
-    let nats = faas_server::nats_process::NatsProcess::start_on_port(parts.nats_dir.path(), port)
+    let nats = faas_server::dev::nats::NatsProcess::start_on_port(parts.nats_dir.path(), port)
         .await
         .unwrap();
     parts.nats = Some(nats);

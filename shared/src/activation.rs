@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{Activation, ActivationRecord, ParamMode};
+use crate::api::{Activation, ActivationRecord, ParamMode, RunFailure};
 
 /// Published by the server to `faas.activations.<owner>`; everything the worker
 /// needs to run the function without looking anything up.
@@ -59,20 +59,4 @@ impl From<ActivationRecord> for ActivationResult {
             worker: record.worker,
         }
     }
-}
-
-/// Why the platform could not run a function (as opposed to the function failing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunFailureKind {
-    /// The image is not present and could not be pulled.
-    ImageUnavailable,
-    /// The container runtime failed (Docker unreachable, create/start failed).
-    Runtime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunFailure {
-    pub kind: RunFailureKind,
-    pub message: String,
 }

@@ -56,6 +56,15 @@ pub enum ParamMode {
 }
 
 impl ParamMode {
+    /// The wire name, as in `"param_mode": "stdin"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamMode::Argv => "argv",
+            ParamMode::Stdin => "stdin",
+            ParamMode::Env => "env",
+        }
+    }
+
     /// The largest parameter this mode can carry.
     pub fn max_param_bytes(self) -> usize {
         match self {
@@ -148,7 +157,23 @@ pub struct ActivationRecord {
     pub worker: String,
     /// Set when the platform could not run the function at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failure: Option<crate::activation::RunFailure>,
+    pub failure: Option<RunFailure>,
+}
+
+/// Why the platform could not run a function (as opposed to the function failing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunFailureKind {
+    /// The image is not present and could not be pulled.
+    ImageUnavailable,
+    /// The container runtime failed (Docker unreachable, create/start failed).
+    Runtime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFailure {
+    pub kind: RunFailureKind,
+    pub message: String,
 }
 
 /// `202` answer to an asynchronous invocation (`?async=true`).

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::{Activation, ActivationStatus, RunFailure, RunFailureKind};
+
 /// Stable, machine-readable error codes. Serialized as `snake_case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +85,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub activation: Option<Box<crate::api::Activation>>,
+    pub activation: Option<Box<Activation>>,
 }
 
 impl ApiError {
@@ -100,6 +102,42 @@ impl ApiError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ApiError,
+}
+
+impl ApiError {
+    /// The error a caller gets for this outcome, or `None` for a success: function
+    /// failure 502 `function_failed`, timeout 504 `function_timeout`, and when the
+    /// platform could not run it at all 502 `image_unavailable` or 503
+    /// `backend_unavailable`. The server answers with it and the CLI reports it.
+    pub fn from_outcome(activation: &Activation, failure: Option<&RunFailure>) -> Option<Self> {
+        let (code, message) = match (activation.status, failure) {
+            (ActivationStatus::Success, _) => return None,
+            (_, Some(failure)) => (
+                match failure.kind {
+                    RunFailureKind::ImageUnavailable => ErrorCode::ImageUnavailable,
+                    RunFailureKind::Runtime => ErrorCode::BackendUnavailable,
+                },
+                failure.message.clone(),
+            ),
+            (ActivationStatus::Timeout, None) => (
+                ErrorCode::FunctionTimeout,
+                format!(
+                    "function {} did not finish within its timeout ({} ms elapsed)",
+                    activation.function, activation.duration_ms
+                ),
+            ),
+            (ActivationStatus::Error, None) => (
+                ErrorCode::FunctionFailed,
+                match activation.exit_code {
+                    Some(code) => {
+                        format!("function {} exited with code {code}", activation.function)
+                    }
+                    None => format!("function {} could not be run", activation.function),
+                },
+            ),
+        };
+        Some(Self::new(code, message))
+    }
 }
 
 #[cfg(test)]

@@ -71,15 +71,39 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
 /// separated by `.`, `_`, `__` or `-`; tag `[\w][\w.-]{0,127}`; digest
 /// `algorithm:hex`), which also rules out whitespace and shell metacharacters.
 pub fn validate_image(image: &str) -> Result<(), ApiError> {
-    parse_image(image).map_err(|why| {
+    ImageRef::parse(image).map(drop)
+}
+
+/// The parts of a valid image reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// `registry.example.com:5000`, when the first path component names a host.
+    pub registry: Option<&'a str>,
+    /// The repository path without the registry: `team/fn`.
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    /// Parses and validates `image`; the error names what is wrong with it.
+    pub fn parse(image: &'a str) -> Result<Self, ApiError> {
+        parse_image(image).map_err(|why| {
         ApiError::new(
             ErrorCode::InvalidImage,
             format!("invalid image reference {image:?}: {why} (expected e.g. \"alpine:3.20\" or \"registry.example.com/team/fn@sha256:...\")"),
         )
     })
+    }
+
+    /// Whether a tag or digest pins the reference; without one the engine would pull
+    /// every tag of the repository.
+    pub fn is_pinned(&self) -> bool {
+        self.tag.is_some() || self.digest.is_some()
+    }
 }
 
-fn parse_image(image: &str) -> Result<(), &'static str> {
+fn parse_image(image: &str) -> Result<ImageRef<'_>, &'static str> {
     if image.is_empty() {
         return Err("it is empty");
     }
@@ -123,8 +147,10 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
     // The first component is a registry host when it looks like one.
     let has_registry =
         name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let mut registry = None;
     if has_registry {
         let host = components.next().unwrap_or_default();
+        registry = Some(host);
         let (hostname, port) = match host.split_once(':') {
             Some((h, p)) => (h, Some(p)),
             None => (host, None),
@@ -154,7 +180,21 @@ fn parse_image(image: &str) -> Result<(), &'static str> {
     if !any {
         return Err("the repository name is missing");
     }
-    Ok(())
+    let repository = match registry {
+        Some(host) => &name[host.len() + 1..],
+        None => name,
+    };
+    Ok(ImageRef {
+        registry,
+        repository,
+        tag,
+        digest,
+    })
+}
+
+/// Activation ids are UUIDs in simple form; anything else cannot name a record.
+pub fn is_activation_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
@@ -274,6 +314,37 @@ mod tests {
         ] {
             let err = validate_image(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidImage, "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_parts_tell_a_registry_port_from_a_tag() {
+        let image = ImageRef::parse("registry:5000/team/fn").unwrap();
+        assert_eq!(image.registry, Some("registry:5000"));
+        assert_eq!(image.repository, "team/fn");
+        assert!(!image.is_pinned());
+        let image = ImageRef::parse("registry:5000/team/fn:1.2").unwrap();
+        assert_eq!(image.tag, Some("1.2"));
+        assert!(
+            ImageRef::parse("faas-examples/reverse:latest")
+                .unwrap()
+                .is_pinned()
+        );
+        assert!(
+            ImageRef::parse("alpine@sha256:0123456789abcdef0123456789abcdef")
+                .unwrap()
+                .is_pinned()
+        );
+        let image = ImageRef::parse("alpine").unwrap();
+        assert_eq!((image.registry, image.repository), (None, "alpine"));
+        assert!(!image.is_pinned());
+    }
+
+    #[test]
+    fn activation_ids_are_simple_uuids() {
+        assert!(is_activation_id("0191e0c6a3b47c1e9a2b3c4d5e6f7a8b"));
+        for bad in ["", "../x", "a.b", "a*", &"a".repeat(65)] {
+            assert!(!is_activation_id(bad), "{bad}");
         }
     }
 }

@@ -19,8 +19,9 @@ use bollard::query_parameters::{
     ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 use chrono::Utc;
-use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailure, RunFailureKind};
+use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::{Activation, ActivationStatus, ParamMode};
+use faas_shared::{RunFailure, RunFailureKind};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio_util::task::TaskTracker;

@@ -7,7 +7,8 @@ mod common;
 
 use chrono::Utc;
 use common::{assert_container_removed, unique};
-use faas_shared::activation::{ActivationRequest, ActivationResult, RunFailureKind};
+use faas_shared::RunFailureKind;
+use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::{ActivationStatus, ParamMode};
 use faas_worker::runtime::ContainerRuntime;
 

@@ -13,7 +13,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use faas_shared::activation::{ActivationResult, RunFailureKind};
+use faas_shared::RunFailureKind;
+use faas_shared::activation::ActivationResult;
 use faas_shared::{
     Activation, ActivationAccepted, ActivationStatus, ApiError, ErrorCode, InvokeRequest,
 };
@@ -60,7 +61,7 @@ pub async fn invoke(
         ));
     }
     if query.asynchronous {
-        let activation_id = crate::invoke::submit(&state, &user, &function, param).await?;
+        let activation_id = crate::dispatch::submit(&state, &user, &function, param).await?;
         let location = format!("/v1/activations/{activation_id}");
         let mut response = (
             StatusCode::ACCEPTED,
@@ -75,7 +76,7 @@ pub async fn invoke(
         }
         return Ok(response);
     }
-    let result = crate::invoke::invoke(&state, &user, &function, param).await?;
+    let result = crate::dispatch::invoke(&state, &user, &function, param).await?;
     let wants_text = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

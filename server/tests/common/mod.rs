@@ -173,7 +173,7 @@ pub async fn leftovers_labelled(label: &str, value: &str) -> Vec<String> {
 /// kill and restart, the API server alone (plain HTTP, as behind the gateway), and
 /// workers the test starts and stops.
 pub struct Parts {
-    pub nats: Option<faas_server::nats_process::NatsProcess>,
+    pub nats: Option<faas_server::dev::nats::NatsProcess>,
     pub nats_dir: tempfile::TempDir,
     pub nats_url: String,
     pub api: String,
@@ -194,7 +194,7 @@ impl Parts {
     pub async fn nats_only() -> Self {
         faas_server::install_crypto_provider();
         let nats_dir = tempfile::tempdir().unwrap();
-        let nats = faas_server::nats_process::NatsProcess::start(nats_dir.path())
+        let nats = faas_server::dev::nats::NatsProcess::start(nats_dir.path())
             .await
             .unwrap();
         Self {

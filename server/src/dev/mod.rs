@@ -5,6 +5,9 @@
 //! whose certificate is written to `<data dir>/ca.pem`. The JWT signing key is kept
 //! in the data dir too, so tokens survive restarts.
 
+pub mod ca;
+pub mod nats;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,8 +18,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Limits, ServerConfig};
-use crate::nats_process::NatsProcess;
-use crate::tls::{ensure_dev_certificates, write_private};
+use ca::{ensure_dev_certificates, write_private};
+use nats::NatsProcess;
 
 #[derive(Debug, Clone)]
 pub struct DevOptions {

@@ -1,0 +1,21 @@
+//! Process set-up that every faas binary shares, so each job has one home:
+//!
+//! - [`install_crypto_provider`]: the one rustls provider (server, worker, faasctl);
+//! - [`env`]: reading `FAAS_*` settings, with errors that name the variable;
+//! - [`logging`] and [`shutdown`] (feature `service`): how the server and worker log
+//!   and when they stop;
+//! - [`nats`] (feature `service`): NATS addresses and the one connect policy.
+
+pub mod env;
+#[cfg(feature = "service")]
+pub mod logging;
+#[cfg(feature = "service")]
+pub mod nats;
+#[cfg(feature = "service")]
+pub mod shutdown;
+
+/// rustls needs exactly one process-wide crypto provider, and reqwest and async-nats
+/// compile in more than one; we choose ring. Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,1 @@
+//! The one test kit of the faas tests (being assembled).
