@@ -1,11 +1,15 @@
-//! Process set-up that every faas binary shares, so each job has one home:
+//! What the faas processes share at run time, so each job has one home:
 //!
 //! - [`install_crypto_provider`]: the one rustls provider (server, worker, faasctl);
 //! - [`env`]: reading `FAAS_*` settings, with errors that name the variable;
 //! - [`logging`] and [`shutdown`] (feature `service`): how the server and worker log
 //!   and when they stop;
-//! - [`nats`] (feature `service`): NATS addresses and the one connect policy.
+//! - [`nats`] (feature `service`): NATS addresses and the one connect policy;
+//! - [`claim`] (feature `service`): bodies larger than one NATS message, carried
+//!   through the JetStream Object Store.
 
+#[cfg(feature = "service")]
+pub mod claim;
 pub mod env;
 #[cfg(feature = "service")]
 pub mod logging;

@@ -60,3 +60,12 @@ impl From<ActivationRecord> for ActivationResult {
         }
     }
 }
+
+/// Stands in for a message or KV value too large for one NATS message: the body
+/// itself is in the JetStream Object Store bucket [`crate::nats::PAYLOADS_BUCKET`]
+/// under this name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimCheck {
+    pub claim_check: String,
+}

@@ -3,11 +3,13 @@
 //! Everything here is plain data and pure functions: the HTTP request and response
 //! bodies ([`api`]), the stable error codes ([`error`]), name and image validation
 //! ([`names`]), NATS subject and bucket names ([`nats`]) and the messages that travel
-//! through JetStream between server and worker ([`activation`]). Keeping them in one
+//! through JetStream between server and worker ([`activation`]), and the one timeout
+//! budget ([`budget`]). Keeping them in one
 //! crate means a field renamed on the server cannot silently break the CLI.
 
 pub mod activation;
 pub mod api;
+pub mod budget;
 pub mod error;
 pub mod names;
 pub mod nats;

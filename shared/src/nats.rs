@@ -16,6 +16,10 @@ pub const FUNCTIONS_BUCKET: &str = "faas_functions";
 /// KV bucket: `<owner>.<activation id>` → activation record (kept 24 h).
 pub const ACTIVATIONS_BUCKET: &str = "faas_activations";
 
+/// Object Store bucket: bodies too large for one NATS message (a 6 MiB parameter, a
+/// 1 MiB result escaped into JSON), kept as long as the activation records.
+pub const PAYLOADS_BUCKET: &str = "faas_payloads";
+
 /// Where a user's activation requests are published.
 pub fn activation_subject(user: &str) -> String {
     format!("faas.activations.{user}")

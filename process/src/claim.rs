@@ -1,0 +1,92 @@
+//! Claim checks: bodies larger than one NATS message travel through NATS itself, in
+//! the JetStream Object Store.
+//!
+//! A NATS server refuses messages over its `max_payload` (1 MiB by default, and a
+//! platform may be pointed at a NATS it does not configure), while a stdin parameter
+//! may be 6 MiB and a result of 1 MiB of control bytes escapes to 6 MiB of JSON. So
+//! every request, result and record is packed: its JSON goes inline when it fits the
+//! connected server's limit, else into bucket `faas_payloads` with a small
+//! [`ClaimCheck`] in its place. Readers unpack either form.
+
+use async_nats::jetstream::{self, object_store::ObjectStore};
+use bytes::Bytes;
+use faas_shared::activation::ClaimCheck;
+use faas_shared::nats::PAYLOADS_BUCKET;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncReadExt as _;
+
+/// Room left in a message for headers (`Nats-Msg-Id`, KV and Object Store headers).
+const HEADROOM: usize = 8 * 1024;
+
+/// Packs and unpacks bodies for one NATS connection.
+#[derive(Clone)]
+pub struct Payloads {
+    store: ObjectStore,
+    inline_limit: usize,
+}
+
+impl Payloads {
+    /// Opens the bucket (the server creates it with the other streams) and reads the
+    /// connected server's `max_payload`.
+    pub async fn open(client: &async_nats::Client) -> anyhow::Result<Self> {
+        let store = jetstream::new(client.clone())
+            .get_object_store(PAYLOADS_BUCKET)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the {PAYLOADS_BUCKET} object store: {e}"))?;
+        let max_payload = client.server_info().max_payload;
+        Ok(Self {
+            store,
+            inline_limit: max_payload.saturating_sub(HEADROOM),
+        })
+    }
+
+    /// The largest body sent inline.
+    pub fn inline_limit(&self) -> usize {
+        self.inline_limit
+    }
+
+    /// `value` as JSON when it fits one message, else stored under `name` and
+    /// replaced by its claim check. `name` must be unique to the body (an activation
+    /// id plus what the body is).
+    pub async fn pack<T: Serialize>(&self, name: &str, value: &T) -> anyhow::Result<Bytes> {
+        let json = serde_json::to_vec(value)?;
+        if json.len() <= self.inline_limit {
+            return Ok(json.into());
+        }
+        self.store
+            .put(name, &mut json.as_slice())
+            .await
+            .map_err(|e| anyhow::anyhow!("storing a {} byte body as {name}: {e}", json.len()))?;
+        let check = ClaimCheck {
+            claim_check: name.to_owned(),
+        };
+        Ok(serde_json::to_vec(&check)?.into())
+    }
+
+    /// The value a packed body stands for, fetching it when it is a claim check.
+    pub async fn unpack<T: DeserializeOwned>(&self, body: &[u8]) -> anyhow::Result<T> {
+        let Ok(check) = serde_json::from_slice::<ClaimCheck>(body) else {
+            return Ok(serde_json::from_slice(body)?);
+        };
+        let name = check.claim_check;
+        let mut object = self
+            .store
+            .get(&name)
+            .await
+            .map_err(|e| anyhow::anyhow!("fetching the claimed body {name}: {e}"))?;
+        let mut json = Vec::new();
+        object
+            .read_to_end(&mut json)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the claimed body {name}: {e}"))?;
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    /// Removes a stored body early (it expires with the records anyway).
+    pub async fn discard(&self, name: &str) {
+        if let Err(e) = self.store.delete(name).await {
+            tracing::debug!(%name, error = %e, "discarding a claimed body");
+        }
+    }
+}
