@@ -37,6 +37,8 @@ const MAX_DELIVER: i64 = 3;
 /// slots freed meanwhile are only offered with the next pull, and shutdown waits
 /// for the open pull to expire.
 const PULL_EXPIRES: Duration = Duration::from_secs(2);
+/// How long the worker waits for NATS at start-up (the server waits as long).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for running activations.
 const DRAIN: Duration = Duration::from_secs(30);
 /// How long shutdown then waits for the last containers to be removed.
@@ -58,13 +60,12 @@ pub async fn run(
             tracing::warn!(error = %e, "cannot reach the Docker Engine (is it running? is DOCKER_HOST right?); activations will fail until it is back")
         }
     }
-    let client = async_nats::ConnectOptions::new()
-        .name(format!("faas-worker {}", config.worker_id))
-        .retry_on_initial_connect()
-        .max_reconnects(None)
-        .connect(crate::server_addrs(&config.nats_url)?)
-        .await
-        .with_context(|| format!("cannot connect to NATS at {}", config.nats_url))?;
+    let name = format!("faas-worker {}", config.worker_id);
+    let connect = faas_process::nats::connect(&config.nats_url, &name, CONNECT_TIMEOUT);
+    let client = tokio::select! {
+        connection = connect => connection?.client,
+        _ = &mut shutdown => return Ok(()),
+    };
     let jetstream = jetstream::new(client.clone());
 
     let mut consumer = tokio::select! {
