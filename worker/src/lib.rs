@@ -1,25 +1,30 @@
 //! `faas-worker`: takes activation requests off the `FAAS_ACTIVATIONS` work queue
 //! and runs each in a fresh, sandboxed container through the Docker Engine API.
 //!
-//! [`run`] is the whole worker (the mini-redis pattern): `faas-worker` calls it from
-//! `main`, `faas-server dev` runs it in-process, and tests run it against a real
-//! nats-server and the real Docker Engine. [`runtime`] is the container part on its
-//! own.
+//! [`run`] is the whole worker: `faas-worker` calls it from `main`, `faas-server dev`
+//! runs it in-process, and tests run it against a real nats-server and the real
+//! Docker Engine.
+//!
+//! # Layout
+//!
+//! Three levels, each a loop over the next (as in mini-redis):
+//!
+//! - `consumer`: [`run`] sets up (NATS, the durable consumer), runs the pull loop
+//!   (`Consumer::run`: free slots → one pull → one task per request) until shutdown,
+//!   then drains;
+//! - `handler`: one request (`ActivationHandler::run`): run it, record it, publish
+//!   the result, ack;
+//! - [`runtime`]: one activation in one sandboxed container;
+//!
+//! and what they use: `config` ([`WorkerConfig`]), `records` (the activation record
+//! bucket, opened on first use) and [`output`] (capped capture of stdout/stderr).
 
 mod config;
 mod consumer;
+mod handler;
 pub mod output;
+mod records;
 pub mod runtime;
 
-use std::future::Future;
-
 pub use config::WorkerConfig;
-
-/// Runs the worker until `shutdown` resolves, then stops fetching and lets the
-/// activations in progress finish.
-pub async fn run(
-    config: WorkerConfig,
-    shutdown: impl Future<Output = ()> + Send,
-) -> anyhow::Result<()> {
-    consumer::run(config, shutdown).await
-}
+pub use consumer::run;

@@ -1,10 +1,11 @@
 //! One activation, one container: create → attach → start → wait → collect →
 //! remove, through the Docker Engine API.
 //!
-//! Every container gets the sandbox of [`host_config`] and the labels of
-//! [`labels`]. The function's failure (non-zero exit, timeout) is a normal result;
-//! only a platform failure (image missing, Docker unreachable) sets
-//! `ActivationResult::failure`. Nothing here panics on what a function does.
+//! Every container gets the sandbox of [`host_config`] and the `io.faas.*` labels
+//! (`LABEL_*`) that name its activation and worker. The function's failure (non-zero
+//! exit, timeout) is a normal result; only a platform failure (image missing, Docker
+//! unreachable) sets `ActivationResult::failure`. Nothing here panics on what a
+//! function does.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
