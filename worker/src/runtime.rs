@@ -1,10 +1,11 @@
 //! One activation, one container: create → attach → start → wait → collect →
 //! remove, through the Docker Engine API.
 //!
-//! Every container gets the sandbox of [`host_config`] and the labels of
-//! [`labels`]. The function's failure (non-zero exit, timeout) is a normal result;
-//! only a platform failure (image missing, Docker unreachable) sets
-//! `ActivationResult::failure`. Nothing here panics on what a function does.
+//! Every container gets the sandbox of [`host_config`] and the `io.faas.*` labels
+//! (`LABEL_*`) that name its activation and worker. The function's failure (non-zero
+//! exit, timeout) is a normal result; only a platform failure (image missing, Docker
+//! unreachable) sets `ActivationResult::failure`. Nothing here panics on what a
+//! function does.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +21,7 @@ use bollard::query_parameters::{
 };
 use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::names::ImageRef;
 use faas_shared::{Activation, ActivationStatus, ParamMode};
 use faas_shared::{RunFailure, RunFailureKind};
 use futures::StreamExt;
@@ -95,28 +97,18 @@ impl ContainerRuntime {
 
     /// Runs one activation to completion. Never fails: problems are in the result.
     pub async fn run(&self, request: &ActivationRequest, worker_id: &str) -> ActivationResult {
-        let outcome = self.run_container(request, worker_id).await;
-        let (status, exit_code, captured, failure, container, started_at, duration) = match outcome
-        {
-            Ok(done) => (
-                done.status,
-                done.exit_code,
-                done.captured,
-                None,
-                Some(done.container),
-                done.started_at,
-                done.duration,
-            ),
-            Err((failure, container)) => (
-                ActivationStatus::Error,
-                None,
-                Captured::default(),
-                Some(failure),
-                container,
-                Utc::now(),
-                Duration::ZERO,
-            ),
-        };
+        let Outcome {
+            status,
+            exit_code,
+            captured,
+            failure,
+            container,
+            started_at,
+            duration,
+        } = self
+            .run_container(request, worker_id)
+            .await
+            .unwrap_or_else(Outcome::from);
         if let (Some(id), Ok(docker)) = (container, self.docker().await) {
             // Off the critical path: the result does not wait for the removal.
             let docker = docker.clone();
@@ -147,27 +139,29 @@ impl ContainerRuntime {
         &self,
         request: &ActivationRequest,
         worker_id: &str,
-    ) -> Result<Finished, (RunFailure, Option<String>)> {
+    ) -> Result<Outcome, Failed> {
         let docker = self.docker().await.map_err(|e| {
-            let failure = RunFailure {
+            Failed::before_create(RunFailure {
                 kind: RunFailureKind::Runtime,
                 message: format!(
                     "the worker cannot reach the Docker Engine: {}",
                     docker_message(&e)
                 ),
-            };
-            (failure, None)
+            })
         })?;
         ensure_image(docker, &request.image)
             .await
-            .map_err(|f| (f, None))?;
+            .map_err(Failed::before_create)?;
         let stdin = request.param_mode == ParamMode::Stdin;
         let created = docker
             .create_container(None, container_body(request, worker_id))
             .await
-            .map_err(|e| (runtime_failure("creating the container", &e), None))?;
+            .map_err(|e| Failed::before_create(runtime_failure("creating the container", &e)))?;
         let id = created.id;
-        let fail = |what: &str, e: &DockerError| (runtime_failure(what, e), Some(id.clone()));
+        let fail = |what: &str, e: &DockerError| Failed {
+            failure: runtime_failure(what, e),
+            container: Some(id.clone()),
+        };
 
         // Attach before start, or the first output is lost.
         let attach = AttachContainerOptionsBuilder::default()
@@ -232,11 +226,12 @@ impl ContainerRuntime {
             reader.abort();
         }
         let captured = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
-        Ok(Finished {
+        Ok(Outcome {
             status,
             exit_code,
             captured,
-            container: id,
+            failure: None,
+            container: Some(id),
             started_at,
             duration,
         })
@@ -280,7 +275,7 @@ async fn ensure_image(docker: &Docker, image: &str) -> Result<(), RunFailure> {
         ),
     };
     let mut options = CreateImageOptionsBuilder::default().from_image(image);
-    if !has_tag_or_digest(image) {
+    if ImageRef::parse(image).is_ok_and(|image| !image.is_pinned()) {
         // Without a tag the engine pulls every tag of the repository.
         options = options.tag("latest");
     }
@@ -302,20 +297,47 @@ async fn ensure_image(docker: &Docker, image: &str) -> Result<(), RunFailure> {
         })
 }
 
-/// `name:tag` or `name@digest` (a colon before the last `/` is a registry port).
-fn has_tag_or_digest(image: &str) -> bool {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    image.contains('@') || last.contains(':')
-}
-
-struct Finished {
+/// How one run ended: what the function did, or why the platform could not run it.
+struct Outcome {
     status: ActivationStatus,
     exit_code: Option<i64>,
     captured: Captured,
-    container: String,
+    /// Set when the platform, not the function, failed the run.
+    failure: Option<RunFailure>,
+    /// The container to remove, if one was created.
+    container: Option<String>,
     /// When the container was started, and how long it ran until it exited.
     started_at: chrono::DateTime<Utc>,
     duration: Duration,
+}
+
+/// A run the platform failed, and the container it leaves to remove.
+struct Failed {
+    failure: RunFailure,
+    container: Option<String>,
+}
+
+impl Failed {
+    fn before_create(failure: RunFailure) -> Self {
+        Self {
+            failure,
+            container: None,
+        }
+    }
+}
+
+impl From<Failed> for Outcome {
+    fn from(failed: Failed) -> Self {
+        Self {
+            status: ActivationStatus::Error,
+            exit_code: None,
+            captured: Captured::default(),
+            failure: Some(failed.failure),
+            container: failed.container,
+            started_at: Utc::now(),
+            duration: Duration::ZERO,
+        }
+    }
 }
 
 fn exit_status(code: i64) -> (ActivationStatus, Option<i64>) {
@@ -425,19 +447,5 @@ fn docker_message(error: &DockerError) -> String {
     match error {
         DockerError::DockerResponseServerError { message, .. } => message.clone(),
         other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_tag_or_digest;
-
-    #[test]
-    fn tag_or_digest_is_told_apart_from_a_registry_port() {
-        assert!(has_tag_or_digest("faas-examples/reverse:latest"));
-        assert!(has_tag_or_digest("registry:5000/team/fn:1.2"));
-        assert!(has_tag_or_digest("alpine@sha256:abcd"));
-        assert!(!has_tag_or_digest("alpine"));
-        assert!(!has_tag_or_digest("registry:5000/team/fn"));
     }
 }

@@ -1,0 +1,58 @@
+//! The worker's settings: what `faas-worker` reads from the environment, and what
+//! `faas-server dev` and tests set by hand.
+
+use faas_process::{env, nats};
+
+/// The worker's settings, read once at start-up.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// `FAAS_NATS_URL`
+    pub nats_url: String,
+    /// `FAAS_WORKER_ID`: labels this worker's containers so a restart can sweep the
+    /// ones an earlier crash left behind.
+    pub worker_id: String,
+    /// `FAAS_WORKER_SLOTS`: containers run at once; the worker fetches no more
+    /// requests than it has free slots, so a busy worker never hoards work.
+    pub slots: usize,
+    /// `DOCKER_HOST`-style address of the Docker Engine; `None` uses `DOCKER_HOST`
+    /// or the local socket.
+    pub docker_host: Option<String>,
+}
+
+impl WorkerConfig {
+    /// Defaults: 2 slots per core, id `<hostname>-<pid>`.
+    pub fn new(nats_url: impl Into<String>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self {
+            nats_url: nats_url.into(),
+            worker_id: default_worker_id(),
+            slots: 2 * cores,
+            docker_host: None,
+        }
+    }
+
+    /// Reads `FAAS_NATS_URL` (default [`nats::DEFAULT_URL`]), `FAAS_WORKER_ID` and
+    /// `FAAS_WORKER_SLOTS`; a bad slot count is an error, not a silent default.
+    /// (`DOCKER_HOST` is read by the Docker client itself.)
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut config =
+            Self::new(env::var("FAAS_NATS_URL").unwrap_or_else(|| nats::DEFAULT_URL.into()));
+        if let Some(id) = env::var("FAAS_WORKER_ID") {
+            config.worker_id = id;
+        }
+        if let Some(slots) = env::positive("FAAS_WORKER_SLOTS")? {
+            config.slots = slots;
+        }
+        Ok(config)
+    }
+}
+
+/// Unique per process on a host, and stable enough to read in `docker ps`.
+fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".into());
+    format!("{host}-{}", std::process::id())
+}
