@@ -42,8 +42,8 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    faas_server::install_crypto_provider();
-    init_tracing();
+    faas_process::install_crypto_provider();
+    faas_process::logging::init();
     match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Dev {
@@ -59,7 +59,7 @@ async fn serve() -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(config.listen)
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!(addr = %config.listen, tls = config.tls.is_some(), "faas-server listening");
-    faas_server::run(config, listener, shutdown_signal()).await
+    faas_server::run(config, listener, faas_process::shutdown::signal()).await
 }
 
 async fn dev(
@@ -86,39 +86,10 @@ async fn dev(
     );
     println!("press Ctrl-C to stop");
     tokio::select! {
-        _ = shutdown_signal() => {
+        _ = faas_process::shutdown::signal() => {
             tracing::info!("shutting down");
             stack.stop().await
         }
         error = stack.failed() => Err(error),
     }
-}
-
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("FAAS_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

@@ -8,9 +8,9 @@ use faas_shared::names::validate_function_name;
 use faas_shared::{ActivationRecord, ErrorCode};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::AuthUser;
 use crate::error::AppError;
+use crate::state::AppState;
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 1000;

@@ -15,10 +15,9 @@ use faas_shared::{
     MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS,
 };
 
-use super::JsonBody;
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::{AuthUser, JsonBody};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// `GET /v1/functions`
 pub async fn list(

@@ -20,10 +20,9 @@ use faas_shared::{
 };
 use serde::Deserialize;
 
-use super::{Body, parse_json};
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::{AuthUser, Body, parse_json};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct InvokeQuery {
