@@ -160,8 +160,7 @@ async fn ensure_stream(js: &jetstream::Context, config: stream::Config) -> anyho
 impl Store {
     /// Registers a user; `UserExists` if the name is taken, decided atomically by NATS.
     pub async fn create_user(&self, user: &StoredUser) -> Result<(), AppError> {
-        let value = serde_json::to_vec(user).map_err(|e| AppError::internal("encoding user", e))?;
-        match self.users.create(&user.username, value.into()).await {
+        match self.users.create(&user.username, encode(user)?).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(AppError::new(
                 ErrorCode::UserExists,
