@@ -3,7 +3,7 @@
 //!
 //! JetStream's own features do the hard parts: KV `create` makes registration
 //! atomic, KV `update` with a revision makes function replacement race-free, and the
-//! activation stream's limits are the admission control (see [`activation_stream`]).
+//! activation stream's limits are the admission control (see `activation_stream`).
 
 use std::time::Duration;
 
@@ -41,7 +41,7 @@ pub struct Store {
 }
 
 /// Creates (or updates) the stream and buckets, and opens the buckets, retrying for
-/// up to [`SETUP_TIMEOUT`]: a NATS cluster that has just formed answers replicated
+/// up to `SETUP_TIMEOUT`: a NATS cluster that has just formed answers replicated
 /// stream creation with timeouts until its nodes have caught up, and several
 /// replicas may be setting up at once.
 pub async fn connect(

@@ -1,4 +1,4 @@
-//! The HTTP routes of API v1: one module per resource, and [`extract`] for what
+//! The HTTP routes of API v1: one module per resource, and `extract` for what
 //! their handlers take from a request.
 
 mod activations;
