@@ -4,20 +4,15 @@
 //! (`key` = [`JWT_CONSUMER_KEY`]). The server verifies every token itself with the
 //! algorithm pinned, so it stays safe when the gateway is bypassed or misconfigured.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use faas_shared::ErrorCode;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::AppError;
 
 /// The `key` claim: the one APISIX `jwt-auth` consumer that accepts our tokens.
@@ -106,37 +101,6 @@ impl TokenKeys {
 
 fn unauthorized(message: &str) -> AppError {
     AppError::new(ErrorCode::Unauthorized, message)
-}
-
-/// The authenticated caller of a protected route. Extracting it verifies the
-/// `Authorization: Bearer <jwt>` header; a missing or bad token is a 401.
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub String);
-
-impl FromRequestParts<Arc<AppState>> for AuthUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| unauthorized("missing Authorization header: send `Authorization: Bearer <token>` (get a token with POST /v1/auth/login)"))?;
-        let value = value
-            .to_str()
-            .map_err(|_| unauthorized("the Authorization header is not valid text"))?;
-        let token = match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => {
-                return Err(unauthorized(
-                    "the Authorization header must be `Bearer <token>`",
-                ));
-            }
-        };
-        state.tokens.verify(token).map(AuthUser)
-    }
 }
 
 /// argon2id with the crate's defaults (OWASP's m=19 MiB, t=2, p=1), run off the async

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use faas_process::env;
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
 /// `faas-server serve`, or directly by `faas-server dev` and tests.
@@ -70,7 +71,7 @@ impl ServerConfig {
     }
 
     pub fn from_env() -> anyhow::Result<Self> {
-        let key_file = env("FAAS_JWT_PRIVATE_KEY_FILE").context(
+        let key_file = env::var("FAAS_JWT_PRIVATE_KEY_FILE").context(
             "FAAS_JWT_PRIVATE_KEY_FILE is not set: point it at a PKCS#8 PEM P-256 key, e.g. \
              `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out jwt.pem` \
              (or run `faas-server dev`, which generates one)",
@@ -78,18 +79,21 @@ impl ServerConfig {
         let pem = std::fs::read_to_string(&key_file)
             .with_context(|| format!("cannot read FAAS_JWT_PRIVATE_KEY_FILE {key_file}"))?;
         let mut config = Self::new(
-            env("FAAS_NATS_URL").unwrap_or_else(|| "nats://127.0.0.1:4222".into()),
+            env::var("FAAS_NATS_URL").unwrap_or_else(|| faas_process::nats::DEFAULT_URL.into()),
             pem,
         );
-        if let Some(listen) = env("FAAS_LISTEN") {
+        if let Some(listen) = env::var("FAAS_LISTEN") {
             config.listen = listen.parse().with_context(|| {
                 format!("FAAS_LISTEN={listen:?} is not an address like 0.0.0.0:8080")
             })?;
         }
-        if let Some(secs) = parse_env::<u64>("FAAS_TOKEN_TTL_SECS")? {
+        if let Some(secs) = env::parse::<u64>("FAAS_TOKEN_TTL_SECS")? {
             config.token_ttl = Duration::from_secs(secs);
         }
-        config.tls = match (env("FAAS_TLS_CERT_FILE"), env("FAAS_TLS_KEY_FILE")) {
+        config.tls = match (
+            env::var("FAAS_TLS_CERT_FILE"),
+            env::var("FAAS_TLS_KEY_FILE"),
+        ) {
             (Some(cert), Some(key)) => Some(TlsFiles {
                 cert: cert.into(),
                 key: key.into(),
@@ -98,7 +102,7 @@ impl ServerConfig {
             _ => bail!("set both FAAS_TLS_CERT_FILE and FAAS_TLS_KEY_FILE, or neither"),
         };
         config.limits = Limits::from_env()?;
-        if let Some(replicas) = parse_env::<usize>("FAAS_NATS_REPLICAS")? {
+        if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
             config.nats_replicas = replicas;
         }
         Ok(config)
@@ -108,33 +112,13 @@ impl ServerConfig {
 impl Limits {
     pub fn from_env() -> anyhow::Result<Self> {
         let mut limits = Limits {
-            max_inflight: positive("FAAS_MAX_INFLIGHT")?,
-            max_inflight_per_user: positive("FAAS_MAX_INFLIGHT_PER_USER")?,
+            max_inflight: env::limit("FAAS_MAX_INFLIGHT")?,
+            max_inflight_per_user: env::limit("FAAS_MAX_INFLIGHT_PER_USER")?,
             ..Limits::default()
         };
-        if let Some(ms) = parse_env::<u64>("FAAS_QUEUE_TIMEOUT_MS")? {
+        if let Some(ms) = env::parse::<u64>("FAAS_QUEUE_TIMEOUT_MS")? {
             limits.queue_timeout = Duration::from_millis(ms);
         }
         Ok(limits)
-    }
-}
-
-/// A limit variable: unset or `0` means unlimited.
-fn positive(name: &str) -> anyhow::Result<Option<u32>> {
-    Ok(parse_env::<u32>(name)?.filter(|n| *n > 0))
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn parse_env<T: std::str::FromStr>(name: &str) -> anyhow::Result<Option<T>> {
-    match env(name) {
-        None => Ok(None),
-        Some(raw) => raw
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("{name}={raw:?} is not a valid number")),
     }
 }

@@ -15,8 +15,8 @@ use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_subject
 use faas_shared::{ErrorCode, FunctionInfo};
 use futures::StreamExt;
 
-use crate::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// JetStream's "maximum messages (per subject) exceeded".
 const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);

@@ -1,9 +1,9 @@
 //! Everything the server keeps in NATS: the stream and buckets it creates at
-//! start-up, and typed access to users and functions.
+//! start-up, and typed access to users, functions and activation records.
 //!
 //! JetStream's own features do the hard parts: KV `create` makes registration
 //! atomic, KV `update` with a revision makes function replacement race-free, and the
-//! activation stream's limits are the admission control (see [`activation_stream`]).
+//! activation stream's limits are the admission control (see `activation_stream`).
 
 use std::time::Duration;
 
@@ -40,8 +40,38 @@ pub struct Store {
     activations: kv::Store,
 }
 
-/// Creates (or updates) the stream and buckets, and opens the buckets.
+/// Creates (or updates) the stream and buckets, and opens the buckets, retrying for
+/// up to `SETUP_TIMEOUT`: a NATS cluster that has just formed answers replicated
+/// stream creation with timeouts until its nodes have caught up, and several
+/// replicas may be setting up at once.
 pub async fn connect(
+    js: &jetstream::Context,
+    limits: &Limits,
+    replicas: usize,
+) -> anyhow::Result<Store> {
+    let deadline = tokio::time::Instant::now() + SETUP_TIMEOUT;
+    loop {
+        match set_up(js, limits, replicas).await {
+            Ok(store) => return Ok(store),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "setting up the NATS stream and buckets: retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "setting up the NATS stream and buckets (gave up after {} s; with FAAS_NATS_REPLICAS={replicas} the cluster needs that many JetStream nodes)",
+                    SETUP_TIMEOUT.as_secs(),
+                )));
+            }
+        }
+    }
+}
+
+/// See [`connect`].
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One attempt of [`connect`].
+async fn set_up(
     js: &jetstream::Context,
     limits: &Limits,
     replicas: usize,
@@ -130,8 +160,7 @@ async fn ensure_stream(js: &jetstream::Context, config: stream::Config) -> anyho
 impl Store {
     /// Registers a user; `UserExists` if the name is taken, decided atomically by NATS.
     pub async fn create_user(&self, user: &StoredUser) -> Result<(), AppError> {
-        let value = serde_json::to_vec(user).map_err(|e| AppError::internal("encoding user", e))?;
-        match self.users.create(&user.username, value.into()).await {
+        match self.users.create(&user.username, encode(user)?).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(AppError::new(
                 ErrorCode::UserExists,

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use faas_shared::names::validate_function_name;
+use faas_shared::names::{is_activation_id, validate_function_name};
 use faas_shared::{ActivationRecord, ErrorCode};
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::AuthUser;
 use crate::error::AppError;
+use crate::state::AppState;
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 1000;
@@ -64,8 +64,7 @@ pub async fn get(
             ),
         )
     };
-    // Ids are UUIDs in simple form; anything else cannot be a key.
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !is_activation_id(&id) {
         return Err(not_found());
     }
     state

@@ -3,6 +3,8 @@
 //! Functions are keyed by owner, so a user can only ever address their own: another
 //! user's function is indistinguishable from one that does not exist (404).
 
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use axum::Json;
@@ -15,10 +17,9 @@ use faas_shared::{
     MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS,
 };
 
-use super::JsonBody;
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::{AuthUser, JsonBody};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// `GET /v1/functions`
 pub async fn list(
@@ -91,24 +92,16 @@ fn not_found(name: &str) -> AppError {
 /// Validates a spec and fills in defaults.
 fn function_info(name: String, spec: FunctionSpec) -> Result<FunctionInfo, AppError> {
     validate_image(&spec.image)?;
-    let timeout_ms = spec.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
-    if !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&timeout_ms) {
-        return Err(AppError::new(
-            ErrorCode::InvalidSpec,
-            format!(
-                "timeout_ms must be between {MIN_TIMEOUT_MS} and {MAX_TIMEOUT_MS}, got {timeout_ms}"
-            ),
-        ));
-    }
-    let memory_mb = spec.memory_mb.unwrap_or(DEFAULT_MEMORY_MB);
-    if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&memory_mb) {
-        return Err(AppError::new(
-            ErrorCode::InvalidSpec,
-            format!(
-                "memory_mb must be between {MIN_MEMORY_MB} and {MAX_MEMORY_MB}, got {memory_mb}"
-            ),
-        ));
-    }
+    let timeout_ms = within(
+        "timeout_ms",
+        spec.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+        MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS,
+    )?;
+    let memory_mb = within(
+        "memory_mb",
+        spec.memory_mb.unwrap_or(DEFAULT_MEMORY_MB),
+        MIN_MEMORY_MB..=MAX_MEMORY_MB,
+    )?;
     let now = Utc::now();
     Ok(FunctionInfo {
         name,
@@ -120,4 +113,23 @@ fn function_info(name: String, spec: FunctionSpec) -> Result<FunctionInfo, AppEr
         created_at: now,
         updated_at: now,
     })
+}
+
+/// `value` of spec field `field`, if it lies in `range`.
+fn within<T: PartialOrd + Display>(
+    field: &str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<T, AppError> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    Err(AppError::new(
+        ErrorCode::InvalidSpec,
+        format!(
+            "{field} must be between {} and {}, got {value}",
+            range.start(),
+            range.end()
+        ),
+    ))
 }

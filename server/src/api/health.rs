@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use faas_shared::Health;
 use faas_shared::nats::ACTIVATIONS_STREAM;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /healthz`: the process is up.
 pub async fn healthz() -> Json<Health> {

@@ -13,17 +13,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use faas_shared::RunFailureKind;
 use faas_shared::activation::ActivationResult;
-use faas_shared::{
-    Activation, ActivationAccepted, ActivationStatus, ApiError, ErrorCode, InvokeRequest,
-};
+use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest};
 use serde::Deserialize;
 
-use super::{Body, parse_json};
-use crate::AppState;
-use crate::auth::AuthUser;
+use super::extract::{AuthUser, Body, parse_json};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct InvokeQuery {
@@ -103,38 +99,13 @@ fn param_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, AppError>
     })
 }
 
-/// Maps an outcome to its status: success 200, function failure 502, timeout 504,
-/// platform failures 502 `image_unavailable` / 503 `backend_unavailable`. Errors
-/// carry the activation so output and exit code are never lost.
+/// Answers with the activation: 200 on success, else the error its outcome maps to
+/// (502 function failure or `image_unavailable`, 504 timeout, 503
+/// `backend_unavailable`), carrying the activation so output and exit code are never
+/// lost.
 fn respond(result: ActivationResult, wants_text: bool) -> Result<Response, AppError> {
     let activation = result.activation;
-    let failure = match (activation.status, &result.failure) {
-        (ActivationStatus::Success, _) => None,
-        (_, Some(failure)) => Some(match failure.kind {
-            RunFailureKind::ImageUnavailable => {
-                (ErrorCode::ImageUnavailable, failure.message.clone())
-            }
-            RunFailureKind::Runtime => (ErrorCode::BackendUnavailable, failure.message.clone()),
-        }),
-        (ActivationStatus::Timeout, None) => Some((
-            ErrorCode::FunctionTimeout,
-            format!(
-                "the function did not finish within its timeout ({} ms elapsed)",
-                activation.duration_ms
-            ),
-        )),
-        (ActivationStatus::Error, None) => Some((
-            ErrorCode::FunctionFailed,
-            format!(
-                "the function exited with code {}",
-                activation
-                    .exit_code
-                    .map_or_else(|| "unknown".into(), |c| c.to_string())
-            ),
-        )),
-    };
-    if let Some((code, message)) = failure {
-        let mut error = ApiError::new(code, message);
+    if let Some(mut error) = ApiError::from_outcome(&activation, result.failure.as_ref()) {
         error.activation = Some(Box::new(activation));
         return Err(error.into());
     }

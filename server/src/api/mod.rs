@@ -1,10 +1,8 @@
-//! The HTTP routes of API v1 and the pieces they share.
-//!
-//! Request bodies are read as bytes and parsed here rather than with axum's `Json`
-//! extractor, so that every bad body gets the API's JSON error shape and a stable
-//! code instead of axum's plain-text rejection.
+//! The HTTP routes of API v1: one module per resource, and `extract` for what
+//! their handlers take from a request.
 
 mod activations;
+mod extract;
 mod functions;
 mod health;
 mod invoke;
@@ -13,15 +11,13 @@ mod users;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use bytes::Bytes;
 use faas_shared::ErrorCode;
-use serde::de::DeserializeOwned;
 use tower_http::trace::TraceLayer;
 
-use crate::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -77,51 +73,4 @@ async fn method_not_allowed() -> AppError {
         ErrorCode::MethodNotAllowed,
         "method not allowed on this route",
     )
-}
-
-/// The raw request body, with size and read failures in the API's error shape.
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state)
-            .await
-            .map(Body)
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::new(
-                        ErrorCode::PayloadTooLarge,
-                        format!(
-                            "request body larger than {} MiB",
-                            MAX_BODY_BYTES / (1024 * 1024)
-                        ),
-                    )
-                } else {
-                    AppError::new(
-                        ErrorCode::BadRequest,
-                        format!("cannot read the request body: {rejection}"),
-                    )
-                }
-            })
-    }
-}
-
-/// A JSON body. Parse errors name the problem (`missing field `password` at line 1
-/// column 20`) so the client can fix it.
-pub struct JsonBody<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Body(bytes) = Body::from_request(req, state).await?;
-        parse_json(&bytes).map(JsonBody)
-    }
-}
-
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid JSON body: {e}")))
 }

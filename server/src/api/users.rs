@@ -9,10 +9,10 @@ use chrono::Utc;
 use faas_shared::names::{validate_password, validate_username};
 use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
 
-use super::JsonBody;
-use crate::AppState;
+use super::extract::JsonBody;
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::StoredUser;
 
 /// `POST /v1/users`

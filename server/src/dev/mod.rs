@@ -18,6 +18,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Limits, ServerConfig};
+use crate::serve::serve;
+use crate::state::AppState;
 use ca::{ensure_dev_certificates, write_private};
 use nats::NatsProcess;
 
@@ -62,7 +64,7 @@ pub struct DevStack {
 
 impl DevStack {
     pub async fn start(options: DevOptions) -> anyhow::Result<Self> {
-        crate::install_crypto_provider();
+        faas_process::install_crypto_provider();
         let data_dir = &options.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
@@ -90,7 +92,7 @@ impl DevStack {
             )
         })?;
         let port = listener.local_addr()?.port();
-        let state = Arc::new(crate::AppState::connect(&config, Duration::from_secs(15)).await?);
+        let state = Arc::new(AppState::connect(&config, Duration::from_secs(15)).await?);
 
         let shutdown = CancellationToken::new();
         let mut worker_config = faas_worker::WorkerConfig::new(&nats_url);
@@ -104,7 +106,7 @@ impl DevStack {
         let tls = config.tls.clone();
         let api = tokio::spawn({
             let shutdown = shutdown.clone();
-            async move { crate::serve(state, tls.as_ref(), listener, shutdown.cancelled_owned()).await }
+            async move { serve(state, tls.as_ref(), listener, shutdown.cancelled_owned()).await }
         });
         let host = match options.listen.ip() {
             ip if ip.is_unspecified() || ip.is_loopback() => "127.0.0.1".to_owned(),

@@ -1,0 +1,71 @@
+//! Serving the API over HTTP, or HTTPS when TLS files are given, until a shutdown
+//! future resolves; then in-flight requests drain.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+
+use crate::api;
+use crate::config::{ServerConfig, TlsFiles};
+use crate::state::AppState;
+
+/// How long in-flight requests may take to finish after shutdown: a synchronous
+/// invocation of the slowest function allowed, plus its worker's grace.
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(faas_shared::MAX_TIMEOUT_MS + 15_000);
+
+/// Connects (waiting up to 30 s for NATS) and serves the API on `listener` until
+/// `shutdown` resolves.
+pub async fn run(
+    config: ServerConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = Arc::new(AppState::connect(&config, Duration::from_secs(30)).await?);
+    serve(state, config.tls.as_ref(), listener, shutdown).await
+}
+
+/// Serves an already connected state; used by [`run`] and by `dev`, which connects
+/// with a shorter timeout of its own.
+pub async fn serve(
+    state: Arc<AppState>,
+    tls: Option<&TlsFiles>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let service = api::router(state).into_make_service();
+    let handle = Handle::new();
+    let drain = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        drain.graceful_shutdown(Some(DRAIN_TIMEOUT));
+    });
+    match tls {
+        Some(files) => {
+            let rustls = RustlsConfig::from_pem_file(&files.cert, &files.key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "loading TLS certificate {} and key {}",
+                        files.cert.display(),
+                        files.key.display()
+                    )
+                })?;
+            axum_server::from_tcp_rustls(listener, rustls)?
+                .handle(handle)
+                .serve(service)
+                .await?;
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await?;
+        }
+    }
+    Ok(())
+}

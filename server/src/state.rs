@@ -1,0 +1,48 @@
+//! [`AppState`]: what every request handler can reach, connected once at start-up.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use tokio::sync::watch;
+
+use crate::auth::{TokenKeys, hash_password};
+use crate::config::{Limits, ServerConfig};
+use crate::store::{self, Store};
+
+pub struct AppState {
+    pub nats: async_nats::Client,
+    pub jetstream: jetstream::Context,
+    pub store: Store,
+    pub tokens: TokenKeys,
+    pub limits: Limits,
+    /// Counts the NATS client's (re)connections. A reconnect may have lost result
+    /// messages, so invocations waiting for one look at the activation record then.
+    pub nats_connections: watch::Receiver<u64>,
+    /// A real argon2id hash of a random password. Logins for unknown users are
+    /// checked against it so that they take as long as a wrong password.
+    pub decoy_password_hash: String,
+}
+
+impl AppState {
+    /// Connects to NATS (waiting up to `connect_timeout` for it to come up) and makes
+    /// sure the stream and buckets exist.
+    pub async fn connect(config: &ServerConfig, connect_timeout: Duration) -> anyhow::Result<Self> {
+        let tokens = TokenKeys::from_private_pem(&config.jwt_private_key_pem, config.token_ttl)?;
+        let nats =
+            faas_process::nats::connect(&config.nats_url, "faas-server", connect_timeout).await?;
+        let jetstream = jetstream::new(nats.client.clone());
+        let store = store::connect(&jetstream, &config.limits, config.nats_replicas).await?;
+        let decoy_password_hash = hash_password(uuid::Uuid::new_v4().to_string())
+            .await
+            .map_err(|_| anyhow::anyhow!("cannot hash the decoy password"))?;
+        Ok(Self {
+            nats: nats.client,
+            jetstream,
+            store,
+            tokens,
+            limits: config.limits.clone(),
+            nats_connections: nats.connections,
+            decoy_password_hash,
+        })
+    }
+}
