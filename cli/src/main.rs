@@ -13,9 +13,7 @@ mod error;
 use error::{CliError, exit};
 
 fn main() -> ExitCode {
-    // reqwest and friends compile in both ring and aws-lc-rs; rustls panics at the
-    // first handshake unless exactly one provider is chosen.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    faas_process::install_crypto_provider();
     let cli = commands::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

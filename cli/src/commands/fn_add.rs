@@ -7,6 +7,9 @@ use super::{Context, Output, print_json, print_line};
 use crate::client::Upsert;
 use crate::error::CliError;
 
+/// Every mode, in the order `--help` lists them.
+const PARAM_MODES: [ParamMode; 3] = [ParamMode::Argv, ParamMode::Stdin, ParamMode::Env];
+
 #[derive(Debug, clap::Args)]
 pub struct FnAddCommand {
     /// Function name: 1 to 63 characters a-z, 0-9, '_' or '-'
@@ -29,7 +32,7 @@ pub struct FnAddCommand {
     #[arg(
         long,
         value_name = "MODE",
-        value_parser = PossibleValuesParser::new(["argv", "stdin", "env"]).map(|s| parse_param_mode(&s))
+        value_parser = PossibleValuesParser::new(PARAM_MODES.map(ParamMode::as_str)).map(|s| parse_param_mode(&s))
     )]
     pub param_mode: Option<ParamMode>,
 
@@ -68,12 +71,12 @@ impl FnAddCommand {
     }
 }
 
+/// Only ever given one of the possible values clap has already checked.
 fn parse_param_mode(s: &str) -> ParamMode {
-    match s {
-        "stdin" => ParamMode::Stdin,
-        "env" => ParamMode::Env,
-        _ => ParamMode::Argv,
-    }
+    PARAM_MODES
+        .into_iter()
+        .find(|mode| mode.as_str() == s)
+        .unwrap_or_default()
 }
 
 /// `500ms`, `30s`, `1.5s`, `2m`; a bare number is seconds.
@@ -142,6 +145,13 @@ mod tests {
         assert_eq!(parse_memory_mb("2G"), Ok(2048));
         for bad in ["", "Mi", "12Ki", "0", "1.5Gi", "99999999999999999999Gi"] {
             assert!(parse_memory_mb(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn param_modes_are_the_wire_names() {
+        for mode in PARAM_MODES {
+            assert_eq!(parse_param_mode(mode.as_str()), mode);
         }
     }
 }

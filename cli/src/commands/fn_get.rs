@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 
-use super::{Context, Output, format_memory, format_param_mode, format_timeout, print_json};
+use super::{Context, Output, format_memory, format_timeout, print_json};
 
 #[derive(Debug, clap::Args)]
 pub struct FnGetCommand {
@@ -21,7 +21,7 @@ impl FnGetCommand {
         writeln!(out, "image:      {}", f.image)?;
         writeln!(out, "timeout:    {}", format_timeout(f.timeout_ms))?;
         writeln!(out, "memory:     {}", format_memory(f.memory_mb))?;
-        writeln!(out, "param-mode: {}", format_param_mode(f.param_mode))?;
+        writeln!(out, "param-mode: {}", f.param_mode.as_str())?;
         writeln!(out, "network:    {}", if f.network { "yes" } else { "no" })?;
         writeln!(
             out,

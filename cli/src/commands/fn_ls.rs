@@ -1,8 +1,6 @@
 //! `faasctl fn ls`: a table of your functions, or the JSON array.
 
-use super::{
-    Context, Output, format_memory, format_param_mode, format_timeout, print_json, print_table,
-};
+use super::{Context, Output, format_memory, format_timeout, print_json, print_table};
 
 #[derive(Debug, clap::Args)]
 pub struct FnLsCommand {}
@@ -26,7 +24,7 @@ impl FnLsCommand {
                     f.image.clone(),
                     format_timeout(f.timeout_ms),
                     format_memory(f.memory_mb),
-                    format_param_mode(f.param_mode).to_owned(),
+                    f.param_mode.as_str().to_owned(),
                 ]
             })
             .collect();

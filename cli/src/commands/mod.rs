@@ -331,11 +331,3 @@ pub fn format_memory(mb: u64) -> String {
         format!("{mb}Mi")
     }
 }
-
-pub fn format_param_mode(mode: faas_shared::ParamMode) -> &'static str {
-    match mode {
-        faas_shared::ParamMode::Argv => "argv",
-        faas_shared::ParamMode::Stdin => "stdin",
-        faas_shared::ParamMode::Env => "env",
-    }
-}
