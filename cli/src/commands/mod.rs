@@ -164,8 +164,8 @@ pub struct Context {
 
 impl Context {
     fn new(global: GlobalArgs) -> anyhow::Result<Self> {
-        let config_path = match &global.config {
-            Some(path) => path.clone(),
+        let config_path = match global.config {
+            Some(path) => path,
             None => crate::config::default_config_path()?,
         };
         let config = ConfigFile::load(&config_path)?;
@@ -174,14 +174,14 @@ impl Context {
                 api_url: global.api_url,
                 ca_cert: global.ca_cert,
                 profile: global.profile,
-                config: Some(config_path),
+                config_path,
                 // Env only: a token on the command line would show up in `ps`.
                 env_token: std::env::var("FAAS_TOKEN").ok(),
                 no_keyring: global.no_keyring,
                 verbose: global.verbose,
             },
             &config,
-        )?;
+        );
         if settings.verbose {
             eprintln!(
                 "api: {}  profile: {}  ca-cert: {}  config: {}",
