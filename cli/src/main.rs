@@ -4,17 +4,21 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+mod cli;
 mod client;
 mod commands;
 mod config;
+mod context;
 mod credentials;
 mod error;
+mod output;
+mod prompt;
 
 use error::{CliError, exit};
 
 fn main() -> ExitCode {
     faas_process::install_crypto_provider();
-    let cli = commands::Cli::parse();
+    let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -5,7 +5,8 @@ use std::io::Write as _;
 
 use faas_shared::{ActivationRecord, ActivationStatus};
 
-use super::{Context, Output, format_timeout, print_json, print_table};
+use crate::context::Context;
+use crate::output::{Output, format_timeout, print_json, print_table};
 
 #[derive(Debug, clap::Args)]
 pub struct ActivationsLsCommand {

@@ -3,9 +3,10 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use faas_shared::{FunctionSpec, ParamMode};
 
-use super::{Context, Output, print_json, print_line};
 use crate::client::Upsert;
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::{Output, print_json, print_line};
 
 /// Every mode, in the order `--help` lists them.
 const PARAM_MODES: [ParamMode; 3] = [ParamMode::Argv, ParamMode::Stdin, ParamMode::Env];

@@ -2,7 +2,8 @@
 
 use std::io::Write as _;
 
-use super::{Context, Output, format_memory, format_timeout, print_json};
+use crate::context::Context;
+use crate::output::{Output, format_memory, format_timeout, print_json};
 
 #[derive(Debug, clap::Args)]
 pub struct FnGetCommand {

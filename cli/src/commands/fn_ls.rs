@@ -1,6 +1,7 @@
 //! `faasctl fn ls`: a table of your functions, or the JSON array.
 
-use super::{Context, Output, format_memory, format_timeout, print_json, print_table};
+use crate::context::Context;
+use crate::output::{Output, format_memory, format_timeout, print_json, print_table};
 
 #[derive(Debug, clap::Args)]
 pub struct FnLsCommand {}

@@ -11,8 +11,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use faas_shared::{Activation, ActivationStatus, ApiError};
 
-use super::{Context, Output, print_json};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::{Output, format_timeout, print_json, print_line};
 
 #[derive(Debug, clap::Args)]
 pub struct InvokeCommand {
@@ -46,7 +47,7 @@ impl InvokeCommand {
             if ctx.output == Output::Json {
                 return print_json(&accepted);
             }
-            super::print_line(&accepted.activation_id)?;
+            print_line(&accepted.activation_id)?;
             eprintln!(
                 "queued; see the outcome with `faasctl activations get {}`",
                 accepted.activation_id
@@ -143,7 +144,7 @@ fn failure(name: &str, activation: &Activation) -> Option<ApiError> {
     let message = match (activation.status, activation.exit_code) {
         (ActivationStatus::Timeout, _) => format!(
             "function {name} timed out after {}",
-            super::format_timeout(activation.duration_ms)
+            format_timeout(activation.duration_ms)
         ),
         (_, Some(code)) => format!("function {name} failed with exit code {code}"),
         (_, None) => format!("function {name} could not be run"),

@@ -3,9 +3,11 @@
 use anyhow::Context as _;
 use faas_shared::Credentials;
 
-use super::{Context, Output, print_json, print_line, prompt_error, read_password_stdin};
+use crate::context::Context;
 use crate::credentials::StoredIn;
 use crate::error::CliError;
+use crate::output::{Output, print_json, print_line};
+use crate::prompt::{self, prompt_error, read_password_stdin};
 
 #[derive(Debug, clap::Args)]
 pub struct LoginCommand {
@@ -23,7 +25,7 @@ impl LoginCommand {
         let remembered = ctx.profile().username;
         let username = match (self.username, remembered) {
             (Some(username), _) => username,
-            (None, remembered) if ctx.interactive() => {
+            (None, remembered) if prompt::interactive() => {
                 let mut input = dialoguer::Input::<String>::new().with_prompt("Username");
                 if let Some(remembered) = remembered {
                     input = input.default(remembered);
@@ -40,7 +42,7 @@ impl LoginCommand {
         };
         let password = if self.password_stdin {
             read_password_stdin()?
-        } else if ctx.interactive() {
+        } else if prompt::interactive() {
             dialoguer::Password::new()
                 .with_prompt(format!("Password for {username}"))
                 .interact()

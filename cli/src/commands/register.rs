@@ -3,8 +3,10 @@
 use faas_shared::Credentials;
 use faas_shared::names::{validate_password, validate_username};
 
-use super::{Context, Output, print_json, print_line, prompt_error, read_password_stdin};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::{Output, print_json, print_line};
+use crate::prompt::{self, prompt_error, read_password_stdin};
 
 #[derive(Debug, clap::Args)]
 pub struct RegisterCommand {
@@ -22,7 +24,7 @@ impl RegisterCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let username = match self.username {
             Some(username) => username,
-            None if ctx.interactive() => dialoguer::Input::<String>::new()
+            None if prompt::interactive() => dialoguer::Input::<String>::new()
                 .with_prompt("Username")
                 .validate_with(|u: &String| validate_username(u).map_err(|e| e.message))
                 .interact_text()
@@ -38,7 +40,7 @@ impl RegisterCommand {
         validate_username(&username).map_err(|e| CliError::Usage(e.message))?;
         let password = if self.password_stdin {
             read_password_stdin()?
-        } else if ctx.interactive() {
+        } else if prompt::interactive() {
             dialoguer::Password::new()
                 .with_prompt("Password")
                 .with_confirmation("Repeat password", "the passwords do not match, try again")
