@@ -17,8 +17,22 @@ pub enum Output {
     Json,
 }
 
+impl Output {
+    /// `value` as JSON for `--output json`; otherwise `text` prints it.
+    pub fn print<T: Serialize + ?Sized>(
+        self,
+        value: &T,
+        text: impl FnOnce(&T) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        match self {
+            Output::Json => print_json(value),
+            Output::Text => text(value),
+        }
+    }
+}
+
 /// Pretty JSON and a newline on stdout, for `--output json`.
-pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;

@@ -44,15 +44,14 @@ impl InvokeCommand {
         let client = ctx.authed_client()?;
         if self.asynchronous {
             let accepted = client.invoke_async(&self.name, param).await?;
-            if ctx.output == Output::Json {
-                return print_json(&accepted);
-            }
-            print_line(&accepted.activation_id)?;
-            eprintln!(
-                "queued; see the outcome with `faasctl activations get {}`",
-                accepted.activation_id
-            );
-            return Ok(());
+            return ctx.output.print(&accepted, |accepted| {
+                print_line(&accepted.activation_id)?;
+                eprintln!(
+                    "queued; see the outcome with `faasctl activations get {}`",
+                    accepted.activation_id
+                );
+                Ok(())
+            });
         }
 
         let spinner = std::io::stderr().is_terminal().then(|| {
