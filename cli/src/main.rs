@@ -1,4 +1,13 @@
 //! `faasctl`: parse, dispatch, and turn errors into a message and an exit code.
+//!
+//! Layout:
+//! - `cli`: the global options; builds the [`context::Context`] once and runs the command;
+//! - `commands`: the command tree, one file per command with its arguments and `run`;
+//! - `context`: what every command gets: settings, the config file, the token, clients;
+//! - `client`: the HTTP client of the API, one method per endpoint;
+//! - `config` and `credentials`: settings and profiles; where the token is kept;
+//! - `output` and `prompt`: what goes to stdout; asking the person at the terminal;
+//! - `error`: the errors faasctl explains, and their exit codes.
 
 use std::process::ExitCode;
 
