@@ -155,7 +155,7 @@ impl ApiClient {
     }
 
     pub async fn get_activation(&self, id: &str) -> Result<ActivationRecord, CliError> {
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !faas_shared::names::is_activation_id(id) {
             return Err(CliError::Usage(format!(
                 "{id:?} is not an activation id (list them with `faasctl activations ls`)"
             )));

@@ -79,23 +79,20 @@ pub struct Settings {
     pub verbose: bool,
 }
 
-/// The raw inputs to [`Settings::resolve`], already merged flag-over-environment by clap.
+/// The raw inputs to [`Settings::resolve`], already merged flag-over-environment by clap;
+/// the config file is the one already read.
 pub struct Inputs {
     pub api_url: Option<String>,
     pub ca_cert: Option<PathBuf>,
     pub profile: Option<String>,
-    pub config: Option<PathBuf>,
+    pub config_path: PathBuf,
     pub env_token: Option<String>,
     pub no_keyring: bool,
     pub verbose: bool,
 }
 
 impl Settings {
-    pub fn resolve(inputs: Inputs, config: &ConfigFile) -> anyhow::Result<Self> {
-        let config_path = match inputs.config {
-            Some(path) => path,
-            None => default_config_path()?,
-        };
+    pub fn resolve(inputs: Inputs, config: &ConfigFile) -> Self {
         let profile_name = inputs.profile.unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
         let profile = config
             .profiles
@@ -112,20 +109,21 @@ impl Settings {
             .ca_cert
             .or(profile.ca_cert)
             .or_else(|| dev_ca_cert(&api_url));
-        let credentials_path = config_path
+        let credentials_path = inputs
+            .config_path
             .parent()
             .unwrap_or_else(|| Path::new("."))
             .join("credentials.json");
-        Ok(Self {
+        Self {
             api_url,
             ca_cert,
             profile: profile_name,
-            config_path,
+            config_path: inputs.config_path,
             credentials_path,
             env_token: inputs.env_token.filter(|t| !t.trim().is_empty()),
             use_keyring: !inputs.no_keyring,
             verbose: inputs.verbose,
-        })
+        }
     }
 }
 
@@ -159,7 +157,7 @@ mod tests {
             api_url: None,
             ca_cert: None,
             profile: None,
-            config: Some(PathBuf::from("/tmp/faasctl-test/config.toml")),
+            config_path: PathBuf::from("/tmp/faasctl-test/config.toml"),
             env_token: None,
             no_keyring: true,
             verbose: false,
@@ -169,7 +167,7 @@ mod tests {
     #[test]
     fn flag_beats_profile_beats_default() {
         let mut config = ConfigFile::default();
-        let settings = Settings::resolve(inputs(), &config).unwrap();
+        let settings = Settings::resolve(inputs(), &config);
         assert_eq!(settings.api_url, DEFAULT_API_URL);
         assert_eq!(settings.profile, DEFAULT_PROFILE);
 
@@ -180,18 +178,18 @@ mod tests {
                 ..Profile::default()
             },
         );
-        let settings = Settings::resolve(inputs(), &config).unwrap();
+        let settings = Settings::resolve(inputs(), &config);
         assert_eq!(settings.api_url, "https://faas.example.com");
 
         let mut flagged = inputs();
         flagged.api_url = Some("https://other.example.com".into());
-        let settings = Settings::resolve(flagged, &config).unwrap();
+        let settings = Settings::resolve(flagged, &config);
         assert_eq!(settings.api_url, "https://other.example.com");
     }
 
     #[test]
     fn credentials_live_next_to_the_config_file() {
-        let settings = Settings::resolve(inputs(), &ConfigFile::default()).unwrap();
+        let settings = Settings::resolve(inputs(), &ConfigFile::default());
         assert_eq!(
             settings.credentials_path,
             PathBuf::from("/tmp/faasctl-test/credentials.json")

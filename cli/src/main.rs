@@ -1,22 +1,33 @@
 //! `faasctl`: parse, dispatch, and turn errors into a message and an exit code.
+//!
+//! Layout:
+//! - `cli`: the global options; builds the [`context::Context`] once and runs the command;
+//! - `commands`: the command tree, one file per command with its arguments and `run`;
+//! - `context`: what every command gets: settings, the config file, the token, clients;
+//! - `client`: the HTTP client of the API, one method per endpoint;
+//! - `config` and `credentials`: settings and profiles; where the token is kept;
+//! - `output` and `prompt`: what goes to stdout; asking the person at the terminal;
+//! - `error`: the errors faasctl explains, and their exit codes.
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 
+mod cli;
 mod client;
 mod commands;
 mod config;
+mod context;
 mod credentials;
 mod error;
+mod output;
+mod prompt;
 
 use error::{CliError, exit};
 
 fn main() -> ExitCode {
-    // reqwest and friends compile in both ring and aws-lc-rs; rustls panics at the
-    // first handshake unless exactly one provider is chosen.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let cli = commands::Cli::parse();
+    faas_process::install_crypto_provider();
+    let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -5,7 +5,8 @@ use std::io::Write as _;
 
 use faas_shared::{ActivationRecord, ActivationStatus};
 
-use super::{Context, Output, format_timeout, print_json, print_table};
+use crate::context::Context;
+use crate::output::{format_timeout, print_table};
 
 #[derive(Debug, clap::Args)]
 pub struct ActivationsLsCommand {
@@ -24,39 +25,7 @@ impl ActivationsLsCommand {
             .authed_client()?
             .list_activations(self.function.as_deref(), usize::from(self.limit))
             .await?;
-        if ctx.output == Output::Json {
-            return print_json(&records);
-        }
-        if records.is_empty() {
-            eprintln!("no activations in the last 24 h");
-            return Ok(());
-        }
-        let rows: Vec<[String; 6]> = records
-            .iter()
-            .map(|r| {
-                [
-                    r.activation.activation_id.clone(),
-                    r.activation.function.clone(),
-                    status(r.activation.status).to_owned(),
-                    r.activation
-                        .exit_code
-                        .map_or_else(|| "-".to_owned(), |c| c.to_string()),
-                    format_timeout(r.activation.duration_ms),
-                    r.finished_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                ]
-            })
-            .collect();
-        print_table(
-            [
-                "ID",
-                "FUNCTION",
-                "STATUS",
-                "EXIT",
-                "DURATION",
-                "FINISHED (UTC)",
-            ],
-            &rows,
-        )
+        ctx.output.print(records.as_slice(), print_records)
     }
 }
 
@@ -69,10 +38,7 @@ pub struct ActivationsGetCommand {
 impl ActivationsGetCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let record = ctx.authed_client()?.get_activation(&self.id).await?;
-        if ctx.output == Output::Json {
-            return print_json(&record);
-        }
-        print_record(&record)
+        ctx.output.print(&record, print_record)
     }
 }
 
@@ -101,6 +67,39 @@ fn status(status: ActivationStatus) -> &'static str {
         ActivationStatus::Error => "error",
         ActivationStatus::Timeout => "timeout",
     }
+}
+
+fn print_records(records: &[ActivationRecord]) -> anyhow::Result<()> {
+    if records.is_empty() {
+        eprintln!("no activations in the last 24 h");
+        return Ok(());
+    }
+    let rows: Vec<[String; 6]> = records
+        .iter()
+        .map(|r| {
+            [
+                r.activation.activation_id.clone(),
+                r.activation.function.clone(),
+                status(r.activation.status).to_owned(),
+                r.activation
+                    .exit_code
+                    .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+                format_timeout(r.activation.duration_ms),
+                r.finished_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            ]
+        })
+        .collect();
+    print_table(
+        [
+            "ID",
+            "FUNCTION",
+            "STATUS",
+            "EXIT",
+            "DURATION",
+            "FINISHED (UTC)",
+        ],
+        &rows,
+    )
 }
 
 fn print_record(r: &ActivationRecord) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use std::io::Write as _;
 use clap::CommandFactory as _;
 use clap_complete::Shell;
 
-use super::Cli;
+use crate::cli::Cli;
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionsCommand {

@@ -3,9 +3,13 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use faas_shared::{FunctionSpec, ParamMode};
 
-use super::{Context, Output, print_json, print_line};
 use crate::client::Upsert;
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::print_line;
+
+/// Every mode, in the order `--help` lists them.
+const PARAM_MODES: [ParamMode; 3] = [ParamMode::Argv, ParamMode::Stdin, ParamMode::Env];
 
 #[derive(Debug, clap::Args)]
 pub struct FnAddCommand {
@@ -29,7 +33,7 @@ pub struct FnAddCommand {
     #[arg(
         long,
         value_name = "MODE",
-        value_parser = PossibleValuesParser::new(["argv", "stdin", "env"]).map(|s| parse_param_mode(&s))
+        value_parser = PossibleValuesParser::new(PARAM_MODES.map(ParamMode::as_str)).map(|s| parse_param_mode(&s))
     )]
     pub param_mode: Option<ParamMode>,
 
@@ -53,9 +57,8 @@ impl FnAddCommand {
             network: self.network.then_some(true),
         };
         let (info, upsert) = ctx.authed_client()?.put_function(&self.name, &spec).await?;
-        match ctx.output {
-            Output::Json => print_json(&info),
-            Output::Text => print_line(format_args!(
+        ctx.output.print(&info, |info| {
+            print_line(format_args!(
                 "{} {} ({})",
                 match upsert {
                     Upsert::Created => "created",
@@ -63,17 +66,17 @@ impl FnAddCommand {
                 },
                 info.name,
                 info.image
-            )),
-        }
+            ))
+        })
     }
 }
 
+/// Only ever given one of the possible values clap has already checked.
 fn parse_param_mode(s: &str) -> ParamMode {
-    match s {
-        "stdin" => ParamMode::Stdin,
-        "env" => ParamMode::Env,
-        _ => ParamMode::Argv,
-    }
+    PARAM_MODES
+        .into_iter()
+        .find(|mode| mode.as_str() == s)
+        .unwrap_or_default()
 }
 
 /// `500ms`, `30s`, `1.5s`, `2m`; a bare number is seconds.
@@ -122,26 +125,43 @@ fn parse_memory_mb(s: &str) -> Result<u64, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn durations() {
-        assert_eq!(parse_timeout_ms("30s"), Ok(30_000));
-        assert_eq!(parse_timeout_ms("500ms"), Ok(500));
-        assert_eq!(parse_timeout_ms("1.5s"), Ok(1_500));
-        assert_eq!(parse_timeout_ms("2m"), Ok(120_000));
-        assert_eq!(parse_timeout_ms("10"), Ok(10_000));
-        for bad in ["", "abc", "-1s", "0s", "1h", "NaNs"] {
-            assert!(parse_timeout_ms(bad).is_err(), "{bad}");
+    fn check(parse: fn(&str) -> Result<u64, String>, good: &[(&str, u64)], bad: &[&str]) {
+        for &(input, value) in good {
+            assert_eq!(parse(input), Ok(value), "{input}");
+        }
+        for input in bad {
+            assert!(parse(input).is_err(), "{input}");
         }
     }
 
     #[test]
+    fn durations() {
+        check(
+            parse_timeout_ms,
+            &[
+                ("30s", 30_000),
+                ("500ms", 500),
+                ("1.5s", 1_500),
+                ("2m", 120_000),
+                ("10", 10_000),
+            ],
+            &["", "abc", "-1s", "0s", "1h", "NaNs"],
+        );
+    }
+
+    #[test]
     fn sizes() {
-        assert_eq!(parse_memory_mb("128Mi"), Ok(128));
-        assert_eq!(parse_memory_mb("1Gi"), Ok(1024));
-        assert_eq!(parse_memory_mb("256"), Ok(256));
-        assert_eq!(parse_memory_mb("2G"), Ok(2048));
-        for bad in ["", "Mi", "12Ki", "0", "1.5Gi", "99999999999999999999Gi"] {
-            assert!(parse_memory_mb(bad).is_err(), "{bad}");
+        check(
+            parse_memory_mb,
+            &[("128Mi", 128), ("1Gi", 1024), ("256", 256), ("2G", 2048)],
+            &["", "Mi", "12Ki", "0", "1.5Gi", "99999999999999999999Gi"],
+        );
+    }
+
+    #[test]
+    fn param_modes_are_the_wire_names() {
+        for mode in PARAM_MODES {
+            assert_eq!(parse_param_mode(mode.as_str()), mode);
         }
     }
 }

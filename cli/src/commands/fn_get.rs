@@ -2,7 +2,10 @@
 
 use std::io::Write as _;
 
-use super::{Context, Output, format_memory, format_param_mode, format_timeout, print_json};
+use faas_shared::FunctionInfo;
+
+use crate::context::Context;
+use crate::output::{format_memory, format_timeout};
 
 #[derive(Debug, clap::Args)]
 pub struct FnGetCommand {
@@ -12,28 +15,29 @@ pub struct FnGetCommand {
 
 impl FnGetCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let f = ctx.authed_client()?.get_function(&self.name).await?;
-        if ctx.output == Output::Json {
-            return print_json(&f);
-        }
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "name:       {}", f.name)?;
-        writeln!(out, "image:      {}", f.image)?;
-        writeln!(out, "timeout:    {}", format_timeout(f.timeout_ms))?;
-        writeln!(out, "memory:     {}", format_memory(f.memory_mb))?;
-        writeln!(out, "param-mode: {}", format_param_mode(f.param_mode))?;
-        writeln!(out, "network:    {}", if f.network { "yes" } else { "no" })?;
-        writeln!(
-            out,
-            "created:    {}",
-            f.created_at.format("%Y-%m-%d %H:%M:%S UTC")
-        )?;
-        writeln!(
-            out,
-            "updated:    {}",
-            f.updated_at.format("%Y-%m-%d %H:%M:%S UTC")
-        )?;
-        out.flush()?;
-        Ok(())
+        let function = ctx.authed_client()?.get_function(&self.name).await?;
+        ctx.output.print(&function, print_function)
     }
+}
+
+fn print_function(f: &FunctionInfo) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "name:       {}", f.name)?;
+    writeln!(out, "image:      {}", f.image)?;
+    writeln!(out, "timeout:    {}", format_timeout(f.timeout_ms))?;
+    writeln!(out, "memory:     {}", format_memory(f.memory_mb))?;
+    writeln!(out, "param-mode: {}", f.param_mode.as_str())?;
+    writeln!(out, "network:    {}", if f.network { "yes" } else { "no" })?;
+    writeln!(
+        out,
+        "created:    {}",
+        f.created_at.format("%Y-%m-%d %H:%M:%S UTC")
+    )?;
+    writeln!(
+        out,
+        "updated:    {}",
+        f.updated_at.format("%Y-%m-%d %H:%M:%S UTC")
+    )?;
+    out.flush()?;
+    Ok(())
 }

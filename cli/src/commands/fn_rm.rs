@@ -1,7 +1,9 @@
 //! `faasctl fn rm`: delete a function, after confirmation.
 
-use super::{Context, print_line, prompt_error};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::print_line;
+use crate::prompt::{self, prompt_error};
 
 #[derive(Debug, clap::Args)]
 pub struct FnRmCommand {
@@ -16,7 +18,7 @@ pub struct FnRmCommand {
 impl FnRmCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         if !self.yes {
-            if !ctx.interactive() {
+            if !prompt::interactive() {
                 return Err(CliError::Usage(format!(
                     "refusing to delete {} without confirmation: pass --yes",
                     self.name

@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use faas_shared::{Activation, ActivationStatus, ApiError, ErrorCode};
+use faas_shared::{Activation, ActivationStatus, ApiError};
 
-use super::{Context, Output, print_json};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::{Output, format_timeout, print_json, print_line};
 
 #[derive(Debug, clap::Args)]
 pub struct InvokeCommand {
@@ -43,15 +44,14 @@ impl InvokeCommand {
         let client = ctx.authed_client()?;
         if self.asynchronous {
             let accepted = client.invoke_async(&self.name, param).await?;
-            if ctx.output == Output::Json {
-                return print_json(&accepted);
-            }
-            super::print_line(&accepted.activation_id)?;
-            eprintln!(
-                "queued; see the outcome with `faasctl activations get {}`",
-                accepted.activation_id
-            );
-            return Ok(());
+            return ctx.output.print(&accepted, |accepted| {
+                print_line(&accepted.activation_id)?;
+                eprintln!(
+                    "queued; see the outcome with `faasctl activations get {}`",
+                    accepted.activation_id
+                );
+                Ok(())
+            });
         }
 
         let spinner = std::io::stderr().is_terminal().then(|| {
@@ -67,9 +67,9 @@ impl InvokeCommand {
 
         match outcome {
             Ok(activation) => {
-                let failed = activation.status != ActivationStatus::Success;
-                self.emit(ctx.output, &activation, self.logs || failed)?;
-                match failure(&self.name, &activation) {
+                let failure = failure(&self.name, &activation);
+                self.emit(ctx.output, &activation, self.logs || failure.is_some())?;
+                match failure {
                     Some(error) => Err(CliError::Api {
                         error,
                         retry_after: None,
@@ -136,23 +136,17 @@ impl InvokeCommand {
     }
 }
 
-/// The error for an activation that did not succeed, described from its outcome.
+/// The error for an activation that did not succeed: the code is the platform's rule,
+/// the message faasctl's own wording.
 fn failure(name: &str, activation: &Activation) -> Option<ApiError> {
-    match activation.status {
-        ActivationStatus::Success => None,
-        ActivationStatus::Timeout => Some(ApiError::new(
-            ErrorCode::FunctionTimeout,
-            format!(
-                "function {name} timed out after {}",
-                super::format_timeout(activation.duration_ms)
-            ),
-        )),
-        ActivationStatus::Error => Some(ApiError::new(
-            ErrorCode::FunctionFailed,
-            match activation.exit_code {
-                Some(code) => format!("function {name} failed with exit code {code}"),
-                None => format!("function {name} could not be run"),
-            },
-        )),
-    }
+    let error = ApiError::from_outcome(activation, None)?;
+    let message = match (activation.status, activation.exit_code) {
+        (ActivationStatus::Timeout, _) => format!(
+            "function {name} timed out after {}",
+            format_timeout(activation.duration_ms)
+        ),
+        (_, Some(code)) => format!("function {name} failed with exit code {code}"),
+        (_, None) => format!("function {name} could not be run"),
+    };
+    Some(ApiError { message, ..error })
 }

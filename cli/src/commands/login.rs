@@ -3,9 +3,10 @@
 use anyhow::Context as _;
 use faas_shared::Credentials;
 
-use super::{Context, Output, print_json, print_line, prompt_error, read_password_stdin};
+use crate::context::Context;
 use crate::credentials::StoredIn;
-use crate::error::CliError;
+use crate::output::{Output, print_json, print_line};
+use crate::prompt;
 
 #[derive(Debug, clap::Args)]
 pub struct LoginCommand {
@@ -21,36 +22,15 @@ pub struct LoginCommand {
 impl LoginCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let remembered = ctx.profile().username;
-        let username = match (self.username, remembered) {
-            (Some(username), _) => username,
-            (None, remembered) if ctx.interactive() => {
-                let mut input = dialoguer::Input::<String>::new().with_prompt("Username");
-                if let Some(remembered) = remembered {
-                    input = input.default(remembered);
-                }
-                input.interact_text().map_err(prompt_error)?
-            }
-            (None, Some(remembered)) => remembered,
-            (None, None) => {
-                return Err(CliError::Usage(
-                    "--username is required when not running in a terminal".into(),
-                )
-                .into());
-            }
-        };
-        let password = if self.password_stdin {
-            read_password_stdin()?
-        } else if ctx.interactive() {
-            dialoguer::Password::new()
-                .with_prompt(format!("Password for {username}"))
-                .interact()
-                .map_err(prompt_error)?
-        } else {
-            return Err(CliError::Usage(
-                "no terminal to prompt for a password: pipe it in with --password-stdin".into(),
-            )
-            .into());
-        };
+        let mut input = dialoguer::Input::<String>::new().with_prompt("Username");
+        if let Some(remembered) = &remembered {
+            input = input.default(remembered.clone());
+        }
+        let username = prompt::username(self.username, remembered, input)?;
+        let password = prompt::password(
+            self.password_stdin,
+            dialoguer::Password::new().with_prompt(format!("Password for {username}")),
+        )?;
 
         let token = ctx
             .client()?

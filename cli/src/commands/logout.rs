@@ -1,6 +1,7 @@
 //! `faasctl logout`: forget the token, from the keyring and the file alike.
 
-use super::{Context, print_line};
+use crate::context::Context;
+use crate::output::print_line;
 
 #[derive(Debug, clap::Args)]
 pub struct LogoutCommand {}

@@ -3,8 +3,10 @@
 use faas_shared::Credentials;
 use faas_shared::names::{validate_password, validate_username};
 
-use super::{Context, Output, print_json, print_line, prompt_error, read_password_stdin};
+use crate::context::Context;
 use crate::error::CliError;
+use crate::output::print_line;
+use crate::prompt;
 
 #[derive(Debug, clap::Args)]
 pub struct RegisterCommand {
@@ -20,48 +22,32 @@ pub struct RegisterCommand {
 
 impl RegisterCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let username = match self.username {
-            Some(username) => username,
-            None if ctx.interactive() => dialoguer::Input::<String>::new()
+        let username = prompt::username(
+            self.username,
+            None,
+            dialoguer::Input::<String>::new()
                 .with_prompt("Username")
-                .validate_with(|u: &String| validate_username(u).map_err(|e| e.message))
-                .interact_text()
-                .map_err(prompt_error)?,
-            None => {
-                return Err(CliError::Usage(
-                    "--username is required when not running in a terminal".into(),
-                )
-                .into());
-            }
-        };
+                .validate_with(|u: &String| validate_username(u).map_err(|e| e.message)),
+        )?;
         // Checked here too so a typo is caught before the password prompt.
         validate_username(&username).map_err(|e| CliError::Usage(e.message))?;
-        let password = if self.password_stdin {
-            read_password_stdin()?
-        } else if ctx.interactive() {
+        let password = prompt::password(
+            self.password_stdin,
             dialoguer::Password::new()
                 .with_prompt("Password")
                 .with_confirmation("Repeat password", "the passwords do not match, try again")
-                .validate_with(|p: &String| validate_password(p).map_err(|e| e.message))
-                .interact()
-                .map_err(prompt_error)?
-        } else {
-            return Err(CliError::Usage(
-                "no terminal to prompt for a password: pipe it in with --password-stdin".into(),
-            )
-            .into());
-        };
+                .validate_with(|p: &String| validate_password(p).map_err(|e| e.message)),
+        )?;
 
         let user = ctx
             .client()?
             .register(&Credentials { username, password })
             .await?;
-        match ctx.output {
-            Output::Json => print_json(&user),
-            Output::Text => print_line(format_args!(
+        ctx.output.print(&user, |user| {
+            print_line(format_args!(
                 "registered {}; log in with `faasctl login --username {}`",
                 user.username, user.username
-            )),
-        }
+            ))
+        })
     }
 }

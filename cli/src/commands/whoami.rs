@@ -3,8 +3,9 @@
 //! Read from the token itself (not verified: the server does that on every request),
 //! so it works offline.
 
-use super::{Context, Output, print_json, print_line};
+use crate::context::Context;
 use crate::credentials::Claims;
+use crate::output::{Output, print_json, print_line};
 
 #[derive(Debug, clap::Args)]
 pub struct WhoamiCommand {}
