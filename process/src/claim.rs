@@ -16,6 +16,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncReadExt as _;
 
+/// The object name when `body` is a claim check rather than the value itself.
+pub fn claimed(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<ClaimCheck>(body)
+        .ok()
+        .map(|check| check.claim_check)
+}
+
 /// Room left in a message for headers (`Nats-Msg-Id`, KV and Object Store headers).
 const HEADROOM: usize = 8 * 1024;
 
@@ -29,12 +36,12 @@ pub struct Payloads {
 impl Payloads {
     /// Opens the bucket (the server creates it with the other streams) and reads the
     /// connected server's `max_payload`.
-    pub async fn open(client: &async_nats::Client) -> anyhow::Result<Self> {
-        let store = jetstream::new(client.clone())
+    pub async fn open(jetstream: &jetstream::Context) -> anyhow::Result<Self> {
+        let store = jetstream
             .get_object_store(PAYLOADS_BUCKET)
             .await
             .map_err(|e| anyhow::anyhow!("opening the {PAYLOADS_BUCKET} object store: {e}"))?;
-        let max_payload = client.server_info().max_payload;
+        let max_payload = jetstream.client().server_info().max_payload;
         Ok(Self {
             store,
             inline_limit: max_payload.saturating_sub(HEADROOM),
@@ -66,10 +73,9 @@ impl Payloads {
 
     /// The value a packed body stands for, fetching it when it is a claim check.
     pub async fn unpack<T: DeserializeOwned>(&self, body: &[u8]) -> anyhow::Result<T> {
-        let Ok(check) = serde_json::from_slice::<ClaimCheck>(body) else {
+        let Some(name) = claimed(body) else {
             return Ok(serde_json::from_slice(body)?);
         };
-        let name = check.claim_check;
         let mut object = self
             .store
             .get(&name)

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use faas_shared::budget::{DEFAULT_QUEUE_TIMEOUT, MAX_QUEUE_TIMEOUT};
+
 use anyhow::{Context, bail};
 use faas_process::env;
 
@@ -51,7 +53,7 @@ impl Default for Limits {
         Self {
             max_inflight: None,
             max_inflight_per_user: None,
-            queue_timeout: Duration::from_secs(10),
+            queue_timeout: DEFAULT_QUEUE_TIMEOUT,
         }
     }
 }
@@ -118,6 +120,12 @@ impl Limits {
         };
         if let Some(ms) = env::parse::<u64>("FAAS_QUEUE_TIMEOUT_MS")? {
             limits.queue_timeout = Duration::from_millis(ms);
+            // The gateway's timeout is sized for the longest queue timeout.
+            anyhow::ensure!(
+                limits.queue_timeout <= MAX_QUEUE_TIMEOUT,
+                "FAAS_QUEUE_TIMEOUT_MS={ms} is over the largest allowed, {} ms: the gateway would give up before the server answers",
+                MAX_QUEUE_TIMEOUT.as_millis()
+            );
         }
         Ok(limits)
     }

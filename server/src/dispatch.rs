@@ -11,8 +11,11 @@ use std::time::Duration;
 use async_nats::jetstream;
 use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
-use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_subject, result_subject};
-use faas_shared::{ErrorCode, FunctionInfo};
+use faas_shared::budget::{PUBLISH_RETRY, WORKER_GRACE};
+use faas_shared::nats::{
+    ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_subject, request_payload_name, result_subject,
+};
+use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
 use futures::StreamExt;
 
 use crate::error::AppError;
@@ -20,14 +23,6 @@ use crate::state::AppState;
 
 /// JetStream's "maximum messages (per subject) exceeded".
 const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);
-
-/// Extra time beyond the function's own timeout that a worker gets to create the
-/// container, collect its output and report.
-const WORKER_GRACE: Duration = Duration::from_secs(10);
-
-/// How long a publish keeps retrying failures that a NATS leader election explains
-/// (see [`publish`]). Elections on a 3-node cluster take a few seconds.
-const PUBLISH_RETRY_BUDGET: Duration = Duration::from_secs(15);
 
 /// Publishes an activation of `function` for `owner` and waits for its result.
 pub async fn invoke(
@@ -105,9 +100,13 @@ async fn next_result(
         tokio::select! {
             message = results.next() => {
                 let Some(message) = message else { return Ok(None) };
-                return serde_json::from_slice(&message.payload)
-                    .map(Some)
-                    .map_err(|e| AppError::internal("decoding the activation result", e));
+                let record: ActivationRecord = state
+                    .store
+                    .payloads
+                    .unpack(&message.payload)
+                    .await
+                    .map_err(|e| AppError::backend("reading the activation result", e))?;
+                return Ok(Some(record.into()));
             }
             Ok(()) = connections.changed() => {
                 if let Ok(Some(record)) = state.store.activation(owner, activation_id).await {
@@ -153,13 +152,16 @@ fn new_request(owner: &str, function: &FunctionInfo, param: String) -> Activatio
 ///
 /// While a NATS cluster elects a new stream leader (a node was lost) a publish has
 /// no responder or times out for a few seconds. Those failures are retried within
-/// [`PUBLISH_RETRY_BUDGET`]: the `Nats-Msg-Id` header makes a retry of a publish that
+/// [`PUBLISH_RETRY`]: the `Nats-Msg-Id` header makes a retry of a publish that
 /// did land a duplicate the stream drops, so an activation is never queued twice.
 async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
-    let payload: bytes::Bytes = serde_json::to_vec(request)
-        .map_err(|e| AppError::internal("encoding the activation", e))?
-        .into();
-    let deadline = tokio::time::Instant::now() + PUBLISH_RETRY_BUDGET;
+    let payload = state
+        .store
+        .payloads
+        .pack(&request_payload_name(&request.activation_id), request)
+        .await
+        .map_err(|e| AppError::backend("storing the activation's parameter", e))?;
+    let deadline = tokio::time::Instant::now() + PUBLISH_RETRY;
     let mut pause = Duration::from_millis(100);
     loop {
         let mut headers = async_nats::HeaderMap::new();

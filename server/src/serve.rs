@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// How long in-flight requests may take to finish after shutdown: a synchronous
 /// invocation of the slowest function allowed, plus its worker's grace.
-const DRAIN_TIMEOUT: Duration = Duration::from_millis(faas_shared::MAX_TIMEOUT_MS + 15_000);
+const DRAIN_TIMEOUT: Duration = faas_shared::budget::LONGEST_SERVER_WAIT;
 
 /// Connects (waiting up to 30 s for NATS) and serves the API on `listener` until
 /// `shutdown` resolves.

@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, kv, stream};
 use chrono::{DateTime, Utc};
+use faas_process::claim::Payloads;
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, USERS_BUCKET,
-    activation_key, function_key, owner_key_prefix,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET,
+    PAYLOADS_BUCKET, USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET, activation_key,
+    function_key, owner_key_prefix,
 };
 use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
 use futures::TryStreamExt;
@@ -20,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::Limits;
 use crate::error::AppError;
 
-/// How long activation records are kept.
-const ACTIVATION_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long activation records (and the large bodies they point to) are kept.
+pub const ACTIVATION_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// A registered user as stored in `faas_users`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,6 +40,8 @@ pub struct Store {
     users: kv::Store,
     functions: kv::Store,
     activations: kv::Store,
+    /// Bodies too large for one NATS message: requests, results and records.
+    pub payloads: Payloads,
 }
 
 /// Creates (or updates) the stream and buckets, and opens the buckets, retrying for
@@ -80,10 +84,14 @@ async fn set_up(
     let users = open_bucket(js, USERS_BUCKET, Duration::ZERO, replicas).await?;
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
     let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
+    open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
+    ensure_stream(js, payloads_stream(replicas)).await?;
+    let payloads = Payloads::open(js).await?;
     Ok(Store {
         users,
         functions,
         activations,
+        payloads,
     })
 }
 
@@ -122,6 +130,26 @@ fn bucket_stream(bucket: &str, max_age: Duration, replicas: usize) -> stream::Co
         num_replicas: replicas,
         allow_rollup: true,
         deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    }
+}
+
+/// The stream behind the Object Store bucket of large bodies, as
+/// `create_object_store` would make it (which, like `create_key_value`, we avoid for
+/// nats-server < 2.10 compatibility). Bodies live as long as the records.
+fn payloads_stream(replicas: usize) -> stream::Config {
+    stream::Config {
+        name: format!("OBJ_{PAYLOADS_BUCKET}"),
+        subjects: vec![
+            format!("$O.{PAYLOADS_BUCKET}.C.>"),
+            format!("$O.{PAYLOADS_BUCKET}.M.>"),
+        ],
+        max_age: ACTIVATION_RECORD_TTL,
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        allow_rollup: true,
         allow_direct: true,
         discard: stream::DiscardPolicy::New,
         ..Default::default()
@@ -268,12 +296,25 @@ impl Store {
         owner: &str,
         id: &str,
     ) -> Result<Option<ActivationRecord>, AppError> {
-        get_json(
-            &self.activations,
-            &activation_key(owner, id),
-            "reading the activation",
-        )
-        .await
+        self.record(&activation_key(owner, id), "reading the activation")
+            .await
+    }
+
+    /// A record, fetched from the payloads bucket when the worker stored it there.
+    async fn record(&self, key: &str, context: &str) -> Result<Option<ActivationRecord>, AppError> {
+        let Some(value) = self
+            .activations
+            .get(key)
+            .await
+            .map_err(|e| AppError::backend(context, e))?
+        else {
+            return Ok(None);
+        };
+        self.payloads
+            .unpack(&value)
+            .await
+            .map(Some)
+            .map_err(|e| AppError::backend(context, e))
     }
 
     /// The owner's newest `limit` activation records (of `function`, if given),
@@ -293,8 +334,7 @@ impl Store {
             if records.len() == limit {
                 break;
             }
-            let record: Option<ActivationRecord> =
-                get_json(&self.activations, &key, "listing activations").await?;
+            let record = self.record(&key, "listing activations").await?;
             records.extend(record.filter(|r| function.is_none_or(|f| r.activation.function == f)));
         }
         Ok(records)

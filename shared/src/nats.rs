@@ -16,6 +16,15 @@ pub const FUNCTIONS_BUCKET: &str = "faas_functions";
 /// KV bucket: `<owner>.<activation id>` → activation record (kept 24 h).
 pub const ACTIVATIONS_BUCKET: &str = "faas_activations";
 
+/// KV bucket: worker id → heartbeat. Keys expire after [`WORKER_HEARTBEAT_TTL`], so
+/// a worker that was killed disappears from it and live workers remove the
+/// containers it left.
+pub const WORKERS_BUCKET: &str = "faas_workers";
+/// How often a worker renews its heartbeat.
+pub const WORKER_HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a heartbeat lives: a worker silent this long is taken for dead.
+pub const WORKER_HEARTBEAT_TTL: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Object Store bucket: bodies too large for one NATS message (a 6 MiB parameter, a
 /// 1 MiB result escaped into JSON), kept as long as the activation records.
 pub const PAYLOADS_BUCKET: &str = "faas_payloads";
@@ -25,7 +34,13 @@ pub fn activation_subject(user: &str) -> String {
     format!("faas.activations.{user}")
 }
 
-/// Where the worker publishes the result of one activation.
+/// Object name of a request's body in [`PAYLOADS_BUCKET`], when it is too large for
+/// one message. (A record's body is stored under its [`activation_key`].)
+pub fn request_payload_name(activation_id: &str) -> String {
+    format!("request.{activation_id}")
+}
+
+/// Where the worker publishes the result (the activation record) of one activation.
 pub fn result_subject(activation_id: &str) -> String {
     format!("faas.results.{activation_id}")
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_nats::jetstream::{self, consumer::PullConsumer, consumer::pull};
+use faas_shared::budget::WORKER_DRAIN;
 use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER};
 use futures::StreamExt;
 use futures::future::{FusedFuture, FutureExt};
@@ -16,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::WorkerConfig;
 use crate::handler::ActivationHandler;
+use crate::liveness;
 use crate::runtime::ContainerRuntime;
 
 /// How long a delivered request may go without an ack or a progress signal before
@@ -29,8 +31,6 @@ const MAX_DELIVER: i64 = 3;
 const PULL_EXPIRES: Duration = Duration::from_secs(2);
 /// How long the worker waits for NATS at start-up (the server waits as long).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long shutdown waits for running activations.
-const DRAIN: Duration = Duration::from_secs(30);
 /// How long shutdown then waits for the client to send the last acks.
 const FLUSH: Duration = Duration::from_secs(5);
 /// How long shutdown then waits for the last containers to be removed.
@@ -60,6 +60,17 @@ pub async fn run(
     let Some(bound) = unless_shutdown(&mut shutdown, bind(&jetstream)).await else {
         return Ok(());
     };
+    let runtime = match platform_id(&jetstream).await {
+        Some(platform) => runtime.in_platform(platform),
+        None => runtime,
+    };
+    // Beats until the last container is removed, so that no live worker takes ours
+    // for a dead one's while we drain.
+    let liveness = tokio::spawn(liveness::run(
+        jetstream.clone(),
+        runtime.clone(),
+        config.worker_id.clone(),
+    ));
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
     let handler = ActivationHandler::new(runtime.clone(), client.clone(), config.worker_id);
 
@@ -72,7 +83,17 @@ pub async fn run(
     };
     consumer.run(&mut shutdown).await?;
     drain(consumer.running, &client, &runtime).await;
+    liveness.abort();
     Ok(())
+}
+
+/// What tells this platform's containers from another's on a shared engine (tests,
+/// a dev platform beside a compose one): the activation stream's creation time,
+/// which every node of a NATS cluster agrees on.
+async fn platform_id(jetstream: &jetstream::Context) -> Option<String> {
+    let mut stream = jetstream.get_stream(ACTIVATIONS_STREAM).await.ok()?;
+    let created = stream.info().await.ok()?.created;
+    Some(created.unix_timestamp_nanos().to_string())
 }
 
 /// Removes the containers an earlier run of this worker left behind. Docker being
@@ -245,7 +266,7 @@ async fn rebind(jetstream: &jetstream::Context) -> PullConsumer {
 /// for the last containers to be removed.
 async fn drain(mut running: JoinSet<()>, client: &async_nats::Client, runtime: &ContainerRuntime) {
     tracing::info!(in_flight = running.len(), "worker stopping");
-    let drained = tokio::time::timeout(DRAIN, async {
+    let drained = tokio::time::timeout(WORKER_DRAIN, async {
         while running.join_next().await.is_some() {}
     })
     .await;

@@ -5,13 +5,23 @@
 //! `faas_activations`) and published first and the request acked after, so the
 //! request keeps holding its place in the stream (and so its concurrency slot) until
 //! its answer is out; and a worker that dies before acking leaves the request to be
-//! redelivered instead of lost.
+//! redelivered instead of lost. Delivery is therefore at-least-once: a redelivered
+//! activation whose record exists is answered from it, but one whose worker died
+//! mid-run runs again (the function gets `FAAS_ACTIVATION_ID` to deduplicate).
+//!
+//! The record is the result message too, packed once (a claim check when it is
+//! larger than one NATS message). When it cannot be stored or published, a small
+//! failure record takes its place, so the caller learns at once instead of waiting
+//! out the function's timeout.
 
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
+use bytes::Bytes;
+use faas_process::claim;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
-use faas_shared::nats::{activation_key, result_subject};
+use faas_shared::nats::{activation_key, request_payload_name, result_subject};
+use faas_shared::{ActivationRecord, ActivationStatus, RunFailure, RunFailureKind};
 
 use crate::records::Records;
 use crate::runtime::ContainerRuntime;
@@ -47,10 +57,10 @@ impl ActivationHandler {
     /// Runs one request, records and reports it, then acks. Never panics on a bad
     /// message.
     pub(crate) async fn run(&self, message: jetstream::Message) {
-        let request: ActivationRequest = match serde_json::from_slice(&message.payload) {
+        let request: ActivationRequest = match self.records.unpack(&message.payload).await {
             Ok(request) => request,
             Err(e) => {
-                tracing::warn!(subject = %message.subject, error = %e, "dropping a malformed activation request");
+                tracing::warn!(subject = %message.subject, error = %e, "dropping an unreadable activation request");
                 let _ = message.ack_with(AckKind::Term).await;
                 return;
             }
@@ -60,8 +70,8 @@ impl ActivationHandler {
         // before the ack) is answered from its record, never run twice.
         if let Some(record) = self.records.finished(&key).await {
             tracing::info!(id = %request.activation_id, "redelivered activation already finished; answering from its record");
-            self.publish(&request, &record.into()).await;
-            let _ = message.ack().await;
+            self.report(&request, &key, &record).await;
+            self.ack(&request, &message).await;
             return;
         }
 
@@ -76,11 +86,58 @@ impl ActivationHandler {
             "activation finished"
         );
         let record = result.record(&request, chrono::Utc::now());
-        self.records.put(&key, &record).await;
-        self.publish(&request, &result).await;
+        self.report(&request, &key, &record).await;
+        self.ack(&request, &message).await;
+    }
+
+    /// Acks the request and drops its claimed body, which only a redelivery needed.
+    async fn ack(&self, request: &ActivationRequest, message: &jetstream::Message) {
         if let Err(e) = message.ack().await {
             tracing::warn!(error = %e, "acking the activation failed; it may be redelivered");
+            return;
         }
+        if claim::claimed(&message.payload).is_some() {
+            self.records
+                .discard(&request_payload_name(&request.activation_id))
+                .await;
+        }
+    }
+
+    /// Stores the record, then publishes it to the waiting server. A record that
+    /// cannot be packed or stored is replaced by a small failure record (no output),
+    /// stored and published in its place, so the caller is not left waiting out the
+    /// function's timeout. (A failed publish needs no such thing: the record is
+    /// stored, and the server reads it when its connection comes back.)
+    async fn report(&self, request: &ActivationRequest, key: &str, record: &ActivationRecord) {
+        let body = match self.store(key, record).await {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::error!(id = %request.activation_id, error = %e, "recording the activation failed; reporting the failure instead");
+                let failed = failure_record(record, &e);
+                match self.store(key, &failed).await {
+                    Ok(body) => body,
+                    Err(e) => {
+                        tracing::error!(id = %request.activation_id, error = %e, "recording the failure failed too");
+                        serde_json::to_vec(&failed).unwrap_or_default().into()
+                    }
+                }
+            }
+        };
+        let subject = result_subject(&request.activation_id);
+        let published = match self.client.publish(subject, body).await {
+            Ok(()) => self.client.flush().await.map_err(anyhow::Error::from),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = published {
+            tracing::warn!(id = %request.activation_id, error = %e, "publishing the result failed; the server reads the record");
+        }
+    }
+
+    /// Packs `record` and stores it; returns the packed body.
+    async fn store(&self, key: &str, record: &ActivationRecord) -> anyhow::Result<Bytes> {
+        let body = self.records.pack(key, record).await?;
+        self.records.put(key, body.clone()).await?;
+        Ok(body)
     }
 
     /// Runs the container, telling JetStream every [`PROGRESS_EVERY`] that the
@@ -103,18 +160,20 @@ impl ActivationHandler {
             }
         }
     }
+}
 
-    /// Sends the result to the server waiting for it.
-    async fn publish(&self, request: &ActivationRequest, result: &ActivationResult) {
-        match serde_json::to_vec(result) {
-            Ok(payload) => {
-                let subject = result_subject(&request.activation_id);
-                if let Err(e) = self.client.publish(subject, payload.into()).await {
-                    tracing::warn!(error = %e, "publishing the result failed");
-                }
-                let _ = self.client.flush().await;
-            }
-            Err(e) => tracing::error!(error = %e, "encoding the result failed"),
-        }
-    }
+/// `record` without its output, failed for the platform's reason `why`.
+fn failure_record(record: &ActivationRecord, why: &anyhow::Error) -> ActivationRecord {
+    let mut failed = record.clone();
+    failed.activation.status = ActivationStatus::Error;
+    failed.activation.result.clear();
+    failed.activation.logs.clear();
+    failed.failure = Some(RunFailure {
+        kind: RunFailureKind::Runtime,
+        message: format!(
+            "the worker could not record the outcome of activation {} ({why}); its output is lost",
+            record.activation.activation_id
+        ),
+    });
+    failed
 }

@@ -16,12 +16,14 @@
 //!   the result, ack;
 //! - [`runtime`]: one activation in one sandboxed container;
 //!
-//! and what they use: `config` ([`WorkerConfig`]), `records` (the activation record
-//! bucket, opened on first use) and [`output`] (capped capture of stdout/stderr).
+//! and what they use: `config` ([`WorkerConfig`]), `records` (activation records and
+//! claimed bodies, opened on first use), `liveness` (the heartbeat, and the sweep of
+//! dead workers' containers) and [`output`] (capped capture of stdout/stderr).
 
 mod config;
 mod consumer;
 mod handler;
+mod liveness;
 pub mod output;
 mod records;
 pub mod runtime;

@@ -1,15 +1,20 @@
-//! The activation record bucket (KV `faas_activations`), opened on first use:
-//! records are a fallback for the server, so a missing bucket (the server has not
-//! created it yet) must not stop activations from running.
+//! What the worker reads from and writes to NATS besides the queue: activation
+//! records (KV `faas_activations`) and the large bodies behind claim checks (Object
+//! Store `faas_payloads`). Both are opened on first use: a missing bucket (the
+//! server has not created it yet) must not stop activations from running.
 
 use async_nats::jetstream::{self, kv};
+use bytes::Bytes;
+use faas_process::claim::{self, Payloads};
 use faas_shared::ActivationRecord;
 use faas_shared::nats::ACTIVATIONS_BUCKET;
+use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
 pub(crate) struct Records {
     jetstream: jetstream::Context,
     store: OnceCell<kv::Store>,
+    payloads: OnceCell<Payloads>,
 }
 
 impl Records {
@@ -17,43 +22,53 @@ impl Records {
         Self {
             jetstream,
             store: OnceCell::new(),
+            payloads: OnceCell::new(),
         }
     }
 
-    /// The bucket, or `None` (logged) while it does not exist; tried again next time.
-    async fn store(&self) -> Option<&kv::Store> {
-        let opened = self
-            .store
+    async fn store(&self) -> anyhow::Result<&kv::Store> {
+        self.store
             .get_or_try_init(|| self.jetstream.get_key_value(ACTIVATIONS_BUCKET))
-            .await;
-        match opened {
-            Ok(store) => Some(store),
-            Err(e) => {
-                tracing::warn!(error = %e, "the {ACTIVATIONS_BUCKET} bucket is not available; activation not recorded");
-                None
-            }
+            .await
+            .map_err(|e| anyhow::anyhow!("the {ACTIVATIONS_BUCKET} bucket is not available: {e}"))
+    }
+
+    async fn payloads(&self) -> anyhow::Result<&Payloads> {
+        self.payloads
+            .get_or_try_init(|| Payloads::open(&self.jetstream))
+            .await
+    }
+
+    /// A request or record as it travelled: inline, or behind a claim check.
+    pub(crate) async fn unpack<T: DeserializeOwned>(&self, body: &[u8]) -> anyhow::Result<T> {
+        if claim::claimed(body).is_none() {
+            return Ok(serde_json::from_slice(body)?);
+        }
+        self.payloads().await?.unpack(body).await
+    }
+
+    /// `record` as one body for both the KV value and the result message: inline
+    /// when it fits one NATS message, else stored under `key`.
+    pub(crate) async fn pack(&self, key: &str, record: &ActivationRecord) -> anyhow::Result<Bytes> {
+        self.payloads().await?.pack(key, record).await
+    }
+
+    /// Removes a body that is no longer needed (a request once it is acked).
+    pub(crate) async fn discard(&self, name: &str) {
+        if let Ok(payloads) = self.payloads().await {
+            payloads.discard(name).await;
         }
     }
 
     /// The record of the activation at `key`, if it has finished.
     pub(crate) async fn finished(&self, key: &str) -> Option<ActivationRecord> {
-        let value = self.store().await?.get(key).await.ok()??;
-        serde_json::from_slice(&value).ok()
+        let value = self.store().await.ok()?.get(key).await.ok()??;
+        self.unpack(&value).await.ok()
     }
 
-    /// Stores `record`; a failure is logged, not returned, since the result is
-    /// still published.
-    pub(crate) async fn put(&self, key: &str, record: &ActivationRecord) {
-        let Some(store) = self.store().await else {
-            return;
-        };
-        match serde_json::to_vec(record) {
-            Ok(value) => {
-                if let Err(e) = store.put(key, value.into()).await {
-                    tracing::warn!(error = %e, "storing the activation record failed");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "encoding the activation record failed"),
-        }
+    /// Stores a packed record.
+    pub(crate) async fn put(&self, key: &str, body: Bytes) -> anyhow::Result<()> {
+        self.store().await?.put(key, body).await?;
+        Ok(())
     }
 }

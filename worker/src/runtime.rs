@@ -34,6 +34,9 @@ pub const LABEL_ACTIVATION: &str = "io.faas.activation";
 pub const LABEL_OWNER: &str = "io.faas.owner";
 pub const LABEL_FUNCTION: &str = "io.faas.function";
 pub const LABEL_WORKER: &str = "io.faas.worker";
+/// Which platform (NATS stream) a container belongs to, so that workers of one
+/// platform never sweep another's containers on a shared engine.
+pub const LABEL_PLATFORM: &str = "io.faas.platform";
 
 /// Processes a function may run: enough for a shell pipeline, not for a fork bomb.
 const PIDS_LIMIT: i64 = 64;
@@ -54,6 +57,8 @@ pub struct ContainerRuntime {
     docker: Arc<tokio::sync::OnceCell<Docker>>,
     /// Container removals run in the background; shutdown waits for them.
     removals: TaskTracker,
+    /// The `io.faas.platform` label of this worker's containers, once known.
+    platform: Option<String>,
 }
 
 /// What a container printed.
@@ -71,7 +76,14 @@ impl ContainerRuntime {
             host,
             docker: Arc::default(),
             removals: TaskTracker::new(),
+            platform: None,
         }
+    }
+
+    /// The same runtime, labelling its containers as `platform`'s.
+    pub fn in_platform(mut self, platform: String) -> Self {
+        self.platform = Some(platform);
+        self
     }
 
     /// Resolves once every container removal started so far has finished.
@@ -154,7 +166,10 @@ impl ContainerRuntime {
             .map_err(Failed::before_create)?;
         let stdin = request.param_mode == ParamMode::Stdin;
         let created = docker
-            .create_container(None, container_body(request, worker_id))
+            .create_container(
+                None,
+                container_body(request, worker_id, self.platform.as_deref()),
+            )
             .await
             .map_err(|e| Failed::before_create(runtime_failure("creating the container", &e)))?;
         let id = created.id;
@@ -240,22 +255,45 @@ impl ContainerRuntime {
     /// Removes containers that an earlier run of this worker left behind (a crash
     /// between create and remove).
     pub async fn sweep(&self, worker_id: &str) -> Result<usize, DockerError> {
-        let filters = HashMap::from([(
-            "label".to_owned(),
-            vec![format!("{LABEL_WORKER}={worker_id}")],
-        )]);
+        let leftovers = self
+            .containers_labelled(&format!("{LABEL_WORKER}={worker_id}"))
+            .await?;
+        let docker = self.docker().await?;
+        for (id, _) in &leftovers {
+            remove(docker, id).await;
+        }
+        Ok(leftovers.len())
+    }
+
+    /// This platform's containers, running or not, as (container id, worker id).
+    pub async fn platform_containers(&self) -> Result<Vec<(String, String)>, DockerError> {
+        let Some(platform) = &self.platform else {
+            return Ok(Vec::new());
+        };
+        self.containers_labelled(&format!("{LABEL_PLATFORM}={platform}"))
+            .await
+    }
+
+    /// Removes one container (of a worker that is gone).
+    pub async fn remove(&self, id: &str) -> Result<(), DockerError> {
+        remove(self.docker().await?, id).await;
+        Ok(())
+    }
+
+    async fn containers_labelled(&self, label: &str) -> Result<Vec<(String, String)>, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![label.to_owned()])]);
         let options = ListContainersOptionsBuilder::default()
             .all(true)
             .filters(&filters)
             .build();
-        let docker = self.docker().await?;
-        let leftovers = docker.list_containers(Some(options)).await?;
-        for container in &leftovers {
-            if let Some(id) = &container.id {
-                remove(docker, id).await;
-            }
-        }
-        Ok(leftovers.len())
+        let containers = self.docker().await?.list_containers(Some(options)).await?;
+        Ok(containers
+            .into_iter()
+            .filter_map(|c| {
+                let worker = c.labels?.get(LABEL_WORKER).cloned().unwrap_or_default();
+                Some((c.id?, worker))
+            })
+            .collect())
     }
 }
 
@@ -378,24 +416,46 @@ async fn remove(docker: &Docker, id: &str) {
     }
 }
 
-fn labels(request: &ActivationRequest, worker_id: &str) -> HashMap<String, String> {
-    HashMap::from([
+fn labels(
+    request: &ActivationRequest,
+    worker_id: &str,
+    platform: Option<&str>,
+) -> HashMap<String, String> {
+    let mut labels = HashMap::from([
         (LABEL_ACTIVATION.to_owned(), request.activation_id.clone()),
         (LABEL_OWNER.to_owned(), request.owner.clone()),
         (LABEL_FUNCTION.to_owned(), request.function.clone()),
         (LABEL_WORKER.to_owned(), worker_id.to_owned()),
-    ])
+    ]);
+    if let Some(platform) = platform {
+        labels.insert(LABEL_PLATFORM.to_owned(), platform.to_owned());
+    }
+    labels
 }
 
-fn container_body(request: &ActivationRequest, worker_id: &str) -> ContainerCreateBody {
+/// The function's environment: its activation id always (a redelivered activation
+/// may run twice, and the id lets the function deduplicate), and the parameter in
+/// `env` mode.
+fn environment(request: &ActivationRequest) -> Vec<String> {
+    let mut env = vec![format!("FAAS_ACTIVATION_ID={}", request.activation_id)];
+    if request.param_mode == ParamMode::Env {
+        env.push(format!("FAAS_PARAM={}", request.param));
+    }
+    env
+}
+
+fn container_body(
+    request: &ActivationRequest,
+    worker_id: &str,
+    platform: Option<&str>,
+) -> ContainerCreateBody {
     let stdin = request.param_mode == ParamMode::Stdin;
     ContainerCreateBody {
         image: Some(request.image.clone()),
         // Like `docker run --rm IMAGE PARAM`: the parameter replaces CMD, the
         // image's ENTRYPOINT stays.
         cmd: (request.param_mode == ParamMode::Argv).then(|| vec![request.param.clone()]),
-        env: (request.param_mode == ParamMode::Env)
-            .then(|| vec![format!("FAAS_PARAM={}", request.param)]),
+        env: Some(environment(request)),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         attach_stdin: Some(stdin),
@@ -403,7 +463,7 @@ fn container_body(request: &ActivationRequest, worker_id: &str) -> ContainerCrea
         stdin_once: Some(stdin),
         tty: Some(false),
         network_disabled: Some(!request.network),
-        labels: Some(labels(request, worker_id)),
+        labels: Some(labels(request, worker_id, platform)),
         host_config: Some(host_config(request)),
         ..Default::default()
     }
