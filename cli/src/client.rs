@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use faas_shared::paths;
 use faas_shared::{
     Activation, ActivationAccepted, ActivationRecord, ApiError, Credentials, ErrorBody, ErrorCode,
     FunctionInfo, FunctionSpec, InvokeRequest, TokenResponse, UserInfo,
@@ -74,19 +75,17 @@ impl ApiClient {
     }
 
     pub async fn register(&self, credentials: &Credentials) -> Result<UserInfo, CliError> {
-        let req = self.request(Method::POST, "/v1/users").json(credentials);
+        let req = self.request(Method::POST, paths::USERS).json(credentials);
         self.json(req).await
     }
 
     pub async fn login(&self, credentials: &Credentials) -> Result<TokenResponse, CliError> {
-        let req = self
-            .request(Method::POST, "/v1/auth/login")
-            .json(credentials);
+        let req = self.request(Method::POST, paths::LOGIN).json(credentials);
         self.json(req).await
     }
 
     pub async fn list_functions(&self) -> Result<Vec<FunctionInfo>, CliError> {
-        self.json(self.request(Method::GET, "/v1/functions")).await
+        self.json(self.request(Method::GET, paths::FUNCTIONS)).await
     }
 
     pub async fn get_function(&self, name: &str) -> Result<FunctionInfo, CliError> {
@@ -117,7 +116,7 @@ impl ApiClient {
 
     /// Waits as long as the function runs; the server enforces its timeout.
     pub async fn invoke(&self, name: &str, param: String) -> Result<Activation, CliError> {
-        let path = format!("{}/invoke", function_path(name)?);
+        let path = invoke_path(name)?;
         let req = self
             .request(Method::POST, &path)
             .timeout(Duration::from_secs(faas_shared::MAX_TIMEOUT_MS / 1000 + 60))
@@ -131,7 +130,7 @@ impl ApiClient {
         name: &str,
         param: String,
     ) -> Result<ActivationAccepted, CliError> {
-        let path = format!("{}/invoke?async=true", function_path(name)?);
+        let path = format!("{}?async=true", invoke_path(name)?);
         let req = self
             .request(Method::POST, &path)
             .json(&InvokeRequest { param });
@@ -145,7 +144,7 @@ impl ApiClient {
         limit: usize,
     ) -> Result<Vec<ActivationRecord>, CliError> {
         // Both values are safe in a URL as they are: a number and a validated name.
-        let mut path = format!("/v1/activations?limit={limit}");
+        let mut path = format!("{}?limit={limit}", paths::ACTIVATIONS);
         if let Some(function) = function {
             faas_shared::names::validate_function_name(function)
                 .map_err(|e| CliError::Usage(e.message))?;
@@ -160,7 +159,7 @@ impl ApiClient {
                 "{id:?} is not an activation id (list them with `faasctl activations ls`)"
             )));
         }
-        self.json(self.request(Method::GET, &format!("/v1/activations/{id}")))
+        self.json(self.request(Method::GET, &paths::fill(paths::ACTIVATION, id)))
             .await
     }
 
@@ -284,11 +283,20 @@ impl ApiClient {
 
 /// Function names go into the URL path, so they are validated before use.
 fn function_path(name: &str) -> Result<String, CliError> {
+    valid_function_name(name)?;
+    Ok(paths::fill(paths::FUNCTION, name))
+}
+
+fn invoke_path(name: &str) -> Result<String, CliError> {
+    valid_function_name(name)?;
+    Ok(paths::fill(paths::INVOKE, name))
+}
+
+fn valid_function_name(name: &str) -> Result<(), CliError> {
     faas_shared::names::validate_function_name(name).map_err(|error| CliError::Api {
         error,
         retry_after: None,
-    })?;
-    Ok(format!("/v1/functions/{name}"))
+    })
 }
 
 /// An error body in some other shape (a gateway's, a proxy's HTML page).

@@ -56,6 +56,8 @@ pub enum ParamMode {
 }
 
 impl ParamMode {
+    pub const ALL: [ParamMode; 3] = [ParamMode::Argv, ParamMode::Stdin, ParamMode::Env];
+
     /// The wire name, as in `"param_mode": "stdin"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -120,6 +122,17 @@ pub enum ActivationStatus {
     Error,
     /// The function ran past its timeout and was killed.
     Timeout,
+}
+
+impl ActivationStatus {
+    /// The wire name, as in `"status": "timeout"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivationStatus::Success => "success",
+            ActivationStatus::Error => "error",
+            ActivationStatus::Timeout => "timeout",
+        }
+    }
 }
 
 /// The outcome of one invocation.

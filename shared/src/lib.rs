@@ -2,7 +2,7 @@
 //!
 //! Everything here is plain data and pure functions: the HTTP request and response
 //! bodies ([`api`]), the stable error codes ([`error`]), name and image validation
-//! ([`names`]), NATS subject and bucket names ([`nats`]) and the messages that travel
+//! ([`names`]), the API paths ([`paths`]), NATS subject and bucket names ([`nats`]) and the messages that travel
 //! through JetStream between server and worker ([`activation`]), and the one timeout
 //! budget ([`budget`]). Keeping them in one
 //! crate means a field renamed on the server cannot silently break the CLI.
@@ -13,6 +13,7 @@ pub mod budget;
 pub mod error;
 pub mod names;
 pub mod nats;
+pub mod paths;
 
 pub use api::*;
 pub use error::{ApiError, ErrorBody, ErrorCode};

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use faas_shared::{ActivationRecord, ActivationStatus};
+use faas_shared::ActivationRecord;
 
 use crate::context::Context;
 use crate::output::{format_timeout, print_table};
@@ -61,14 +61,6 @@ impl LogsCommand {
     }
 }
 
-fn status(status: ActivationStatus) -> &'static str {
-    match status {
-        ActivationStatus::Success => "success",
-        ActivationStatus::Error => "error",
-        ActivationStatus::Timeout => "timeout",
-    }
-}
-
 fn print_records(records: &[ActivationRecord]) -> anyhow::Result<()> {
     if records.is_empty() {
         eprintln!("no activations in the last 24 h");
@@ -80,7 +72,7 @@ fn print_records(records: &[ActivationRecord]) -> anyhow::Result<()> {
             [
                 r.activation.activation_id.clone(),
                 r.activation.function.clone(),
-                status(r.activation.status).to_owned(),
+                r.activation.status.as_str().to_owned(),
                 r.activation
                     .exit_code
                     .map_or_else(|| "-".to_owned(), |c| c.to_string()),
@@ -107,7 +99,7 @@ fn print_record(r: &ActivationRecord) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "id:        {}", a.activation_id)?;
     writeln!(out, "function:  {}", a.function)?;
-    writeln!(out, "status:    {}", status(a.status))?;
+    writeln!(out, "status:    {}", a.status.as_str())?;
     if let Some(code) = a.exit_code {
         writeln!(out, "exit code: {code}")?;
     }

@@ -9,7 +9,6 @@ use crate::error::CliError;
 use crate::output::print_line;
 
 /// Every mode, in the order `--help` lists them.
-const PARAM_MODES: [ParamMode; 3] = [ParamMode::Argv, ParamMode::Stdin, ParamMode::Env];
 
 #[derive(Debug, clap::Args)]
 pub struct FnAddCommand {
@@ -33,7 +32,7 @@ pub struct FnAddCommand {
     #[arg(
         long,
         value_name = "MODE",
-        value_parser = PossibleValuesParser::new(PARAM_MODES.map(ParamMode::as_str)).map(|s| parse_param_mode(&s))
+        value_parser = PossibleValuesParser::new(ParamMode::ALL.map(ParamMode::as_str)).map(|s| parse_param_mode(&s))
     )]
     pub param_mode: Option<ParamMode>,
 
@@ -73,7 +72,7 @@ impl FnAddCommand {
 
 /// Only ever given one of the possible values clap has already checked.
 fn parse_param_mode(s: &str) -> ParamMode {
-    PARAM_MODES
+    ParamMode::ALL
         .into_iter()
         .find(|mode| mode.as_str() == s)
         .unwrap_or_default()
@@ -160,7 +159,7 @@ mod tests {
 
     #[test]
     fn param_modes_are_the_wire_names() {
-        for mode in PARAM_MODES {
+        for mode in ParamMode::ALL {
             assert_eq!(parse_param_mode(mode.as_str()), mode);
         }
     }

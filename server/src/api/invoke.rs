@@ -58,7 +58,7 @@ pub async fn invoke(
     }
     if query.asynchronous {
         let activation_id = crate::dispatch::submit(&state, &user, &function, param).await?;
-        let location = format!("/v1/activations/{activation_id}");
+        let location = faas_shared::paths::fill(faas_shared::paths::ACTIVATION, &activation_id);
         let mut response = (
             StatusCode::ACCEPTED,
             Json(ActivationAccepted {
@@ -128,7 +128,7 @@ fn activation_headers(activation: &Activation) -> HeaderMap {
         }
     };
     set("x-faas-activation-id", activation.activation_id.clone());
-    set("x-faas-status", "success".into());
+    set("x-faas-status", activation.status.as_str().into());
     set("x-faas-duration-ms", activation.duration_ms.to_string());
     if let Some(code) = activation.exit_code {
         set("x-faas-exit-code", code.to_string());

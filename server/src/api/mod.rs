@@ -14,6 +14,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use faas_shared::ErrorCode;
+use faas_shared::paths;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
@@ -25,35 +26,35 @@ const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Every route the server serves, as (method, path, needs a token). The gateway
 /// configuration is checked against this list.
 pub const ROUTES: &[(&str, &str, bool)] = &[
-    ("POST", "/v1/users", false),
-    ("POST", "/v1/auth/login", false),
-    ("GET", "/v1/functions", true),
-    ("GET", "/v1/functions/{name}", true),
-    ("PUT", "/v1/functions/{name}", true),
-    ("DELETE", "/v1/functions/{name}", true),
-    ("POST", "/v1/functions/{name}/invoke", true),
-    ("GET", "/v1/activations", true),
-    ("GET", "/v1/activations/{id}", true),
-    ("GET", "/healthz", false),
-    ("GET", "/readyz", false),
+    ("POST", paths::USERS, false),
+    ("POST", paths::LOGIN, false),
+    ("GET", paths::FUNCTIONS, true),
+    ("GET", paths::FUNCTION, true),
+    ("PUT", paths::FUNCTION, true),
+    ("DELETE", paths::FUNCTION, true),
+    ("POST", paths::INVOKE, true),
+    ("GET", paths::ACTIVATIONS, true),
+    ("GET", paths::ACTIVATION, true),
+    ("GET", paths::HEALTHZ, false),
+    ("GET", paths::READYZ, false),
 ];
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/v1/users", post(users::register))
-        .route("/v1/auth/login", post(users::login))
-        .route("/v1/functions", get(functions::list))
+        .route(paths::USERS, post(users::register))
+        .route(paths::LOGIN, post(users::login))
+        .route(paths::FUNCTIONS, get(functions::list))
         .route(
-            "/v1/functions/{name}",
+            paths::FUNCTION,
             get(functions::get)
                 .put(functions::put)
                 .delete(functions::delete),
         )
-        .route("/v1/functions/{name}/invoke", post(invoke::invoke))
-        .route("/v1/activations", get(activations::list))
-        .route("/v1/activations/{id}", get(activations::get))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route(paths::INVOKE, post(invoke::invoke))
+        .route(paths::ACTIVATIONS, get(activations::list))
+        .route(paths::ACTIVATION, get(activations::get))
+        .route(paths::HEALTHZ, get(health::healthz))
+        .route(paths::READYZ, get(health::readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
