@@ -16,6 +16,10 @@ pub const MIN_MEMORY_MB: u64 = 16;
 pub const MAX_MEMORY_MB: u64 = 2048;
 /// Largest parameter passed as a command-line argument or environment variable.
 pub const MAX_PARAM_BYTES_ARGV: usize = 128 * 1024;
+/// Largest result (stdout) kept; past it the result is cut and `result_truncated` set.
+pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
+/// Largest logs (stderr) kept; past it they are cut and `logs_truncated` set.
+pub const MAX_LOG_BYTES: usize = 64 * 1024;
 /// Largest parameter passed on stdin.
 pub const MAX_PARAM_BYTES_STDIN: usize = 6 * 1024 * 1024;
 

@@ -3,10 +3,7 @@
 //! A function may print far more than we keep. We keep reading past the cap (and
 //! drop the excess) so the function never blocks on a full pipe, and flag the cut.
 
-/// Largest result (stdout) kept.
-pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
-/// Largest logs (stderr) kept.
-pub const MAX_LOG_BYTES: usize = 64 * 1024;
+pub use faas_shared::{MAX_LOG_BYTES, MAX_RESULT_BYTES};
 
 #[derive(Debug, Default)]
 pub struct CappedBuffer {
