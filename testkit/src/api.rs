@@ -115,6 +115,11 @@ impl Api {
             .unwrap()
     }
 
+    /// Invokes `name` and returns the activation; the answer must be 200 OK.
+    pub async fn invoke_ok(&self, token: &str, name: &str, param: &str) -> Value {
+        json_body(self.invoke(token, name, param).await, StatusCode::OK).await
+    }
+
     /// Polls `/readyz` for up to 30 s until it answers `status`.
     pub async fn wait_ready(&self, status: StatusCode) -> bool {
         for _ in 0..150 {
@@ -126,6 +131,22 @@ impl Api {
         }
         false
     }
+}
+
+/// The body of an error response, once its status and error code are checked.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> Value {
+    let body = json_body(response, status).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    body
+}
+
+/// The JSON body (null if there is none) of a response that must have `status`.
+async fn json_body(response: Response, status: StatusCode) -> Value {
+    let url = response.url().clone();
+    let actual = response.status();
+    let body: Value = response.json().await.unwrap_or_default();
+    assert_eq!(actual, status, "{url}: {body}");
+    body
 }
 
 /// The error code of an error response.

@@ -24,6 +24,6 @@ pub mod names;
 pub mod nats;
 pub mod platform;
 
-pub use api::{Api, error_code};
+pub use api::{Api, error_code, expect_error};
 pub use nats::Nats;
 pub use platform::{Platform, Worker};

@@ -46,10 +46,13 @@ enum Running {
 impl Platform {
     /// The dev stack with default limits, in a temporary data dir.
     pub async fn dev() -> Self {
-        Self::dev_with(Limits::default()).await
+        Self::dev_with(|_| {}).await
     }
 
-    pub async fn dev_with(limits: Limits) -> Self {
+    /// The dev stack with the limits `configure` sets.
+    pub async fn dev_with(configure: impl FnOnce(&mut Limits)) -> Self {
+        let mut limits = Limits::default();
+        configure(&mut limits);
         let temp_dir = tempfile::tempdir().unwrap();
         let data_dir = temp_dir.path().to_owned();
         Self::start_dev(&data_dir, Some(temp_dir), limits).await
@@ -83,19 +86,28 @@ impl Platform {
 
     /// A private NATS and a ready API server with default limits; no worker.
     pub async fn parts() -> Self {
-        Self::parts_with(Limits::default()).await
+        Self::parts_with(|_| {}).await
     }
 
-    pub async fn parts_with(limits: Limits) -> Self {
+    /// The parts, the server with the limits `configure` sets.
+    pub async fn parts_with(configure: impl FnOnce(&mut Limits)) -> Self {
+        let mut limits = Limits::default();
+        configure(&mut limits);
         let nats = Nats::start().await;
         let url = nats.url().to_owned();
-        Self::parts_on(nats, &url, limits).await
+        Self::serve(nats, &url, limits).await
     }
 
     /// The API server alone on a NATS the test started, reaching it through
-    /// `nats_url` (which may list several servers of a cluster); waits until it is
-    /// ready. Workers started with [`Platform::worker`] get the same `nats_url`.
-    pub async fn parts_on(nats: Nats, nats_url: &str, limits: Limits) -> Self {
+    /// `nats_url` (which may list several servers of a cluster). Workers started
+    /// with [`Platform::worker`] get the same `nats_url`.
+    pub async fn parts_on(nats: Nats, nats_url: &str) -> Self {
+        Self::serve(nats, nats_url, Limits::default()).await
+    }
+
+    /// Starts the API server (`faas_server::run`, plain HTTP) and waits until it is
+    /// ready.
+    async fn serve(nats: Nats, nats_url: &str, limits: Limits) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let mut config = faas_server::ServerConfig::new(nats_url, key.serialize_pem());
         config.limits = limits;
