@@ -2,7 +2,7 @@
 
 use faas_testkit::docker::leftover_containers;
 use faas_testkit::names::{ECHO, FAIL, PASSWORD, REVERSE, unique};
-use faas_testkit::{Platform, error_code};
+use faas_testkit::{Platform, error_code, expect_error};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -35,9 +35,7 @@ async fn walkthrough_register_login_add_invoke_remove() {
     assert_eq!(listed[0]["name"], "reverse");
     assert_eq!(listed[0]["timeout_ms"], 10_000);
 
-    let invoked = p.invoke(&token, "reverse", "hello").await;
-    assert_eq!(invoked.status(), StatusCode::OK);
-    let activation: Value = invoked.json().await.unwrap();
+    let activation = p.invoke_ok(&token, "reverse", "hello").await;
     assert_eq!(activation["result"], "olleh");
     assert_eq!(activation["status"], "success");
     assert_eq!(activation["exit_code"], 0);
@@ -50,8 +48,7 @@ async fn walkthrough_register_login_add_invoke_remove() {
         .unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     let gone = p.invoke(&token, "reverse", "hello").await;
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-    assert_eq!(error_code(gone).await, "function_not_found");
+    expect_error(gone, StatusCode::NOT_FOUND, "function_not_found").await;
 
     assert!(leftover_containers(&user).await.is_empty());
     p.stop().await;
@@ -107,8 +104,7 @@ async fn credentials_and_tokens_are_checked() {
     );
 
     let dup = p.register(&user, "another password").await;
-    assert_eq!(dup.status(), StatusCode::CONFLICT);
-    assert_eq!(error_code(dup).await, "user_exists");
+    expect_error(dup, StatusCode::CONFLICT, "user_exists").await;
 
     let wrong = p.login(&user, "wrong password!").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
@@ -140,9 +136,8 @@ async fn credentials_and_tokens_are_checked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
     assert!(missing.headers().contains_key(header::WWW_AUTHENTICATE));
-    assert_eq!(error_code(missing).await, "unauthorized");
+    expect_error(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     let mut tampered = token.to_owned();
     tampered.pop();
@@ -192,8 +187,7 @@ async fn expired_token_is_rejected_with_its_own_code() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(error_code(response).await, "token_expired");
+    expect_error(response, StatusCode::UNAUTHORIZED, "token_expired").await;
 
     // The same claims, unexpired, are accepted: the rejection was the expiry.
     let fresh = sign(now, now + 600);
@@ -348,8 +342,7 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     p.add_function(&token, "echo", json!({"image": ECHO})).await;
     let big = "x".repeat(faas_shared::MAX_PARAM_BYTES_ARGV + 1);
     let response = p.invoke(&token, "echo", &big).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(error_code(response).await, "param_too_large");
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "param_too_large").await;
     p.stop().await;
 }
 
@@ -361,9 +354,7 @@ async fn failing_function_answers_502_with_its_output_and_leaves_no_container() 
     p.add_function(&token, "fail", json!({"image": FAIL})).await;
 
     let response = p.invoke(&token, "fail", "boom").await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "function_failed");
+    let body = expect_error(response, StatusCode::BAD_GATEWAY, "function_failed").await;
     let activation = &body["error"]["activation"];
     assert_eq!(activation["status"], "error");
     assert_eq!(activation["exit_code"], 3);
@@ -387,8 +378,7 @@ async fn missing_image_is_a_clear_error() {
     )
     .await;
     let response = p.invoke(&token, "ghost", "x").await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    assert_eq!(error_code(response).await, "image_unavailable");
+    expect_error(response, StatusCode::BAD_GATEWAY, "image_unavailable").await;
     assert!(leftover_containers(&user).await.is_empty());
     p.stop().await;
 }
@@ -406,9 +396,7 @@ async fn parallel_invocations_each_get_their_own_result() {
         let token = &token;
         async move {
             let param = format!("call-{i}-abc");
-            let response = p.invoke(token, "reverse", &param).await;
-            assert_eq!(response.status(), StatusCode::OK);
-            let activation: Value = response.json().await.unwrap();
+            let activation = p.invoke_ok(token, "reverse", &param).await;
             let expected: String = param.chars().rev().collect();
             assert_eq!(activation["result"], expected.as_str());
             activation["activation_id"].as_str().unwrap().to_owned()

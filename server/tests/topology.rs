@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use faas_server::Limits;
 use faas_testkit::names::{PASSWORD, REVERSE, unique};
 use faas_testkit::{Nats, Platform, Worker};
 use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn worker_started_before_the_server_picks_up_work_via_a_cluster_url_list() {
@@ -19,15 +18,13 @@ async fn worker_started_before_the_server_picks_up_work_via_a_cluster_url_list()
     let worker = Worker::start(WorkerConfig::new(&cluster_url));
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Then the API server alone, plain HTTP, as behind the gateway.
-    let parts = Platform::parts_on(nats, &cluster_url, Limits::default()).await;
+    let parts = Platform::parts_on(nats, &cluster_url).await;
 
     let token = parts.user(&unique("early")).await;
     parts
         .add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
-    let response = parts.invoke(&token, "reverse", "early bird").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let activation: Value = response.json().await.unwrap();
+    let activation = parts.invoke_ok(&token, "reverse", "early bird").await;
     assert_eq!(activation["result"], "drib ylrae");
 
     worker.stop().await;
@@ -53,9 +50,7 @@ async fn users_and_functions_survive_a_restart() {
         "clients keep trusting the same CA"
     );
     // The old token still verifies: the signing key is kept in the data dir.
-    let response = second.invoke(&token, "reverse", "again").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let activation: Value = response.json().await.unwrap();
+    let activation = second.invoke_ok(&token, "reverse", "again").await;
     assert_eq!(activation["result"], "niaga");
     let login = second.login(&user, PASSWORD).await;
     assert_eq!(login.status(), StatusCode::OK);
