@@ -28,6 +28,19 @@ async fn run(request: &ActivationRequest) -> ActivationResult {
     result
 }
 
+/// Runs `param` on `image` with a 1 s timeout, which it must hit; returns the result
+/// and how long the run took.
+async fn run_past_a_1s_timeout(image: &str, param: &str) -> (ActivationResult, Duration) {
+    let mut slow = request(image, param);
+    slow.timeout_ms = 1000;
+    let started = Instant::now();
+    let result = run(&slow).await;
+    let took = started.elapsed();
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
+    assert_eq!(result.activation.exit_code, None);
+    (result, took)
+}
+
 #[tokio::test]
 async fn argv_param_like_docker_run() {
     let result = run(&request(REVERSE, "hello")).await;
@@ -73,38 +86,20 @@ async fn stdin_and_env_param_modes() {
 
 #[tokio::test]
 async fn timeout_kills_the_container_and_keeps_output() {
-    let mut slow = request(SH, "printf started; sleep 60");
-    slow.timeout_ms = 1000;
-    let started = Instant::now();
-    let result = run(&slow).await;
-    assert_eq!(result.activation.status, ActivationStatus::Timeout);
-    assert_eq!(result.activation.exit_code, None);
+    let (result, took) = run_past_a_1s_timeout(SH, "printf started; sleep 60").await;
     assert_eq!(result.activation.result, "started");
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
 }
 
 #[tokio::test]
 async fn sleep_past_its_timeout_is_stopped_within_seconds() {
-    let mut slow = request(SLEEP, "30");
-    slow.timeout_ms = 1000;
-    let started = Instant::now();
-    let result = run(&slow).await;
-    assert_eq!(result.activation.status, ActivationStatus::Timeout);
-    assert_eq!(result.activation.exit_code, None);
+    let (result, took) = run_past_a_1s_timeout(SLEEP, "30").await;
     assert!(
         result.activation.duration_ms < 5000,
         "{}",
         result.activation.duration_ms
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[tokio::test]
