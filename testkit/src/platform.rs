@@ -24,12 +24,15 @@ use tokio_util::sync::CancellationToken;
 use crate::api::Api;
 use crate::nats::Nats;
 
+/// A running platform, started as the dev stack or as parts (see the module doc).
 pub struct Platform {
     api: Api,
+    /// What the server was given, and what workers the test starts get.
     nats_url: String,
     running: Running,
 }
 
+/// How the platform runs, and what stopping it stops.
 enum Running {
     Dev {
         stack: DevStack,
@@ -158,6 +161,7 @@ impl Platform {
         }
     }
 
+    /// The same, to kill and restart it.
     pub fn nats_mut(&mut self) -> &mut Nats {
         match &mut self.running {
             Running::Parts { nats, .. } => nats,
