@@ -1,10 +1,10 @@
 //! Behaviour that needs no server: parsing, help, usage errors, credentials handling
 //! and what happens when the server cannot be reached.
 
-mod support;
+mod common;
 
+use common::{config_path, dead_url, faasctl, token, valid_token};
 use predicates::prelude::*;
-use support::{config_path, dead_url, faasctl, token, valid_token};
 use tempfile::TempDir;
 
 #[test]
@@ -278,7 +278,7 @@ fn verbose_shows_the_settings_and_each_request() {
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     let home = TempDir::new().unwrap();
-    let mut child = support::faasctl_std(&home)
+    let mut child = common::faasctl_std(&home)
         .args(["completions", "bash"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

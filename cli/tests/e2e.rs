@@ -1,46 +1,24 @@
-//! End to end against the real platform: `faas_server::dev::DevStack` (a private
-//! nats-server, the in-process worker on the local Docker Engine, HTTPS with a dev CA)
-//! and the example function images from `scripts/build-function-images.sh`.
+//! End to end against the real platform: the dev stack (a private nats-server, the
+//! in-process worker on the local Docker Engine, HTTPS with a dev CA) and the example
+//! function images from `scripts/build-function-images.sh`.
 
-mod support;
+mod common;
 
-use faas_server::dev::{DevOptions, DevStack};
+use common::faasctl;
+use faas_testkit::Platform;
+use faas_testkit::docker::require_image;
+use faas_testkit::names::{FAIL, REVERSE};
 use predicates::prelude::*;
-use support::faasctl;
 use tempfile::TempDir;
-
-const REVERSE: &str = "faas-examples/reverse:latest";
-const FAIL: &str = "faas-examples/fail:latest";
-
-/// Fails with the fix when an example image is missing, instead of a Docker error
-/// halfway through the test.
-fn require_image(image: &str) {
-    let present = std::process::Command::new("docker")
-        .args(["image", "inspect", image])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        present,
-        "the image {image} is missing: build the example images with `bash scripts/build-function-images.sh`"
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_against_the_dev_stack() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     require_image(REVERSE);
     require_image(FAIL);
-    let data_dir = TempDir::new().unwrap();
-    let stack = DevStack::start(DevOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.path().to_owned(),
-        ..DevOptions::default()
-    })
-    .await
-    .expect("the dev stack starts (needs nats-server on PATH and Docker)");
+    let platform = Platform::dev().await;
     let home = TempDir::new().unwrap();
-    let url = stack.url.clone();
-    let ca = stack.ca_cert.to_str().unwrap().to_owned();
+    let url = platform.url().to_owned();
+    let ca = platform.ca_cert().to_str().unwrap().to_owned();
     // Blocking is fine here: the stack runs on the runtime's worker threads.
     let cli = |args: &[&str]| {
         let mut cmd = faasctl(&home);
@@ -77,31 +55,31 @@ async fn a_whole_session_against_the_dev_stack() {
     .success()
     .stderr(predicate::str::contains("warning: --insecure"));
 
-    let with_ca = ["--api-url", url.as_str(), "--ca-cert", ca.as_str()];
-    cli(&[
-        &["register", "-u", "alice", "--password-stdin"][..],
-        &with_ca,
-    ]
-    .concat())
-    .write_stdin("correct horse\n")
-    .assert()
-    .success()
-    .stdout(predicate::str::contains("registered alice"));
-    cli(&[
-        &["register", "-u", "alice", "--password-stdin"][..],
-        &with_ca,
-    ]
-    .concat())
-    .write_stdin("correct horse\n")
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains("faasctl login"));
-    cli(&[&["login", "-u", "alice", "--password-stdin"][..], &with_ca].concat())
-        .write_stdin("wrong horse\n")
+    // Alice with the dev CA, her password on stdin.
+    let as_alice = |command: &str, password: &str| {
+        let mut cmd = cli(&[
+            command,
+            "-u",
+            "alice",
+            "--password-stdin",
+            "--api-url",
+            &url,
+            "--ca-cert",
+            &ca,
+        ]);
+        cmd.write_stdin(format!("{password}\n"));
+        cmd
+    };
+    as_alice("register", "correct horse")
         .assert()
-        .code(3);
-    cli(&[&["login", "-u", "alice", "--password-stdin"][..], &with_ca].concat())
-        .write_stdin("correct horse\n")
+        .success()
+        .stdout(predicate::str::contains("registered alice"));
+    as_alice("register", "correct horse")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("faasctl login"));
+    as_alice("login", "wrong horse").assert().code(3);
+    as_alice("login", "correct horse")
         .assert()
         .success()
         .stdout(predicate::str::contains("logged in"));
@@ -225,5 +203,5 @@ async fn a_whole_session_against_the_dev_stack() {
     cli(&["logout"]).assert().success();
     cli(&["fn", "ls"]).assert().code(3);
 
-    stack.stop().await.unwrap();
+    platform.stop().await;
 }

@@ -2,11 +2,11 @@
 //! what is sent, how each error maps to a message and an exit code, and where the
 //! token ends up. The real server is exercised in `e2e.rs`.
 
-mod support;
+mod common;
 
+use common::{FakeServer, Reply, config_path, credentials_path, faasctl, valid_token};
 use predicates::prelude::*;
 use serde_json::json;
-use support::{FakeServer, Reply, config_path, credentials_path, faasctl, valid_token};
 use tempfile::TempDir;
 
 fn activation(status: &str, result: &str, logs: &str, exit_code: Option<i64>) -> serde_json::Value {

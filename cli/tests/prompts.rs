@@ -1,11 +1,11 @@
 //! The interactive prompts, driven for real through a pseudo-terminal.
 #![cfg(unix)]
 
-mod support;
+mod common;
 
+use common::{FakeServer, Reply, faasctl_std, valid_token};
 use rexpect::process::WaitStatus;
 use serde_json::json;
-use support::{FakeServer, Reply, faasctl_std, valid_token};
 use tempfile::TempDir;
 
 #[test]
@@ -107,7 +107,7 @@ fn login_offers_the_remembered_username() {
             json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
         )
     });
-    let config = support::config_path(home.path());
+    let config = common::config_path(home.path());
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[profiles.default]\nusername = \"alice\"\n").unwrap();
 

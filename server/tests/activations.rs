@@ -1,24 +1,18 @@
 //! Activation records and asynchronous invocation.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use faas_testkit::Platform;
+use faas_testkit::names::{FAIL, REVERSE, SLEEP, unique};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
-async fn get_json(p: &Platform, path: &str, token: &str) -> (StatusCode, Value) {
-    let response = p.authed(Method::GET, path, token).send().await.unwrap();
-    (response.status(), response.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn every_activation_is_recorded_and_listed_newest_first() {
-    let p = Platform::start().await;
-    let user = unique_user("rec");
+    let p = Platform::dev().await;
+    let user = unique("rec");
     let token = p.user(&user).await;
-    let other = p.user(&unique_user("snoop")).await;
+    let other = p.user(&unique("snoop")).await;
     p.add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
     p.add_function(&token, "fail", json!({"image": FAIL})).await;
@@ -35,7 +29,7 @@ async fn every_activation_is_recorded_and_listed_newest_first() {
         ids.push(activation["activation_id"].as_str().unwrap().to_owned());
     }
 
-    let (status, all) = get_json(&p, "/v1/activations", &token).await;
+    let (status, all) = p.get_json("/v1/activations", &token).await;
     assert_eq!(status, StatusCode::OK);
     let listed: Vec<&str> = all
         .as_array()
@@ -46,12 +40,16 @@ async fn every_activation_is_recorded_and_listed_newest_first() {
     let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
     assert_eq!(listed, newest_first);
 
-    let (_, reverses) = get_json(&p, "/v1/activations?function=reverse&limit=1", &token).await;
+    let (_, reverses) = p
+        .get_json("/v1/activations?function=reverse&limit=1", &token)
+        .await;
     assert_eq!(reverses.as_array().unwrap().len(), 1);
     assert_eq!(reverses[0]["activation_id"], ids[2].as_str());
     assert_eq!(reverses[0]["result"], "eerht");
 
-    let (status, failed) = get_json(&p, &format!("/v1/activations/{}", ids[1]), &token).await;
+    let (status, failed) = p
+        .get_json(&format!("/v1/activations/{}", ids[1]), &token)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(failed["status"], "error");
     assert_eq!(failed["exit_code"], 3);
@@ -61,28 +59,30 @@ async fn every_activation_is_recorded_and_listed_newest_first() {
     assert!(failed["queued_at"].as_str().unwrap() <= failed["finished_at"].as_str().unwrap());
 
     // Another user sees none of it.
-    let (status, body) = get_json(&p, &format!("/v1/activations/{}", ids[1]), &other).await;
+    let (status, body) = p
+        .get_json(&format!("/v1/activations/{}", ids[1]), &other)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "activation_not_found");
-    assert_eq!(get_json(&p, "/v1/activations", &other).await.1, json!([]));
+    assert_eq!(p.get_json("/v1/activations", &other).await.1, json!([]));
 
     for bad in [
         "/v1/activations?limit=0",
         "/v1/activations?limit=x",
         "/v1/activations?function=Bad.Name",
     ] {
-        let (status, body) = get_json(&p, bad, &token).await;
+        let (status, body) = p.get_json(bad, &token).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
-    let (status, _) = get_json(&p, "/v1/activations/..%2F..%2Fetc", &token).await;
+    let (status, _) = p.get_json("/v1/activations/..%2F..%2Fetc", &token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     p.stop().await;
 }
 
 #[tokio::test]
 async fn async_invocation_answers_202_and_the_record_follows() {
-    let p = Platform::start().await;
-    let token = p.user(&unique_user("later")).await;
+    let p = Platform::dev().await;
+    let token = p.user(&unique("later")).await;
     p.add_function(&token, "sleep", json!({"image": SLEEP}))
         .await;
 
@@ -112,7 +112,7 @@ async fn async_invocation_answers_202_and_the_record_follows() {
 
     let mut record = Value::Null;
     for _ in 0..100 {
-        let (status, body) = get_json(&p, &location, &token).await;
+        let (status, body) = p.get_json(&location, &token).await;
         if status == StatusCode::OK {
             record = body;
             break;

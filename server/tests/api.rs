@@ -1,15 +1,15 @@
 //! The API end to end: real NATS, real Docker, real HTTPS.
 
-mod common;
-
-use common::*;
+use faas_testkit::docker::leftover_containers;
+use faas_testkit::names::{ECHO, FAIL, PASSWORD, REVERSE, unique};
+use faas_testkit::{Platform, error_code, expect_error};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn walkthrough_register_login_add_invoke_remove() {
-    let p = Platform::start().await;
-    let user = unique_user("alice");
+    let p = Platform::dev().await;
+    let user = unique("alice");
     let token = p.user(&user).await;
 
     let created = p
@@ -30,21 +30,12 @@ async fn walkthrough_register_login_add_invoke_remove() {
         .await;
     assert_eq!(replaced.status(), StatusCode::OK);
 
-    let listed: Value = p
-        .authed(Method::GET, "/v1/functions", &token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, listed) = p.get_json("/v1/functions", &token).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["name"], "reverse");
     assert_eq!(listed[0]["timeout_ms"], 10_000);
 
-    let invoked = p.invoke(&token, "reverse", "hello").await;
-    assert_eq!(invoked.status(), StatusCode::OK);
-    let activation: Value = invoked.json().await.unwrap();
+    let activation = p.invoke_ok(&token, "reverse", "hello").await;
     assert_eq!(activation["result"], "olleh");
     assert_eq!(activation["status"], "success");
     assert_eq!(activation["exit_code"], 0);
@@ -57,8 +48,7 @@ async fn walkthrough_register_login_add_invoke_remove() {
         .unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     let gone = p.invoke(&token, "reverse", "hello").await;
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-    assert_eq!(error_code(gone).await, "function_not_found");
+    expect_error(gone, StatusCode::NOT_FOUND, "function_not_found").await;
 
     assert!(leftover_containers(&user).await.is_empty());
     p.stop().await;
@@ -66,9 +56,9 @@ async fn walkthrough_register_login_add_invoke_remove() {
 
 #[tokio::test]
 async fn other_users_function_is_not_found() {
-    let p = Platform::start().await;
-    let alice = p.user(&unique_user("alice")).await;
-    let bob = p.user(&unique_user("bob")).await;
+    let p = Platform::dev().await;
+    let alice = p.user(&unique("alice")).await;
+    let bob = p.user(&unique("bob")).await;
     assert_eq!(
         p.add_function(&alice, "secret", json!({"image": ECHO}))
             .await
@@ -90,15 +80,7 @@ async fn other_users_function_is_not_found() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
         assert_eq!(error_code(response).await, "function_not_found");
     }
-    let bobs: Value = p
-        .authed(Method::GET, "/v1/functions", &bob)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(bobs, json!([]));
+    assert_eq!(p.get_json("/v1/functions", &bob).await.1, json!([]));
 
     // Bob's function of the same name is his own; Alice's is untouched.
     assert_eq!(
@@ -107,30 +89,22 @@ async fn other_users_function_is_not_found() {
             .status(),
         StatusCode::CREATED
     );
-    let alices: Value = p
-        .authed(Method::GET, "/v1/functions/secret", &alice)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, alices) = p.get_json("/v1/functions/secret", &alice).await;
     assert_eq!(alices["image"], ECHO);
     p.stop().await;
 }
 
 #[tokio::test]
 async fn credentials_and_tokens_are_checked() {
-    let p = Platform::start().await;
-    let user = unique_user("carol");
+    let p = Platform::dev().await;
+    let user = unique("carol");
     assert_eq!(
-        p.register(&user, "correct horse battery").await.status(),
+        p.register(&user, PASSWORD).await.status(),
         StatusCode::CREATED
     );
 
     let dup = p.register(&user, "another password").await;
-    assert_eq!(dup.status(), StatusCode::CONFLICT);
-    assert_eq!(error_code(dup).await, "user_exists");
+    expect_error(dup, StatusCode::CONFLICT, "user_exists").await;
 
     let wrong = p.login(&user, "wrong password!").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
@@ -144,12 +118,7 @@ async fn credentials_and_tokens_are_checked() {
     );
     assert_eq!(wrong_body["error"]["code"], "invalid_credentials");
 
-    let good: Value = p
-        .login(&user, "correct horse battery")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let good: Value = p.login(&user, PASSWORD).await.json().await.unwrap();
     let token = good["token"].as_str().unwrap();
     assert_eq!(good["token_type"], "Bearer");
     assert!(good["expires_at"].is_string());
@@ -167,9 +136,8 @@ async fn credentials_and_tokens_are_checked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
     assert!(missing.headers().contains_key(header::WWW_AUTHENTICATE));
-    assert_eq!(error_code(missing).await, "unauthorized");
+    expect_error(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     let mut tampered = token.to_owned();
     tampered.pop();
@@ -197,11 +165,11 @@ async fn credentials_and_tokens_are_checked() {
 
 #[tokio::test]
 async fn expired_token_is_rejected_with_its_own_code() {
-    let p = Platform::start().await;
-    let user = unique_user("dave");
+    let p = Platform::dev().await;
+    let user = unique("dave");
     p.user(&user).await;
     // A token signed with the platform's own key, but expired an hour ago.
-    let key_pem = std::fs::read_to_string(p.stack.ca_cert.with_file_name("jwt-key.pem")).unwrap();
+    let key_pem = std::fs::read_to_string(p.ca_cert().with_file_name("jwt-key.pem")).unwrap();
     let key = jsonwebtoken::EncodingKey::from_ec_pem(key_pem.as_bytes()).unwrap();
     let sign = |iat: i64, exp: i64| {
         let claims = json!({"sub": user, "key": "faas-api", "iat": iat, "exp": exp, "jti": format!("t{iat}")});
@@ -219,8 +187,7 @@ async fn expired_token_is_rejected_with_its_own_code() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(error_code(response).await, "token_expired");
+    expect_error(response, StatusCode::UNAUTHORIZED, "token_expired").await;
 
     // The same claims, unexpired, are accepted: the rejection was the expiry.
     let fresh = sign(now, now + 600);
@@ -235,8 +202,8 @@ async fn expired_token_is_rejected_with_its_own_code() {
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_never_a_500() {
-    let p = Platform::start().await;
-    let token = p.user(&unique_user("erin")).await;
+    let p = Platform::dev().await;
+    let token = p.user(&unique("erin")).await;
 
     // (method, path, token, body, expected status, expected code)
     type Case<'a> = (
@@ -375,22 +342,19 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     p.add_function(&token, "echo", json!({"image": ECHO})).await;
     let big = "x".repeat(faas_shared::MAX_PARAM_BYTES_ARGV + 1);
     let response = p.invoke(&token, "echo", &big).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(error_code(response).await, "param_too_large");
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "param_too_large").await;
     p.stop().await;
 }
 
 #[tokio::test]
 async fn failing_function_answers_502_with_its_output_and_leaves_no_container() {
-    let p = Platform::start().await;
-    let user = unique_user("grace");
+    let p = Platform::dev().await;
+    let user = unique("grace");
     let token = p.user(&user).await;
     p.add_function(&token, "fail", json!({"image": FAIL})).await;
 
     let response = p.invoke(&token, "fail", "boom").await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "function_failed");
+    let body = expect_error(response, StatusCode::BAD_GATEWAY, "function_failed").await;
     let activation = &body["error"]["activation"];
     assert_eq!(activation["status"], "error");
     assert_eq!(activation["exit_code"], 3);
@@ -404,8 +368,8 @@ async fn failing_function_answers_502_with_its_output_and_leaves_no_container() 
 
 #[tokio::test]
 async fn missing_image_is_a_clear_error() {
-    let p = Platform::start().await;
-    let user = unique_user("heidi");
+    let p = Platform::dev().await;
+    let user = unique("heidi");
     let token = p.user(&user).await;
     p.add_function(
         &token,
@@ -414,16 +378,15 @@ async fn missing_image_is_a_clear_error() {
     )
     .await;
     let response = p.invoke(&token, "ghost", "x").await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    assert_eq!(error_code(response).await, "image_unavailable");
+    expect_error(response, StatusCode::BAD_GATEWAY, "image_unavailable").await;
     assert!(leftover_containers(&user).await.is_empty());
     p.stop().await;
 }
 
 #[tokio::test]
 async fn parallel_invocations_each_get_their_own_result() {
-    let p = Platform::start().await;
-    let user = unique_user("ivan");
+    let p = Platform::dev().await;
+    let user = unique("ivan");
     let token = p.user(&user).await;
     p.add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
@@ -433,9 +396,7 @@ async fn parallel_invocations_each_get_their_own_result() {
         let token = &token;
         async move {
             let param = format!("call-{i}-abc");
-            let response = p.invoke(token, "reverse", &param).await;
-            assert_eq!(response.status(), StatusCode::OK);
-            let activation: Value = response.json().await.unwrap();
+            let activation = p.invoke_ok(token, "reverse", &param).await;
             let expected: String = param.chars().rev().collect();
             assert_eq!(activation["result"], expected.as_str());
             activation["activation_id"].as_str().unwrap().to_owned()
@@ -451,8 +412,8 @@ async fn parallel_invocations_each_get_their_own_result() {
 
 #[tokio::test]
 async fn plain_text_in_and_out() {
-    let p = Platform::start().await;
-    let token = p.user(&unique_user("judy")).await;
+    let p = Platform::dev().await;
+    let token = p.user(&unique("judy")).await;
     p.add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
     let response = p
@@ -473,7 +434,7 @@ async fn plain_text_in_and_out() {
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let p = Platform::start().await;
+    let p = Platform::dev().await;
     let health = p.request(Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
     let ready: Value = p
@@ -490,9 +451,9 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn concurrent_registrations_of_one_name_admit_exactly_one() {
-    let p = Platform::start().await;
-    let user = unique_user("kim");
-    let attempts = (0..6).map(|_| p.register(&user, "correct horse battery"));
+    let p = Platform::dev().await;
+    let user = unique("kim");
+    let attempts = (0..6).map(|_| p.register(&user, PASSWORD));
     let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
         .await
         .iter()

@@ -7,8 +7,6 @@
 //! `TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs
 //! first. A generated override file only swaps in those `:test` tags.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
@@ -19,7 +17,7 @@ use futures::future::join_all;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use common::{REVERSE, unique_user};
+use faas_testkit::names::{REVERSE, unique};
 
 const TAG: &str = "test";
 const PASSWORD: &str = "compose-password-1";
@@ -291,7 +289,7 @@ impl Stack {
 
     /// Both server replicas, once they answer `/readyz`.
     async fn api(&self) -> Api {
-        faas_server::install_crypto_provider();
+        faas_process::install_crypto_provider();
         let client = Client::builder()
             .timeout(Duration::from_secs(90))
             .build()
@@ -386,7 +384,7 @@ struct Api {
 impl Api {
     /// Registers a new user named after `name`; returns the username.
     async fn register(&self, server: &str, name: &str) -> String {
-        let username = unique_user(name);
+        let username = unique(name);
         let response = self.credentials(server, "/v1/users", &username).await;
         assert_eq!(
             response.status(),

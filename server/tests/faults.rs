@@ -2,29 +2,31 @@
 //! Each must end in an answer (a result or a clear 5xx), never a hang, and lose no
 //! users or functions.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use faas_testkit::docker::worker_leftovers;
+use faas_testkit::names::{REVERSE, SLEEP, unique};
+use faas_testkit::{Platform, expect_error};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn docker_unreachable_fails_clearly_and_the_worker_stays_up() {
-    let parts = Parts::start().await;
-    let (worker, _stop) =
-        parts.worker(|c| c.docker_host = Some("unix:///nonexistent/docker.sock".into()));
-    let token = parts.user(&unique_user("nodock")).await;
+    let parts = Platform::parts().await;
+    let worker = parts.worker(|c| c.docker_host = Some("unix:///nonexistent/docker.sock".into()));
+    let token = parts.user(&unique("nodock")).await;
     parts
         .add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
 
     for _ in 0..2 {
         let response = parts.invoke(&token, "reverse", "x").await;
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "backend_unavailable");
+        let body = expect_error(
+            response,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "backend_unavailable",
+        )
+        .await;
         let message = body["error"]["message"].as_str().unwrap();
         assert!(
             message.contains("cannot reach the Docker Engine"),
@@ -37,9 +39,9 @@ async fn docker_unreachable_fails_clearly_and_the_worker_stays_up() {
 
 #[tokio::test]
 async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
-    let mut parts = Parts::start().await;
-    let (_worker, _stop) = parts.worker(|_| {});
-    let user = unique_user("restart");
+    let mut parts = Platform::parts().await;
+    let _worker = parts.worker(|_| {});
+    let user = unique("restart");
     let token = parts.user(&user).await;
     parts
         .add_function(&token, "reverse", json!({"image": REVERSE}))
@@ -50,21 +52,23 @@ async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
     );
 
     // Kill NATS (SIGKILL, like a crash).
-    let port = parts.nats.as_ref().unwrap().port();
-    drop(parts.nats.take());
+    parts.nats_mut().kill();
     assert!(
         parts.wait_ready(StatusCode::SERVICE_UNAVAILABLE).await,
         "/readyz reports the outage"
     );
     let started = Instant::now();
     let response = parts
-        .request(Method::GET, "/v1/functions")
-        .bearer_auth(&token)
+        .authed(Method::GET, "/v1/functions", &token)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(error_code(response).await, "backend_unavailable");
+    expect_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "backend_unavailable",
+    )
+    .await;
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "answered, not hung: {:?}",
@@ -72,15 +76,12 @@ async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
     );
 
     // Same store, same port: everything comes back.
-    let nats = faas_server::dev::nats::NatsProcess::start_on_port(parts.nats_dir.path(), port)
-        .await
-        .unwrap();
-    parts.nats = Some(nats);
+    parts.nats_mut().restart().await;
     assert!(
         parts.wait_ready(StatusCode::OK).await,
         "the server reconnected"
     );
-    let token = parts.login(&user).await;
+    let token = parts.token(&user).await;
     let mut result = Value::Null;
     for _ in 0..20 {
         let response = parts.invoke(&token, "reverse", "after").await;
@@ -99,10 +100,10 @@ async fn nats_restart_answers_503_meanwhile_and_loses_nothing() {
 
 #[tokio::test]
 async fn a_worker_dying_mid_activation_is_replaced_and_its_container_swept() {
-    let parts = Parts::start().await;
-    let worker_id = unique_user("crashy");
-    let (crashing, _stop) = parts.worker(|c| c.worker_id = worker_id.clone());
-    let user = unique_user("victim");
+    let parts = Platform::parts().await;
+    let worker_id = unique("crashy");
+    let crashing = parts.worker(|c| c.worker_id = worker_id.clone());
+    let user = unique("victim");
     let token = parts.user(&user).await;
     parts
         .add_function(
@@ -118,12 +119,11 @@ async fn a_worker_dying_mid_activation_is_replaced_and_its_container_swept() {
         // Let the activation start on the only worker, then kill it: no result,
         // no ack, no clean-up.
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        crashing.abort();
-        let _ = crashing.await;
+        crashing.crash().await;
         // A replacement worker; JetStream redelivers after the ack wait.
         parts.worker(|_| {})
     };
-    let (response, (_replacement, _stop2)) = tokio::join!(call, crash);
+    let (response, _replacement) = tokio::join!(call, crash);
     assert_eq!(
         response.status(),
         StatusCode::OK,
@@ -138,8 +138,8 @@ async fn a_worker_dying_mid_activation_is_replaced_and_its_container_swept() {
     );
 
     // The dead worker's container is swept when a worker with its id starts again.
-    let (_restarted, _stop3) = parts.worker(|c| c.worker_id = worker_id.clone());
-    let leftovers = leftovers_labelled("io.faas.worker", &worker_id).await;
+    let _restarted = parts.worker(|c| c.worker_id = worker_id.clone());
+    let leftovers = worker_leftovers(&worker_id).await;
     assert!(leftovers.is_empty(), "orphans swept: {leftovers:?}");
     parts.stop().await;
 }

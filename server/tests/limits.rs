@@ -1,11 +1,10 @@
 //! Admission control, timeouts and capacity: real NATS, real Docker.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
-use faas_server::Limits;
+use faas_testkit::docker::leftover_containers;
+use faas_testkit::names::{REVERSE, SLEEP, unique};
+use faas_testkit::{Platform, expect_error};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
@@ -31,12 +30,8 @@ async fn burst(
 
 #[tokio::test]
 async fn global_limit_rejects_exactly_the_excess_with_429() {
-    let p = Platform::start_with(Limits {
-        max_inflight: Some(2),
-        ..Limits::default()
-    })
-    .await;
-    let user = unique_user("lim");
+    let p = Platform::dev_with(|limits| limits.max_inflight = Some(2)).await;
+    let user = unique("lim");
     let token = p.user(&user).await;
     p.add_function(&token, "sleep", json!({"image": SLEEP}))
         .await;
@@ -68,13 +63,9 @@ async fn global_limit_rejects_exactly_the_excess_with_429() {
 
 #[tokio::test]
 async fn a_user_at_their_limit_does_not_block_another() {
-    let p = Platform::start_with(Limits {
-        max_inflight_per_user: Some(1),
-        ..Limits::default()
-    })
-    .await;
-    let alice = p.user(&unique_user("pua")).await;
-    let bob = p.user(&unique_user("pub")).await;
+    let p = Platform::dev_with(|limits| limits.max_inflight_per_user = Some(1)).await;
+    let alice = p.user(&unique("pua")).await;
+    let bob = p.user(&unique("pub")).await;
     p.add_function(&alice, "sleep", json!({"image": SLEEP}))
         .await;
     p.add_function(&bob, "reverse", json!({"image": REVERSE}))
@@ -83,9 +74,9 @@ async fn a_user_at_their_limit_does_not_block_another() {
     let alice_burst = burst(&p, &alice, "sleep", "3", 3);
     let bob_call = async {
         tokio::time::sleep(Duration::from_millis(800)).await;
-        p.invoke(&bob, "reverse", "abc").await
+        p.invoke_ok(&bob, "reverse", "abc").await
     };
-    let (alice_outcomes, bob_response) = tokio::join!(alice_burst, bob_call);
+    let (alice_outcomes, bob_activation) = tokio::join!(alice_burst, bob_call);
     let statuses: Vec<_> = alice_outcomes.iter().map(|(s, _, _)| *s).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == StatusCode::OK).count(),
@@ -100,16 +91,14 @@ async fn a_user_at_their_limit_does_not_block_another() {
         2,
         "{statuses:?}"
     );
-    assert_eq!(bob_response.status(), StatusCode::OK);
-    let activation: Value = bob_response.json().await.unwrap();
-    assert_eq!(activation["result"], "cba");
+    assert_eq!(bob_activation["result"], "cba");
     p.stop().await;
 }
 
 #[tokio::test]
 async fn timeout_kills_the_function_and_answers_504() {
-    let p = Platform::start().await;
-    let user = unique_user("slow");
+    let p = Platform::dev().await;
+    let user = unique("slow");
     let token = p.user(&user).await;
     p.add_function(&token, "sleep", json!({"image": SLEEP, "timeout_ms": 1000}))
         .await;
@@ -117,9 +106,7 @@ async fn timeout_kills_the_function_and_answers_504() {
     let started = Instant::now();
     let response = p.invoke(&token, "sleep", "60").await;
     let elapsed = started.elapsed();
-    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "function_timeout");
+    let body = expect_error(response, StatusCode::GATEWAY_TIMEOUT, "function_timeout").await;
     assert_eq!(body["error"]["activation"]["status"], "timeout");
     assert!(
         elapsed < Duration::from_secs(30),
@@ -131,14 +118,9 @@ async fn timeout_kills_the_function_and_answers_504() {
 
 #[tokio::test]
 async fn no_worker_within_the_queue_timeout_is_503_and_the_request_never_runs_later() {
-    let mut parts = Parts::nats_only().await;
-    parts
-        .start_server_with(Limits {
-            queue_timeout: Duration::from_millis(1500),
-            ..Limits::default()
-        })
-        .await;
-    let user = unique_user("noworker");
+    let parts =
+        Platform::parts_with(|limits| limits.queue_timeout = Duration::from_millis(1500)).await;
+    let user = unique("noworker");
     let token = parts.user(&user).await;
     parts
         .add_function(&token, "reverse", json!({"image": REVERSE}))
@@ -146,10 +128,8 @@ async fn no_worker_within_the_queue_timeout_is_503_and_the_request_never_runs_la
 
     let started = Instant::now();
     let response = parts.invoke(&token, "reverse", "lost?").await;
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key(header::RETRY_AFTER));
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "no_capacity");
+    expect_error(response, StatusCode::SERVICE_UNAVAILABLE, "no_capacity").await;
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
@@ -157,23 +137,11 @@ async fn no_worker_within_the_queue_timeout_is_503_and_the_request_never_runs_la
     );
 
     // The request was withdrawn from the queue: a worker arriving now finds nothing.
-    let js = async_nats::jetstream::new(async_nats::connect(&parts.nats_url).await.unwrap());
-    let mut stream = js
-        .get_stream(faas_shared::nats::ACTIVATIONS_STREAM)
-        .await
-        .unwrap();
+    let mut stream = parts.nats().activations().await;
     assert_eq!(stream.info().await.unwrap().state.messages, 0);
-    let (_worker, _stop) = parts.worker(|_| {});
+    let _worker = parts.worker(|_| {});
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (status, records) = {
-        let r = parts
-            .request(reqwest::Method::GET, "/v1/activations")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.json::<Value>().await.unwrap())
-    };
+    let (status, records) = parts.get_json("/v1/activations", &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(records, json!([]), "the withdrawn activation never ran");
     parts.stop().await;

@@ -1,70 +1,58 @@
 //! The parts started separately, as in a deployment: start order does not matter
 //! and nothing is lost across restarts.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
-use faas_server::dev::{DevOptions, DevStack};
+use faas_testkit::names::{PASSWORD, REVERSE, unique};
+use faas_testkit::{Nats, Platform, Worker};
+use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn worker_started_before_the_server_picks_up_work_via_a_cluster_url_list() {
     // The worker comes first: the stream does not exist yet.
-    let mut parts = Parts::nats_only().await;
+    let nats = Nats::start().await;
     // Both are given a cluster URL list whose first server is down.
-    parts.nats_url = format!("nats://127.0.0.1:1,{}", parts.nats_url);
-    let (worker, stop_worker) = parts.worker(|_| {});
+    let cluster_url = format!("nats://127.0.0.1:1,{}", nats.url());
+    let worker = Worker::start(WorkerConfig::new(&cluster_url));
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Then the API server alone, plain HTTP, as behind the gateway.
-    parts.start_server().await;
+    let parts = Platform::parts_on(nats, &cluster_url).await;
 
-    let token = parts.user(&unique_user("early")).await;
+    let token = parts.user(&unique("early")).await;
     parts
         .add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
-    let response = parts.invoke(&token, "reverse", "early bird").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let activation: Value = response.json().await.unwrap();
+    let activation = parts.invoke_ok(&token, "reverse", "early bird").await;
     assert_eq!(activation["result"], "drib ylrae");
 
-    stop_worker.cancel();
-    worker.await.unwrap().unwrap();
+    worker.stop().await;
     parts.stop().await;
 }
 
 #[tokio::test]
 async fn users_and_functions_survive_a_restart() {
-    faas_server::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let options = DevOptions {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_owned(),
-        ..DevOptions::default()
-    };
-    let user = unique_user("durable");
-    let first = Platform::from_stack(DevStack::start(options.clone()).await.unwrap());
+    let user = unique("durable");
+    let first = Platform::dev_in(dir.path()).await;
     let token = first.user(&user).await;
     first
         .add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
-    let ca_before = std::fs::read(&first.stack.ca_cert).unwrap();
+    let ca_before = std::fs::read(first.ca_cert()).unwrap();
     first.stop().await;
 
-    let second = Platform::from_stack(DevStack::start(options).await.unwrap());
+    let second = Platform::dev_in(dir.path()).await;
     assert_eq!(
-        std::fs::read(&second.stack.ca_cert).unwrap(),
+        std::fs::read(second.ca_cert()).unwrap(),
         ca_before,
         "clients keep trusting the same CA"
     );
     // The old token still verifies: the signing key is kept in the data dir.
-    let response = second.invoke(&token, "reverse", "again").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let activation: Value = response.json().await.unwrap();
+    let activation = second.invoke_ok(&token, "reverse", "again").await;
     assert_eq!(activation["result"], "niaga");
-    let login = second.login(&user, "correct horse battery").await;
+    let login = second.login(&user, PASSWORD).await;
     assert_eq!(login.status(), StatusCode::OK);
     second.stop().await;
 }

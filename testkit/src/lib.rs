@@ -1,1 +1,29 @@
-//! The one test kit of the faas tests (being assembled).
+//! The one test kit of the faas tests: the server's, the worker's and the CLI's
+//! suites start the same real parts and drive them with the same helpers.
+//!
+//! Layout:
+//!
+//! - [`platform`]: a running platform, either the whole dev stack in one
+//!   ([`Platform::dev`], HTTPS with its dev CA) or the parts one by one as in a
+//!   deployment ([`Platform::parts`]: the API server alone over plain HTTP, workers
+//!   the test starts, stops or crashes, a NATS it can kill and restart);
+//! - [`api`]: [`Api`], the HTTP client a test talks to the API with;
+//! - [`nats`]: [`Nats`], a private nats-server, with the stream and buckets set up
+//!   by the server's own code;
+//! - [`activation`]: activation requests as the server queues them, for driving a
+//!   worker or its runtime without a server;
+//! - [`docker`]: what a test asks the Docker Engine (leftover containers, images);
+//! - [`names`]: unique names, the example images and the one password.
+//!
+//! Every entry point installs the process's crypto provider, so tests never do.
+
+pub mod activation;
+pub mod api;
+pub mod docker;
+pub mod names;
+pub mod nats;
+pub mod platform;
+
+pub use api::{Api, error_code, expect_error};
+pub use nats::Nats;
+pub use platform::{Platform, Worker};

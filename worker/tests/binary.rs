@@ -1,37 +1,20 @@
 //! The `faas-worker` binary as an operator runs it: configured by environment,
 //! stopped by SIGTERM.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, stream};
-use common::{create_activations_stream, start_nats};
-use faas_shared::nats::ACTIVATIONS_BUCKET;
+use faas_testkit::Nats;
 
 #[tokio::test]
 async fn sigterm_stops_a_working_worker_cleanly() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let nats = start_nats();
-    // What faas-server would have created, so the worker gets past start-up.
-    let js = jetstream::new(async_nats::connect(&nats.url).await.unwrap());
-    create_activations_stream(&js).await;
-    js.create_stream(stream::Config {
-        name: format!("KV_{ACTIVATIONS_BUCKET}"),
-        subjects: vec![format!("$KV.{ACTIVATIONS_BUCKET}.>")],
-        max_messages_per_subject: 1,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let nats = Nats::start().await;
+    // What faas-server creates, so the worker gets past start-up.
+    nats.set_up_store().await;
 
     let mut worker = Command::new(env!("CARGO_BIN_EXE_faas-worker"))
-        .env("FAAS_NATS_URL", &nats.url)
+        .env("FAAS_NATS_URL", nats.url())
         .env("FAAS_WORKER_ID", "binary-test")
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())

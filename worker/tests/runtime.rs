@@ -3,31 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-mod common;
-
-use chrono::Utc;
-use common::{assert_container_removed, unique};
 use faas_shared::RunFailureKind;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::{ActivationStatus, ParamMode};
+use faas_testkit::activation::request;
+use faas_testkit::docker::assert_container_removed;
+use faas_testkit::names::{CAT, ENV, FAIL, REVERSE, SH, SLEEP};
 use faas_worker::runtime::ContainerRuntime;
 
 const WORKER: &str = "runtime-test";
-
-fn request(image: &str, param: &str) -> ActivationRequest {
-    ActivationRequest {
-        activation_id: unique("rt"),
-        owner: "tester".into(),
-        function: "f".into(),
-        image: format!("faas-examples/{image}:latest"),
-        param: param.into(),
-        param_mode: ParamMode::Argv,
-        timeout_ms: 20_000,
-        memory_mb: 64,
-        network: false,
-        queued_at: Utc::now(),
-    }
-}
 
 async fn run(request: &ActivationRequest) -> ActivationResult {
     let runtime = ContainerRuntime::new(None);
@@ -44,9 +28,22 @@ async fn run(request: &ActivationRequest) -> ActivationResult {
     result
 }
 
+/// Runs `param` on `image` with a 1 s timeout, which it must hit; returns the result
+/// and how long the run took.
+async fn run_past_a_1s_timeout(image: &str, param: &str) -> (ActivationResult, Duration) {
+    let mut slow = request(image, param);
+    slow.timeout_ms = 1000;
+    let started = Instant::now();
+    let result = run(&slow).await;
+    let took = started.elapsed();
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
+    assert_eq!(result.activation.exit_code, None);
+    (result, took)
+}
+
 #[tokio::test]
 async fn argv_param_like_docker_run() {
-    let result = run(&request("reverse", "hello")).await;
+    let result = run(&request(REVERSE, "hello")).await;
     assert_eq!(result.failure, None);
     assert_eq!(result.activation.status, ActivationStatus::Success);
     assert_eq!(result.activation.result, "olleh");
@@ -56,7 +53,7 @@ async fn argv_param_like_docker_run() {
 
 #[tokio::test]
 async fn non_zero_exit_is_the_functions_error_with_its_output() {
-    let result = run(&request("fail", "boom")).await;
+    let result = run(&request(FAIL, "boom")).await;
     assert_eq!(
         result.failure, None,
         "a failing function is not a platform failure"
@@ -69,7 +66,7 @@ async fn non_zero_exit_is_the_functions_error_with_its_output() {
 
 #[tokio::test]
 async fn stdin_and_env_param_modes() {
-    let mut stdin = request("cat", "");
+    let mut stdin = request(CAT, "");
     stdin.param_mode = ParamMode::Stdin;
     stdin.param = "line one\nline two".into();
     let result = run(&stdin).await;
@@ -81,7 +78,7 @@ async fn stdin_and_env_param_modes() {
     assert_eq!(big.activation.result.len(), 512 * 1024);
     assert_eq!(big.activation.result, stdin.param);
 
-    let mut env = request("env", "");
+    let mut env = request(ENV, "");
     env.param_mode = ParamMode::Env;
     env.param = "from the environment".into();
     assert_eq!(run(&env).await.activation.result, "from the environment");
@@ -89,43 +86,25 @@ async fn stdin_and_env_param_modes() {
 
 #[tokio::test]
 async fn timeout_kills_the_container_and_keeps_output() {
-    let mut slow = request("sh", "printf started; sleep 60");
-    slow.timeout_ms = 1000;
-    let started = Instant::now();
-    let result = run(&slow).await;
-    assert_eq!(result.activation.status, ActivationStatus::Timeout);
-    assert_eq!(result.activation.exit_code, None);
+    let (result, took) = run_past_a_1s_timeout(SH, "printf started; sleep 60").await;
     assert_eq!(result.activation.result, "started");
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
 }
 
 #[tokio::test]
 async fn sleep_past_its_timeout_is_stopped_within_seconds() {
-    let mut slow = request("sleep", "30");
-    slow.timeout_ms = 1000;
-    let started = Instant::now();
-    let result = run(&slow).await;
-    assert_eq!(result.activation.status, ActivationStatus::Timeout);
-    assert_eq!(result.activation.exit_code, None);
+    let (result, took) = run_past_a_1s_timeout(SLEEP, "30").await;
     assert!(
         result.activation.duration_ms < 5000,
         "{}",
         result.activation.duration_ms
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[tokio::test]
 async fn missing_image_is_image_unavailable() {
-    let mut ghost = request("reverse", "x");
+    let mut ghost = request(REVERSE, "x");
     ghost.image = "faas-examples/no-such-image:1".into();
     let result = run(&ghost).await;
     let failure = result.failure.expect("a platform failure");
@@ -145,27 +124,27 @@ async fn missing_image_is_image_unavailable() {
 
 #[tokio::test]
 async fn sandbox_has_no_network_and_a_read_only_root() {
-    let network = run(&request("sh", "ip -o link | grep -v ' lo:' | wc -l")).await;
+    let network = run(&request(SH, "ip -o link | grep -v ' lo:' | wc -l")).await;
     assert_eq!(
         network.activation.result.trim(),
         "0",
         "only loopback: {network:?}"
     );
 
-    let write_root = run(&request("sh", "echo x > /x")).await;
+    let write_root = run(&request(SH, "echo x > /x")).await;
     assert_eq!(write_root.activation.status, ActivationStatus::Error);
     assert!(
         write_root.activation.logs.contains("Read-only file system"),
         "{write_root:?}"
     );
 
-    let tmp = run(&request("sh", "echo scratch > /tmp/x && cat /tmp/x")).await;
+    let tmp = run(&request(SH, "echo scratch > /tmp/x && cat /tmp/x")).await;
     assert_eq!(
         tmp.activation.result, "scratch\n",
         "/tmp is writable: {tmp:?}"
     );
 
-    let caps = run(&request("sh", "grep CapEff /proc/self/status")).await;
+    let caps = run(&request(SH, "grep CapEff /proc/self/status")).await;
     assert!(
         caps.activation.result.contains("0000000000000000"),
         "no capabilities: {caps:?}"
@@ -174,10 +153,7 @@ async fn sandbox_has_no_network_and_a_read_only_root() {
 
 #[tokio::test]
 async fn fork_bomb_is_contained_by_the_pids_limit() {
-    let mut bomb = request(
-        "sh",
-        "bomb() { bomb | bomb & }; bomb; sleep 2; echo survived",
-    );
+    let mut bomb = request(SH, "bomb() { bomb | bomb & }; bomb; sleep 2; echo survived");
     bomb.timeout_ms = 5000;
     let result = run(&bomb).await;
     assert_ne!(
@@ -186,12 +162,12 @@ async fn fork_bomb_is_contained_by_the_pids_limit() {
         "{result:?}"
     );
     // The runtime still works afterwards.
-    assert_eq!(run(&request("reverse", "ok")).await.activation.result, "ko");
+    assert_eq!(run(&request(REVERSE, "ok")).await.activation.result, "ko");
 }
 
 #[tokio::test]
 async fn output_beyond_the_cap_is_truncated_and_flagged() {
-    let big = run(&request("sh", "yes 0123456789 | head -c 2000000")).await;
+    let big = run(&request(SH, "yes 0123456789 | head -c 2000000")).await;
     assert_eq!(big.activation.status, ActivationStatus::Success);
     assert_eq!(
         big.activation.result.len(),
@@ -204,7 +180,7 @@ async fn output_beyond_the_cap_is_truncated_and_flagged() {
 #[tokio::test]
 async fn allocation_beyond_the_memory_limit_is_an_error_not_a_hang() {
     let mut hog = request(
-        "sh",
+        SH,
         r#"x=$(head -c 200000000 /dev/zero | tr "\0" a); echo ${#x}"#,
     );
     hog.memory_mb = 32;

@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests: a hermetic `faasctl` command, fake tokens,
-//! and a tiny HTTPS server with canned answers for client-behaviour tests.
+//! Helpers of the CLI's own tests: a hermetic `faasctl` command, fake tokens, and a
+//! tiny HTTPS server with canned answers for client-behaviour tests. What the CLI
+//! shares with the server and worker tests (the real platform) is in faas-testkit.
 
 // Each test binary uses a different subset.
 #![allow(dead_code)]
@@ -124,7 +125,7 @@ impl FakeServer {
         dir: &Path,
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> FakeServer {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        faas_process::install_crypto_provider();
         let (ca_pem, cert_der, key_der) = certificates();
         let ca_cert = dir.join("fake-ca.pem");
         std::fs::write(&ca_cert, ca_pem).unwrap();
