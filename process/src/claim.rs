@@ -23,6 +23,11 @@ pub fn claimed(body: &[u8]) -> Option<String> {
         .map(|check| check.claim_check)
 }
 
+/// The largest body the connected server takes inline in one message.
+pub fn inline_limit(client: &async_nats::Client) -> usize {
+    client.server_info().max_payload.saturating_sub(HEADROOM)
+}
+
 /// Room left in a message for headers (`Nats-Msg-Id`, KV and Object Store headers).
 const HEADROOM: usize = 8 * 1024;
 
@@ -41,10 +46,9 @@ impl Payloads {
             .get_object_store(PAYLOADS_BUCKET)
             .await
             .map_err(|e| anyhow::anyhow!("opening the {PAYLOADS_BUCKET} object store: {e}"))?;
-        let max_payload = jetstream.client().server_info().max_payload;
         Ok(Self {
             store,
-            inline_limit: max_payload.saturating_sub(HEADROOM),
+            inline_limit: inline_limit(&jetstream.client()),
         })
     }
 

@@ -9,6 +9,7 @@ pub const ECHO: &str = "faas-examples/echo:latest";
 pub const FAIL: &str = "faas-examples/fail:latest";
 pub const SLEEP: &str = "faas-examples/sleep:latest";
 pub const CAT: &str = "faas-examples/cat:latest";
+pub const DIGEST: &str = "faas-examples/digest:latest";
 pub const ENV: &str = "faas-examples/env:latest";
 pub const SH: &str = "faas-examples/sh:latest";
 

@@ -48,8 +48,13 @@ impl Records {
     }
 
     /// `record` as one body for both the KV value and the result message: inline
-    /// when it fits one NATS message, else stored under `key`.
+    /// when it fits one NATS message (which needs no bucket, so a small failure
+    /// record can still be reported when the bucket is gone), else stored under `key`.
     pub(crate) async fn pack(&self, key: &str, record: &ActivationRecord) -> anyhow::Result<Bytes> {
+        let json = serde_json::to_vec(record)?;
+        if json.len() <= claim::inline_limit(&self.jetstream.client()) {
+            return Ok(json.into());
+        }
         self.payloads().await?.pack(key, record).await
     }
 

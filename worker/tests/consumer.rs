@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
-use faas_shared::ActivationStatus;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::nats::{activation_subject, result_subject};
+use faas_shared::{ActivationRecord, ActivationStatus};
 use faas_testkit::activation;
 use faas_testkit::docker::assert_container_removed;
 use faas_testkit::names::{REVERSE, unique};
@@ -42,7 +42,10 @@ async fn invoke(client: &async_nats::Client, request: &ActivationRequest) -> Act
         .await
         .expect("a result within 30 s")
         .expect("the subscription stays open");
-    serde_json::from_slice(&message.payload).unwrap()
+    // The result message is the activation record (inline: these results are small).
+    serde_json::from_slice::<ActivationRecord>(&message.payload)
+        .unwrap()
+        .into()
 }
 
 /// The request leaves the work queue once the worker acks it.

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use faas_shared::activation::ActivationResult;
-use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest};
+use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest, ParamMode};
 use serde::Deserialize;
 
 use super::extract::{AuthUser, Body, parse_json};
@@ -45,14 +45,19 @@ pub async fn invoke(
     let param = param_from_body(&headers, &body)?;
     let limit = function.param_mode.max_param_bytes();
     if param.len() > limit {
+        let hint = match function.param_mode {
+            ParamMode::Stdin => String::new(),
+            ParamMode::Argv | ParamMode::Env => format!(
+                " (register the function with param_mode \"stdin\" for up to {} bytes)",
+                faas_shared::MAX_PARAM_BYTES_STDIN
+            ),
+        };
         return Err(AppError::new(
             ErrorCode::ParamTooLarge,
             format!(
-                "the parameter is {} bytes; {:?} mode takes at most {} KiB (register the function with param_mode \"stdin\" for up to {} MiB)",
+                "the parameter is {} bytes; param_mode \"{}\" takes at most {limit} bytes{hint}",
                 param.len(),
-                function.param_mode,
-                limit / 1024,
-                faas_shared::MAX_PARAM_BYTES_STDIN / (1024 * 1024)
+                function.param_mode.as_str(),
             ),
         ));
     }
