@@ -257,21 +257,94 @@ fn gateway_limits_fit_the_server() {
         "nginx client_max_body_size must equal the server's body limit"
     );
 
-    // The server waits up to the function timeout + 15 s for a result.
     let upstreams = section(&text, "upstreams");
-    let longest = faas_shared::MAX_TIMEOUT_MS / 1000 + 15;
-    for key in ["read", "send"] {
-        let found = numbers(&upstreams, key);
-        assert!(!found.is_empty(), "upstream has no {key} timeout");
-        assert!(
-            found.iter().all(|t| *t > longest),
-            "upstream {key} timeout {found:?} must exceed {longest} s"
-        );
-    }
     assert!(
         upstreams
             .iter()
             .any(|l| value(l, "http_path") == Some("/healthz"))
+    );
+}
+
+/// The `stop_grace_period` of a compose/stack service, in seconds.
+fn stop_grace_secs(service: &[String]) -> Option<u64> {
+    service
+        .iter()
+        .find_map(|l| value(l, "stop_grace_period"))
+        .and_then(|v| v.strip_suffix('s'))
+        .and_then(|v| v.parse().ok())
+}
+
+/// One timeout budget (`faas_shared::budget`) from the gateway to the worker: the
+/// gateway outwaits the server's longest wait, the orchestrators outwait a draining
+/// worker and server, and the configured queue timeouts are within what the gateway
+/// is sized for. (The server's wait and the worker's drain use the same constants in
+/// code.)
+#[test]
+fn one_timeout_budget_from_gateway_to_worker() {
+    use faas_shared::budget::{
+        GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, MAX_QUEUE_TIMEOUT, WORKER_STOP_GRACE,
+    };
+    let apisix = repo_file("apisix/apisix.yaml");
+    let upstreams = section(&apisix, "upstreams");
+    for key in ["read", "send"] {
+        assert_eq!(
+            numbers(&upstreams, key),
+            vec![GATEWAY_TIMEOUT.as_secs()],
+            "APISIX's upstream {key} timeout must be budget::GATEWAY_TIMEOUT"
+        );
+    }
+
+    for file in ["docker-compose.yml", "docker-stack.yml"] {
+        let text = repo_file(file);
+        let services = compose_services(&text);
+        assert_eq!(
+            stop_grace_secs(&services["worker"]),
+            Some(WORKER_STOP_GRACE.as_secs()),
+            "{file}: the worker's stop_grace_period must be budget::WORKER_STOP_GRACE"
+        );
+        for queue_ms in text
+            .lines()
+            .filter_map(|l| value(l, "FAAS_QUEUE_TIMEOUT_MS"))
+            .filter_map(|v| v.parse::<u64>().ok())
+        {
+            assert!(
+                queue_ms <= MAX_QUEUE_TIMEOUT.as_millis() as u64,
+                "{file}: FAAS_QUEUE_TIMEOUT_MS={queue_ms} is over the gateway's budget"
+            );
+        }
+    }
+    // The servers share one anchor in docker-compose.yml.
+    let compose = repo_file("docker-compose.yml");
+    let anchor: Vec<String> = compose
+        .lines()
+        .skip_while(|l| !l.starts_with("x-server:"))
+        .take_while(|l| !l.starts_with("services:"))
+        .map(String::from)
+        .collect();
+    let server_grace = stop_grace_secs(&anchor).expect("x-server sets stop_grace_period");
+    assert!(
+        server_grace >= LONGEST_SERVER_WAIT.as_secs(),
+        "servers get {server_grace} s to drain; the longest wait is {LONGEST_SERVER_WAIT:?}"
+    );
+
+    let kumori = repo_file("kumori/components/server/component.cue");
+    let queue_ms: u64 = kumori
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("queue_timeout_ms:"))
+        .and_then(|v| {
+            v.trim()
+                .trim_start_matches('*')
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("kumori's server sets queue_timeout_ms");
+    assert!(queue_ms <= MAX_QUEUE_TIMEOUT.as_millis() as u64);
+    let worker = repo_file("kumori/components/worker/component.cue");
+    assert!(
+        worker.contains(&format!("({} s", WORKER_STOP_GRACE.as_secs())),
+        "kumori's worker names the stop grace it needs"
     );
 }
 
@@ -386,7 +459,7 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_file("docker-compose.yml");
     let services = compose_services(&compose);
     let config_rs = repo_file("server/src/config.rs");
-    let worker_rs = repo_file("worker/src/lib.rs");
+    let worker_rs = repo_file("worker/src/config.rs");
 
     let cases = [
         (
