@@ -17,7 +17,7 @@ use futures::future::join_all;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use faas_testkit::names::{REVERSE, unique};
+use faas_testkit::names::{REVERSE, SLEEP, unique};
 
 const TAG: &str = "test";
 const PASSWORD: &str = "compose-password-1";
@@ -212,6 +212,65 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
     stack.down_and_check_nothing_is_left();
 }
 
+/// Scale-down loses nothing. A worker stopped while it runs a 20 s function (as
+/// `docker-compose up --scale`, Swarm or Kumori stop one: SIGTERM, then the stop
+/// grace) finishes it: the caller gets the right result and no container is left.
+/// A worker killed mid-function never comes back (a removed replica), and a live
+/// worker removes the container it left within a minute.
+#[tokio::test(flavor = "multi_thread")]
+async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
+    let mut stack = Stack::up("scale", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    let server = api.servers[0].clone();
+    let user = api.register(&server, "scaler").await;
+    let token = api.login(&server, &user).await;
+    api.add(
+        &server,
+        &token,
+        "nap",
+        json!({"image": SLEEP, "timeout_ms": 90_000}),
+    )
+    .await;
+
+    // 1. SIGTERM mid-run: the worker drains before it exits.
+    let call = {
+        let (api, server, token) = (api.clone(), server.clone(), token.clone());
+        tokio::spawn(async move { api.invoke(&server, &token, "nap", "20").await })
+    };
+    let (container, worker) = stack.function_container(&user).await;
+    let stop = docker(&["stop", &worker]);
+    assert!(stop.status.success(), "docker stop: {}", stderr(&stop));
+    let exit = docker(&["inspect", "-f", "{{.State.ExitCode}}", &worker]);
+    assert_eq!(
+        stdout(&exit),
+        "0",
+        "the worker exited by itself, not killed"
+    );
+    let (status, body) = call.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"], "slept 20");
+    assert!(gone_within(&container, Duration::from_secs(10)).await);
+
+    // 2. SIGKILL mid-run, and the replica is not restarted.
+    let accepted = api.invoke_async(&server, &token, "nap", "60").await;
+    let (container, worker) = stack.function_container(&user).await;
+    docker(&["update", "--restart=no", &worker]);
+    let kill = docker(&["kill", &worker]);
+    assert!(kill.status.success(), "docker kill: {}", stderr(&kill));
+    let killed_at = Instant::now();
+    assert!(
+        gone_within(&container, Duration::from_secs(60)).await,
+        "the killed worker's container {container} is still there after a minute"
+    );
+    println!(
+        "killed worker's container removed after {:?}",
+        killed_at.elapsed()
+    );
+    let _ = accepted;
+
+    stack.down_and_check_nothing_is_left();
+}
+
 /// One docker-compose project, torn down (volumes included) when dropped.
 struct Stack {
     project: String,
@@ -273,6 +332,50 @@ impl Stack {
             .env("DOCKER_GID", socket_group.to_string())
             .output()
             .expect("docker-compose runs (apt-get install docker-compose)")
+    }
+
+    /// The first function container of `owner` to appear (waiting up to 30 s), and
+    /// the worker container that runs it.
+    async fn function_container(&self, owner: &str) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = docker(&[
+                "ps",
+                "--no-trunc",
+                "--filter",
+                &format!("label=io.faas.owner={owner}"),
+                "--format",
+                "{{.ID}} {{.Label \"io.faas.worker\"}}",
+            ]);
+            if let Some((container, worker_id)) = stdout(&found)
+                .lines()
+                .next()
+                .and_then(|l| l.split_once(' '))
+            {
+                // A worker's id is its container's hostname (short id) and pid.
+                let worker = self
+                    .containers("worker")
+                    .into_iter()
+                    .find(|id| worker_id.starts_with(&id[..12]))
+                    .unwrap_or_else(|| panic!("no worker container runs {worker_id}"));
+                return (container.to_owned(), worker);
+            }
+            if Instant::now() > deadline {
+                let all = docker(&[
+                    "ps",
+                    "-a",
+                    "--filter",
+                    &format!("label=io.faas.owner={owner}"),
+                ]);
+                let logs = self.compose(&["logs", "--no-color", "--tail=15", "worker"]);
+                panic!(
+                    "no function container of {owner} appeared:\n{}\n{}",
+                    stdout(&all),
+                    stdout(&logs)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// Full ids of the service's containers.
@@ -376,6 +479,7 @@ impl Drop for Stack {
 }
 
 /// The two server replicas and a plain-HTTP client (TLS ends at APISIX).
+#[derive(Clone)]
 struct Api {
     client: Client,
     servers: Vec<String>,
@@ -416,11 +520,16 @@ impl Api {
 
     /// Adds (or replaces) `function` running the reverse example.
     async fn add_reverse(&self, server: &str, token: &str, function: &str) {
+        self.add(server, token, function, json!({ "image": REVERSE }))
+            .await;
+    }
+
+    async fn add(&self, server: &str, token: &str, function: &str, spec: Value) {
         let put = self
             .client
             .put(format!("{server}/v1/functions/{function}"))
             .bearer_auth(token)
-            .json(&json!({ "image": REVERSE }))
+            .json(&spec)
             .send()
             .await
             .unwrap();
@@ -440,6 +549,22 @@ impl Api {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// Queues an invocation (`?async=true`); the answer must be 202.
+    async fn invoke_async(&self, server: &str, token: &str, function: &str, param: &str) -> Value {
+        let response = self
+            .client
+            .post(format!(
+                "{server}/v1/functions/{function}/invoke?async=true"
+            ))
+            .bearer_auth(token)
+            .json(&json!({ "param": param }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
         response.json().await.unwrap()
     }
 
@@ -469,6 +594,18 @@ impl Api {
 }
 
 /// A container's address on its compose network; `None` once it has stopped.
+/// Whether container `id` is removed within `limit`.
+async fn gone_within(id: &str, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if !docker(&["inspect", id]).status.success() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    false
+}
+
 fn container_ip(id: &str) -> Option<IpAddr> {
     let inspect = docker(&[
         "inspect",

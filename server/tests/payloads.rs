@@ -62,7 +62,7 @@ async fn a_3_mib_stdin_parameter_comes_back_intact() {
 
     let activation = platform.invoke_ok(&token, "cat", &param).await;
     assert!(
-        activation["result"] == &param[..MAX_RESULT_BYTES],
+        activation["result"] == param[..MAX_RESULT_BYTES],
         "not the first 1 MiB"
     );
     assert_eq!(activation["result_truncated"], true);
