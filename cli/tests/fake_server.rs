@@ -211,36 +211,27 @@ fn login_stores_token_and_profile_then_commands_need_no_flags() {
     });
     let warning = "warning: no OS keyring available; token stored in";
 
-    faasctl(&home)
-        .args([
-            "login",
-            "--username",
-            "alice",
-            "--password-stdin",
-            "--api-url",
-            &server.url,
-            "--ca-cert",
-        ])
-        .arg(&server.ca_cert)
-        .write_stdin("wrong password\n")
-        .assert()
+    let login = |password: &str| {
+        faasctl(&home)
+            .args([
+                "login",
+                "--username",
+                "alice",
+                "--password-stdin",
+                "--api-url",
+                &server.url,
+                "--ca-cert",
+            ])
+            .arg(&server.ca_cert)
+            .write_stdin(format!("{password}\n"))
+            .assert()
+    };
+    login("wrong password")
         .code(3)
         .stderr(predicate::str::contains("wrong username or password"));
     assert!(!credentials_path(home.path()).exists());
 
-    faasctl(&home)
-        .args([
-            "login",
-            "--username",
-            "alice",
-            "--password-stdin",
-            "--api-url",
-            &server.url,
-            "--ca-cert",
-        ])
-        .arg(&server.ca_cert)
-        .write_stdin("correct horse\n")
-        .assert()
+    login("correct horse")
         .success()
         .stdout(predicate::str::contains("logged in"))
         .stderr(predicate::str::contains(warning).count(1))
