@@ -10,14 +10,13 @@
 //! mid-run runs again (the function gets `FAAS_ACTIVATION_ID` to deduplicate).
 //!
 //! The record is the result message too, packed once (a claim check when it is
-//! larger than one NATS message). When it cannot be stored or published, a small
-//! failure record takes its place, so the caller learns at once instead of waiting
-//! out the function's timeout.
+//! larger than one NATS message). A record that cannot be packed is replaced by a
+//! small failure record, so the caller learns at once instead of waiting out the
+//! function's timeout.
 
 use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
-use bytes::Bytes;
 use faas_process::claim;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::nats::{activation_key, request_payload_name, result_subject};
@@ -103,41 +102,42 @@ impl ActivationHandler {
         }
     }
 
-    /// Stores the record, then publishes it to the waiting server. A record that
-    /// cannot be packed or stored is replaced by a small failure record (no output),
-    /// stored and published in its place, so the caller is not left waiting out the
-    /// function's timeout. (A failed publish needs no such thing: the record is
-    /// stored, and the server reads it when its connection comes back.)
+    /// Stores the record, then publishes it to the waiting server, retrying what a
+    /// NATS leader election explains for up to [`REPORT_RETRY`]. The result is
+    /// published even when the record could not be stored: the caller's answer
+    /// comes first. Only a record that cannot be packed at all (too large for one
+    /// message, and the payload bucket unreachable) is replaced by a small failure
+    /// record, so the caller hears at once instead of waiting out the timeout.
     async fn report(&self, request: &ActivationRequest, key: &str, record: &ActivationRecord) {
-        let body = match self.store(key, record).await {
+        let id = &request.activation_id;
+        let body = match retrying(|| self.records.pack(key, record)).await {
             Ok(body) => body,
             Err(e) => {
-                tracing::error!(id = %request.activation_id, error = %e, "recording the activation failed; reporting the failure instead");
+                tracing::error!(%id, error = %e, "the record cannot be packed; reporting the failure instead");
                 let failed = failure_record(record, &e);
-                match self.store(key, &failed).await {
+                match self.records.pack(key, &failed).await {
                     Ok(body) => body,
                     Err(e) => {
-                        tracing::error!(id = %request.activation_id, error = %e, "recording the failure failed too");
-                        serde_json::to_vec(&failed).unwrap_or_default().into()
+                        tracing::error!(%id, error = %e, "packing the failure record failed too");
+                        return;
                     }
                 }
             }
         };
-        let subject = result_subject(&request.activation_id);
-        let published = match self.client.publish(subject, body).await {
-            Ok(()) => self.client.flush().await.map_err(anyhow::Error::from),
-            Err(e) => Err(e.into()),
-        };
-        if let Err(e) = published {
-            tracing::warn!(id = %request.activation_id, error = %e, "publishing the result failed; the server reads the record");
+        if let Err(e) = retrying(|| self.records.put(key, body.clone())).await {
+            tracing::error!(%id, error = %e, "storing the activation record failed; the result is still published");
         }
-    }
-
-    /// Packs `record` and stores it; returns the packed body.
-    async fn store(&self, key: &str, record: &ActivationRecord) -> anyhow::Result<Bytes> {
-        let body = self.records.pack(key, record).await?;
-        self.records.put(key, body.clone()).await?;
-        Ok(body)
+        let published = retrying(|| async {
+            self.client
+                .publish(result_subject(id), body.clone())
+                .await?;
+            self.client.flush().await?;
+            Ok(())
+        })
+        .await;
+        if let Err(e) = published {
+            tracing::warn!(%id, error = %e, "publishing the result failed; the server reads the record");
+        }
     }
 
     /// Runs the container, telling JetStream every [`PROGRESS_EVERY`] that the
@@ -158,6 +158,28 @@ impl ActivationHandler {
                     let _ = message.ack_with(AckKind::Progress).await;
                 }
             }
+        }
+    }
+}
+
+/// How long reporting retries: a NATS leader election takes a few seconds, and
+/// the server waits `WORKER_GRACE` (10 s) beyond the function's timeout.
+const REPORT_RETRY: Duration = Duration::from_secs(6);
+
+/// `attempt` until it succeeds or [`REPORT_RETRY`] has passed.
+async fn retrying<T, F: std::future::Future<Output = anyhow::Result<T>>>(
+    mut attempt: impl FnMut() -> F,
+) -> anyhow::Result<T> {
+    let deadline = tokio::time::Instant::now() + REPORT_RETRY;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match attempt().await {
+            Err(e) if tokio::time::Instant::now() + pause < deadline => {
+                tracing::debug!(error = %e, "reporting: retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            outcome => return outcome,
         }
     }
 }
