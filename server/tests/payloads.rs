@@ -38,7 +38,7 @@ fn sha256(data: &str) -> String {
     String::from_utf8(output.stdout).unwrap()[..64].to_owned()
 }
 
-/// 3 MiB is over NATS's 1 MiB messages and over the 1 MiB result cap: `digest`
+/// 3 MiB (and the 6 MiB limit) is over NATS's 1 MiB messages and the 1 MiB result cap: `digest`
 /// answers the parameter's SHA-256, and `cat` its first 1 MiB.
 #[tokio::test]
 async fn a_3_mib_stdin_parameter_comes_back_intact() {
@@ -59,6 +59,11 @@ async fn a_3_mib_stdin_parameter_comes_back_intact() {
         record(&platform, &token, &activation).await["result"],
         sha256(&param)
     );
+
+    // The largest parameter allowed goes through as well.
+    let largest: String = param.chars().cycle().take(MAX_PARAM_BYTES_STDIN).collect();
+    let activation = platform.invoke_ok(&token, "digest", &largest).await;
+    assert_eq!(activation["result"], sha256(&largest));
 
     let activation = platform.invoke_ok(&token, "cat", &param).await;
     assert!(
