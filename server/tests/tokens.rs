@@ -2,7 +2,11 @@
 //! revokes a token on every replica, a password change revokes older tokens, and
 //! deleting an account removes all it owned.
 
-use faas_testkit::names::{ECHO, PASSWORD, unique};
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::pull;
+use faas_shared::nats::{ACTIVATIONS_BUCKET, WORKERS_CONSUMER, activation_key};
+use faas_testkit::names::{ECHO, PASSWORD, SLEEP, unique};
 use faas_testkit::{Api, Platform, expect_error};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -212,6 +216,75 @@ async fn account_deletion_removes_functions_and_records_and_frees_the_name() {
     expect_error(gone, StatusCode::NOT_FOUND, "function_not_found").await;
     assert_refused(&p, &token, "the old account's token, new account").await;
     assert_refused(&p, &older, "the old account's other token").await;
+    worker.stop().await;
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_accounts_late_record_is_not_the_new_accounts() {
+    let p = Platform::parts().await;
+    let worker = p.worker(|_| {});
+    let user = unique("late");
+    let token = p.user(&user).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP})).await;
+    let accepted: Value = p
+        .authed(Method::POST, "/v1/functions/sleep/invoke?async=true", &token)
+        .json(&json!({"param": "3"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = accepted["activation_id"].as_str().unwrap().to_owned();
+    // Wait until the worker runs it: deletion cannot stop a running function.
+    let mut consumer = p
+        .nats()
+        .activations()
+        .await
+        .get_consumer::<pull::Config>(WORKERS_CONSUMER)
+        .await
+        .unwrap();
+    let mut running = false;
+    for _ in 0..150 {
+        if consumer.info().await.unwrap().num_ack_pending == 1 {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(running, "the worker took the activation within 30 s");
+
+    let deleted = p
+        .authed(Method::DELETE, "/v1/users/me", &token)
+        .json(&json!({"password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let new_token = p.user(&user).await;
+
+    // The old account's activation finishes and is recorded under the same name.
+    let client = p.nats().client().await;
+    let records = async_nats::jetstream::new(client)
+        .get_key_value(ACTIVATIONS_BUCKET)
+        .await
+        .unwrap();
+    let mut recorded = false;
+    for _ in 0..150 {
+        if records.get(activation_key(&user, &id)).await.unwrap().is_some() {
+            recorded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(recorded, "the old account's activation was recorded within 30 s");
+
+    let (status, body) = p
+        .get_json(&format!("/v1/activations/{id}"), &new_token)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(p.get_json("/v1/activations", &new_token).await.1, json!([]));
     worker.stop().await;
     p.stop().await;
 }
