@@ -81,9 +81,9 @@ pub async fn get(
 
 /// Records queued before the account was created belong to a deleted account of
 /// the same name (an activation still running while it was deleted records its
-/// result afterwards): they are not the caller's. Two seconds of slack keep a
-/// replica whose clock is a little behind from hiding a new account's first
-/// records.
+/// result afterwards): they are not the caller's. (This needs the replicas' clocks
+/// to agree to better than the time between registering and a first invocation,
+/// which includes an argon2 login: tens of milliseconds at least.)
 async fn account_created_at(
     state: &AppState,
     user: &str,
@@ -92,7 +92,5 @@ async fn account_created_at(
         .store
         .user(user)
         .await?
-        .map_or(chrono::DateTime::<chrono::Utc>::MAX_UTC, |u| {
-            u.created_at - chrono::Duration::seconds(2)
-        }))
+        .map_or(chrono::DateTime::<chrono::Utc>::MAX_UTC, |u| u.created_at))
 }
