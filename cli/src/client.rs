@@ -84,6 +84,13 @@ impl ApiClient {
         self.json(req).await
     }
 
+    /// Revokes the token this client sends, on every server replica.
+    pub async fn logout(&self) -> Result<(), CliError> {
+        self.send(self.request(Method::POST, paths::LOGOUT))
+            .await
+            .map(drop)
+    }
+
     pub async fn list_functions(&self) -> Result<Vec<FunctionInfo>, CliError> {
         self.json(self.request(Method::GET, paths::FUNCTIONS)).await
     }

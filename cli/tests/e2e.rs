@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::faasctl;
+use common::{credentials_path, faasctl};
 use faas_testkit::Platform;
 use faas_testkit::docker::require_image;
 use faas_testkit::names::{FAIL, REVERSE};
@@ -200,8 +200,17 @@ async fn a_whole_session_against_the_dev_stack() {
         .code(4)
         .stderr(predicate::str::contains("faasctl fn ls"));
 
-    cli(&["logout"]).assert().success();
+    // Logout revokes the token on the server: a copy of it no longer works.
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(credentials_path(home.path())).unwrap()).unwrap();
+    let copied = stored["profiles"]["default"]["token"]
+        .as_str()
+        .expect("the token in the credentials file")
+        .to_owned();
+    cli(&["logout"]).assert().success().stderr("");
     cli(&["fn", "ls"]).assert().code(3);
+    let (status, _) = platform.get_json("/v1/functions", &copied).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
 
     platform.stop().await;
 }
