@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::{
-    FakeServer, Reply, config_path, credentials_path, dead_url, faasctl, valid_token,
-};
+use common::{FakeServer, Reply, config_path, credentials_path, dead_url, faasctl, valid_token};
 use predicates::prelude::*;
 use serde_json::json;
 use tempfile::TempDir;
@@ -449,7 +447,9 @@ fn log_in(home: &TempDir, server: &FakeServer) {
         .success();
 }
 
-fn login_then_no_content(token: String) -> impl Fn(&common::Request) -> Reply + Send + Sync + 'static {
+fn login_then_no_content(
+    token: String,
+) -> impl Fn(&common::Request) -> Reply + Send + Sync + 'static {
     move |req| match req.path.as_str() {
         "/v1/auth/login" => Reply::json(
             200,
@@ -477,7 +477,10 @@ fn logout_revokes_the_token_on_the_server_then_forgets_it() {
         .stderr("");
     let requests = server.requests();
     let last = requests.last().unwrap();
-    assert_eq!((last.method.as_str(), last.path.as_str()), ("POST", "/v1/auth/logout"));
+    assert_eq!(
+        (last.method.as_str(), last.path.as_str()),
+        ("POST", "/v1/auth/logout")
+    );
     assert_eq!(
         last.header("authorization"),
         Some(format!("Bearer {token}").as_str())

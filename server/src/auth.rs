@@ -132,8 +132,7 @@ impl TokenKeys {
 
     fn verify_at(&self, token: &str, now: i64) -> Result<VerifiedToken, AppError> {
         use jsonwebtoken::errors::ErrorKind;
-        let claims = match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-        {
+        let claims = match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
             Ok(data) => data.claims,
             Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => {
                 return Err(AppError::new(
@@ -280,9 +279,7 @@ mod tests {
     fn signed_claims_are_still_checked() {
         let keys = keys(Duration::from_secs(600));
         let now = Utc::now().timestamp();
-        let claims = |sub: &str| {
-            serde_json::json!({"sub": sub, "key": JWT_CONSUMER_KEY, "iat": now, "exp": now + 60, "jti": "abc"})
-        };
+        let claims = |sub: &str| serde_json::json!({"sub": sub, "key": JWT_CONSUMER_KEY, "iat": now, "exp": now + 60, "jti": "abc"});
         assert!(keys.verify(&sign(&keys, claims("alice"))).is_ok());
         for sub in ["*", ">", "a.b", "alice.>", "Alice", ""] {
             let err = keys.verify(&sign(&keys, claims(sub))).unwrap_err();

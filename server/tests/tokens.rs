@@ -144,7 +144,9 @@ async fn password_change_revokes_older_tokens() {
     };
     let new_password = "a brand new passphrase";
 
-    let wrong = change(&token, "not the password", new_password).await.unwrap();
+    let wrong = change(&token, "not the password", new_password)
+        .await
+        .unwrap();
     expect_error(wrong, StatusCode::FORBIDDEN, "wrong_password").await;
     let weak = change(&token, PASSWORD, "short").await.unwrap();
     expect_error(weak, StatusCode::BAD_REQUEST, "weak_password").await;
@@ -159,7 +161,11 @@ async fn password_change_revokes_older_tokens() {
     for (name, api) in [("this replica", &*p), ("the other replica", &*other)] {
         assert_refused(api, &token, &format!("the token used, {name}")).await;
         assert_refused(api, &older, &format!("an older token, {name}")).await;
-        assert_eq!(functions_status(api, fresh).await.0, StatusCode::OK, "{name}");
+        assert_eq!(
+            functions_status(api, fresh).await.0,
+            StatusCode::OK,
+            "{name}"
+        );
     }
     expect_error(
         p.login(&user, PASSWORD).await,
@@ -190,7 +196,9 @@ async fn account_deletion_removes_functions_and_records_and_frees_the_name() {
             .json(&body)
             .send()
     };
-    let wrong = delete(json!({"password": "not the password"})).await.unwrap();
+    let wrong = delete(json!({"password": "not the password"}))
+        .await
+        .unwrap();
     expect_error(wrong, StatusCode::FORBIDDEN, "wrong_password").await;
     let no_password = delete(json!({})).await.unwrap();
     expect_error(no_password, StatusCode::BAD_REQUEST, "bad_request").await;
@@ -226,9 +234,14 @@ async fn a_deleted_accounts_late_record_is_not_the_new_accounts() {
     let worker = p.worker(|_| {});
     let user = unique("late");
     let token = p.user(&user).await;
-    p.add_function(&token, "sleep", json!({"image": SLEEP})).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP}))
+        .await;
     let accepted: Value = p
-        .authed(Method::POST, "/v1/functions/sleep/invoke?async=true", &token)
+        .authed(
+            Method::POST,
+            "/v1/functions/sleep/invoke?async=true",
+            &token,
+        )
         .json(&json!({"param": "3"}))
         .send()
         .await
@@ -272,13 +285,21 @@ async fn a_deleted_accounts_late_record_is_not_the_new_accounts() {
         .unwrap();
     let mut recorded = false;
     for _ in 0..150 {
-        if records.get(activation_key(&user, &id)).await.unwrap().is_some() {
+        if records
+            .get(activation_key(&user, &id))
+            .await
+            .unwrap()
+            .is_some()
+        {
             recorded = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(recorded, "the old account's activation was recorded within 30 s");
+    assert!(
+        recorded,
+        "the old account's activation was recorded within 30 s"
+    );
 
     let (status, body) = p
         .get_json(&format!("/v1/activations/{id}"), &new_token)

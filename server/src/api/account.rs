@@ -102,9 +102,7 @@ pub async fn change_password(
         ));
     }
     tracing::info!(username = %user.username, "password changed; older tokens revoked");
-    let (token, expires_at) = state
-        .tokens
-        .issue(&user.username, &user.token_generation)?;
+    let (token, expires_at) = state.tokens.issue(&user.username, &user.token_generation)?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer".into(),

@@ -61,9 +61,7 @@ pub async fn login(
             "wrong username or password",
         ));
     };
-    let (token, expires_at) = state
-        .tokens
-        .issue(&user.username, &user.token_generation)?;
+    let (token, expires_at) = state.tokens.issue(&user.username, &user.token_generation)?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer".into(),

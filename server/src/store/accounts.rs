@@ -124,7 +124,10 @@ impl Store {
             {
                 self.payloads.discard(&name).await;
             }
-            self.activations.purge(&key).await.map_err(|e| backend(&e))?;
+            self.activations
+                .purge(&key)
+                .await
+                .map_err(|e| backend(&e))?;
             removed.activations += 1;
         }
         Ok(removed)
