@@ -37,7 +37,9 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Create an account')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in and store the token (in the OS keyring, else a 0600 file)')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored token')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the stored token on the server and forget it')
+            [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Change your password (your other sessions are logged out)')
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'Manage your account')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
@@ -96,6 +98,68 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;passwd' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the current password, then the new one, from the first two lines of standard input instead of prompting')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;account' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete your account with its functions and activation records')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;account;delete' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input instead of prompting')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;account;help' {
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete your account with its functions and activation records')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;account;help;delete' {
+            break
+        }
+        'faasctl;account;help;help' {
             break
         }
         'faasctl;whoami' {
@@ -342,7 +406,9 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
         'faasctl;help' {
             [CompletionResult]::new('register', 'register', [CompletionResultType]::ParameterValue, 'Create an account')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in and store the token (in the OS keyring, else a 0600 file)')
-            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored token')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke the stored token on the server and forget it')
+            [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Change your password (your other sessions are logged out)')
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'Manage your account')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
@@ -359,6 +425,16 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             break
         }
         'faasctl;help;logout' {
+            break
+        }
+        'faasctl;help;passwd' {
+            break
+        }
+        'faasctl;help;account' {
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete your account with its functions and activation records')
+            break
+        }
+        'faasctl;help;account;delete' {
             break
         }
         'faasctl;help;whoami' {

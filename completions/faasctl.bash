@@ -16,6 +16,9 @@ _faasctl() {
             ",$1")
                 cmd="faasctl"
                 ;;
+            faasctl,account)
+                cmd="faasctl__subcmd__account"
+                ;;
             faasctl,activations)
                 cmd="faasctl__subcmd__activations"
                 ;;
@@ -40,11 +43,26 @@ _faasctl() {
             faasctl,logs)
                 cmd="faasctl__subcmd__logs"
                 ;;
+            faasctl,passwd)
+                cmd="faasctl__subcmd__passwd"
+                ;;
             faasctl,register)
                 cmd="faasctl__subcmd__register"
                 ;;
             faasctl,whoami)
                 cmd="faasctl__subcmd__whoami"
+                ;;
+            faasctl__subcmd__account,delete)
+                cmd="faasctl__subcmd__account__subcmd__delete"
+                ;;
+            faasctl__subcmd__account,help)
+                cmd="faasctl__subcmd__account__subcmd__help"
+                ;;
+            faasctl__subcmd__account__subcmd__help,delete)
+                cmd="faasctl__subcmd__account__subcmd__help__subcmd__delete"
+                ;;
+            faasctl__subcmd__account__subcmd__help,help)
+                cmd="faasctl__subcmd__account__subcmd__help__subcmd__help"
                 ;;
             faasctl__subcmd__activations,get)
                 cmd="faasctl__subcmd__activations__subcmd__get"
@@ -94,6 +112,9 @@ _faasctl() {
             faasctl__subcmd__fn__subcmd__help,rm)
                 cmd="faasctl__subcmd__fn__subcmd__help__subcmd__rm"
                 ;;
+            faasctl__subcmd__help,account)
+                cmd="faasctl__subcmd__help__subcmd__account"
+                ;;
             faasctl__subcmd__help,activations)
                 cmd="faasctl__subcmd__help__subcmd__activations"
                 ;;
@@ -118,11 +139,17 @@ _faasctl() {
             faasctl__subcmd__help,logs)
                 cmd="faasctl__subcmd__help__subcmd__logs"
                 ;;
+            faasctl__subcmd__help,passwd)
+                cmd="faasctl__subcmd__help__subcmd__passwd"
+                ;;
             faasctl__subcmd__help,register)
                 cmd="faasctl__subcmd__help__subcmd__register"
                 ;;
             faasctl__subcmd__help,whoami)
                 cmd="faasctl__subcmd__help__subcmd__whoami"
+                ;;
+            faasctl__subcmd__help__subcmd__account,delete)
+                cmd="faasctl__subcmd__help__subcmd__account__subcmd__delete"
                 ;;
             faasctl__subcmd__help__subcmd__activations,get)
                 cmd="faasctl__subcmd__help__subcmd__activations__subcmd__get"
@@ -149,7 +176,7 @@ _faasctl() {
 
     case "${cmd}" in
         faasctl)
-            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help --version register login logout whoami fn invoke activations logs completions help"
+            opts="-o -v -h -V --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help --version register login logout passwd account whoami fn invoke activations logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +206,124 @@ _faasctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__account)
+            opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__account__subcmd__delete)
+            opts="-y -o -v -h --yes --password-stdin --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__account__subcmd__help)
+            opts="delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__account__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__account__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -701,8 +846,36 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__help)
-            opts="register login logout whoami fn invoke activations logs completions help"
+            opts="register login logout passwd account whoami fn invoke activations logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__help__subcmd__account)
+            opts="delete"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__help__subcmd__account__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -910,6 +1083,20 @@ _faasctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        faasctl__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         faasctl__subcmd__help__subcmd__register)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1070,6 +1257,44 @@ _faasctl() {
             ;;
         faasctl__subcmd__logs)
             opts="-o -v -h --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        faasctl__subcmd__passwd)
+            opts="-o -v -h --password-stdin --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,7 +34,9 @@ set edit:completion:arg-completer[faasctl] = {|@words|
             cand --version 'Print version'
             cand register 'Create an account'
             cand login 'Log in and store the token (in the OS keyring, else a 0600 file)'
-            cand logout 'Forget the stored token'
+            cand logout 'Revoke the stored token on the server and forget it'
+            cand passwd 'Change your password (your other sessions are logged out)'
+            cand account 'Manage your account'
             cand whoami 'Show who is logged in and until when'
             cand fn 'Manage functions'
             cand invoke 'Run a function and print its result'
@@ -90,6 +92,62 @@ set edit:completion:arg-completer[faasctl] = {|@words|
             cand --verbose 'Show each HTTP request and the full error chain'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'faasctl;passwd'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text (tables) or JSON'
+            cand --output 'How to print data: human-readable text (tables) or JSON'
+            cand --password-stdin 'Read the current password, then the new one, from the first two lines of standard input instead of prompting'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand --insecure 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;account'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text (tables) or JSON'
+            cand --output 'How to print data: human-readable text (tables) or JSON'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand --insecure 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand delete 'Delete your account with its functions and activation records'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;account;delete'= {
+            cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
+            cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
+            cand --profile 'Profile in the config file to read settings from and log in to [default: default]'
+            cand --config 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it'
+            cand -o 'How to print data: human-readable text (tables) or JSON'
+            cand --output 'How to print data: human-readable text (tables) or JSON'
+            cand -y 'Do not ask for confirmation (required when not running in a terminal)'
+            cand --yes 'Do not ask for confirmation (required when not running in a terminal)'
+            cand --password-stdin 'Read the password from the first line of standard input instead of prompting'
+            cand --no-keyring 'Never use the OS keyring; keep the token in the 0600 file instead'
+            cand --insecure 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)'
+            cand -v 'Show each HTTP request and the full error chain'
+            cand --verbose 'Show each HTTP request and the full error chain'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'faasctl;account;help'= {
+            cand delete 'Delete your account with its functions and activation records'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'faasctl;account;help;delete'= {
+        }
+        &'faasctl;account;help;help'= {
         }
         &'faasctl;whoami'= {
             cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
@@ -313,7 +371,9 @@ set edit:completion:arg-completer[faasctl] = {|@words|
         &'faasctl;help'= {
             cand register 'Create an account'
             cand login 'Log in and store the token (in the OS keyring, else a 0600 file)'
-            cand logout 'Forget the stored token'
+            cand logout 'Revoke the stored token on the server and forget it'
+            cand passwd 'Change your password (your other sessions are logged out)'
+            cand account 'Manage your account'
             cand whoami 'Show who is logged in and until when'
             cand fn 'Manage functions'
             cand invoke 'Run a function and print its result'
@@ -327,6 +387,13 @@ set edit:completion:arg-completer[faasctl] = {|@words|
         &'faasctl;help;login'= {
         }
         &'faasctl;help;logout'= {
+        }
+        &'faasctl;help;passwd'= {
+        }
+        &'faasctl;help;account'= {
+            cand delete 'Delete your account with its functions and activation records'
+        }
+        &'faasctl;help;account;delete'= {
         }
         &'faasctl;help;whoami'= {
         }

@@ -37,7 +37,9 @@ complete -c faasctl -n "__fish_faasctl_needs_command" -s h -l help -d 'Print hel
 complete -c faasctl -n "__fish_faasctl_needs_command" -s V -l version -d 'Print version'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "register" -d 'Create an account'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
-complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logout" -d 'Forget the stored token'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logout" -d 'Revoke the stored token on the server and forget it'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "passwd" -d 'Change your password (your other sessions are logged out)'
+complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "account" -d 'Manage your account'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "whoami" -d 'Show who is logged in and until when'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "fn" -d 'Manage functions'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "invoke" -d 'Run a function and print its result'
@@ -79,6 +81,43 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l no-keyring -d
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l password-stdin -d 'Read the current password, then the new one, from the first two lines of standard input instead of prompting'
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand passwd" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -f -a "delete" -d 'Delete your account with its functions and activation records'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and not __fish_seen_subcommand_from delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l config -d 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it' -r -F
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -s o -l output -d 'How to print data: human-readable text (tables) or JSON' -r -f -a "text\t''
+json\t''"
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required when not running in a terminal)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l password-stdin -d 'Read the password from the first line of standard input instead of prompting'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l no-keyring -d 'Never use the OS keyring; keep the token in the 0600 file instead'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Show each HTTP request and the full error chain'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete your account with its functions and activation records'
+complete -c faasctl -n "__fish_faasctl_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand whoami" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r
@@ -228,16 +267,19 @@ complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l no-keyri
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -l insecure -d 'Do not verify the server\'s TLS certificate (warns; prefer --ca-cert)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s v -l verbose -d 'Show each HTTP request and the full error chain'
 complete -c faasctl -n "__fish_faasctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "register" -d 'Create an account'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "logout" -d 'Forget the stored token'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "whoami" -d 'Show who is logged in and until when'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "fn" -d 'Manage functions'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "invoke" -d 'Run a function and print its result'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "activations" -d 'Inspect past activations (kept 24 h)'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "logs" -d 'Print the logs (stderr) of one activation'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout whoami fn invoke activations logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "register" -d 'Create an account'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "login" -d 'Log in and store the token (in the OS keyring, else a 0600 file)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "logout" -d 'Revoke the stored token on the server and forget it'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "passwd" -d 'Change your password (your other sessions are logged out)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "account" -d 'Manage your account'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "whoami" -d 'Show who is logged in and until when'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "fn" -d 'Manage functions'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "invoke" -d 'Run a function and print its result'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "activations" -d 'Inspect past activations (kept 24 h)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "logs" -d 'Print the logs (stderr) of one activation'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and not __fish_seen_subcommand_from register login logout passwd account whoami fn invoke activations logs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "delete" -d 'Delete your account with its functions and activation records'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "add" -d 'Register a function, or update it if it exists'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "rm" -d 'Delete a function'
 complete -c faasctl -n "__fish_faasctl_using_subcommand help; and __fish_seen_subcommand_from fn" -f -a "ls" -d 'List your functions'

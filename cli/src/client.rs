@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use faas_shared::paths;
 use faas_shared::{
-    Activation, ActivationAccepted, ActivationRecord, ApiError, Credentials, ErrorBody, ErrorCode,
-    FunctionInfo, FunctionSpec, InvokeRequest, TokenResponse, UserInfo,
+    AccountDeletion, Activation, ActivationAccepted, ActivationRecord, ApiError, Credentials,
+    ErrorBody, ErrorCode, FunctionInfo, FunctionSpec, InvokeRequest, PasswordChange, TokenResponse,
+    UserInfo,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -82,6 +83,29 @@ impl ApiClient {
     pub async fn login(&self, credentials: &Credentials) -> Result<TokenResponse, CliError> {
         let req = self.request(Method::POST, paths::LOGIN).json(credentials);
         self.json(req).await
+    }
+
+    /// Revokes the token this client sends, on every server replica.
+    pub async fn logout(&self) -> Result<(), CliError> {
+        self.send(self.request(Method::POST, paths::LOGOUT))
+            .await
+            .map(drop)
+    }
+
+    /// Changes the password; the answer is a fresh token (older ones are revoked).
+    pub async fn change_password(
+        &self,
+        change: &PasswordChange,
+    ) -> Result<TokenResponse, CliError> {
+        self.json(self.request(Method::PUT, paths::PASSWORD).json(change))
+            .await
+    }
+
+    /// Deletes the account with its functions and records.
+    pub async fn delete_account(&self, deletion: &AccountDeletion) -> Result<(), CliError> {
+        self.send(self.request(Method::DELETE, paths::ME).json(deletion))
+            .await
+            .map(drop)
     }
 
     pub async fn list_functions(&self) -> Result<Vec<FunctionInfo>, CliError> {

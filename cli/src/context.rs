@@ -95,7 +95,8 @@ impl Context {
         self.client_with(Some(self.token()?))
     }
 
-    fn client_with(&self, token: Option<String>) -> anyhow::Result<ApiClient> {
+    /// A client that sends `token`, if any.
+    pub fn client_with(&self, token: Option<String>) -> anyhow::Result<ApiClient> {
         ApiClient::new(
             &self.settings.api_url,
             self.settings.ca_cert.as_deref(),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::faasctl;
+use common::{credentials_path, faasctl};
 use faas_testkit::Platform;
 use faas_testkit::docker::require_image;
 use faas_testkit::names::{FAIL, REVERSE};
@@ -200,8 +200,62 @@ async fn a_whole_session_against_the_dev_stack() {
         .code(4)
         .stderr(predicate::str::contains("faasctl fn ls"));
 
-    cli(&["logout"]).assert().success();
+    // A password change keeps this session going on a fresh token and ends the
+    // others: a copy of the old token no longer works.
+    let stored_token = || {
+        let stored: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(credentials_path(home.path())).unwrap()).unwrap();
+        stored["profiles"]["default"]["token"]
+            .as_str()
+            .expect("the token in the credentials file")
+            .to_owned()
+    };
+    let before = stored_token();
+    cli(&["passwd", "--password-stdin"])
+        .write_stdin("correct horse\nbattery staple\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("password changed"));
+    cli(&["fn", "ls"]).assert().success();
+    let (status, _) = platform.get_json("/v1/functions", &before).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+
+    // Logout revokes the token on the server: a copy of it no longer works.
+    let copied = stored_token();
+    cli(&["logout"]).assert().success().stderr("");
     cli(&["fn", "ls"]).assert().code(3);
+    let (status, _) = platform.get_json("/v1/functions", &copied).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+
+    // Deleting the account: confirmation, then the password; the name is free again
+    // and the new account starts empty.
+    as_alice("login", "correct horse").assert().code(3);
+    as_alice("login", "battery staple").assert().success();
+    cli(&["fn", "add", "reverse", "--image", REVERSE])
+        .assert()
+        .success();
+    cli(&["account", "delete", "--password-stdin"])
+        .write_stdin("battery staple\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--yes"));
+    cli(&["account", "delete", "--yes", "--password-stdin"])
+        .write_stdin("wrong staple\n")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("password is wrong"));
+    cli(&["account", "delete", "--yes", "--password-stdin"])
+        .write_stdin("battery staple\n")
+        .assert()
+        .success()
+        .stdout("account deleted\n");
+    as_alice("login", "battery staple").assert().code(3);
+    as_alice("register", "correct horse").assert().success();
+    as_alice("login", "correct horse").assert().success();
+    cli(&["fn", "ls"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("reverse").not());
 
     platform.stop().await;
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{FakeServer, Reply, config_path, credentials_path, faasctl, valid_token};
+use common::{FakeServer, Reply, config_path, credentials_path, dead_url, faasctl, valid_token};
 use predicates::prelude::*;
 use serde_json::json;
 use tempfile::TempDir;
@@ -432,5 +432,96 @@ fn without_a_keyring_the_token_falls_back_to_the_file() {
         .assert()
         .success()
         .stdout("logged out\n");
+    assert!(!credentials_path(home.path()).exists());
+}
+
+/// Logs alice in against `server` (saving its URL and CA in the profile).
+fn log_in(home: &TempDir, server: &FakeServer) {
+    faasctl(home)
+        .args(["login", "-u", "alice", "--password-stdin", "--api-url"])
+        .arg(&server.url)
+        .arg("--ca-cert")
+        .arg(&server.ca_cert)
+        .write_stdin("correct horse\n")
+        .assert()
+        .success();
+}
+
+fn login_then_no_content(
+    token: String,
+) -> impl Fn(&common::Request) -> Reply + Send + Sync + 'static {
+    move |req| match req.path.as_str() {
+        "/v1/auth/login" => Reply::json(
+            200,
+            json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
+        ),
+        _ => Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: String::new(),
+        },
+    }
+}
+
+#[test]
+fn logout_revokes_the_token_on_the_server_then_forgets_it() {
+    let home = TempDir::new().unwrap();
+    let token = valid_token("alice");
+    let server = FakeServer::start(home.path(), login_then_no_content(token.clone()));
+    log_in(&home, &server);
+    faasctl(&home)
+        .arg("logout")
+        .assert()
+        .success()
+        .stdout("logged out\n")
+        .stderr("");
+    let requests = server.requests();
+    let last = requests.last().unwrap();
+    assert_eq!(
+        (last.method.as_str(), last.path.as_str()),
+        ("POST", "/v1/auth/logout")
+    );
+    assert_eq!(
+        last.header("authorization"),
+        Some(format!("Bearer {token}").as_str())
+    );
+    assert!(!credentials_path(home.path()).exists());
+}
+
+#[test]
+fn logout_with_the_server_unreachable_still_forgets_the_token_and_warns() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), login_then_no_content(valid_token("alice")));
+    log_in(&home, &server);
+    faasctl(&home)
+        .args(["logout", "--api-url", &dead_url()])
+        .assert()
+        .success()
+        .stdout("logged out\n")
+        .stderr(predicate::str::contains(
+            "warning: the server did not revoke the token",
+        ))
+        .stderr(predicate::str::contains("stays valid until"));
+    assert!(!credentials_path(home.path()).exists());
+}
+
+#[test]
+fn logout_of_a_token_the_server_refuses_already_is_quiet() {
+    let home = TempDir::new().unwrap();
+    let token = valid_token("alice");
+    let server = FakeServer::start(home.path(), move |req| match req.path.as_str() {
+        "/v1/auth/login" => Reply::json(
+            200,
+            json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
+        ),
+        _ => Reply::error(401, "unauthorized", "the token has been revoked"),
+    });
+    log_in(&home, &server);
+    faasctl(&home)
+        .arg("logout")
+        .assert()
+        .success()
+        .stdout("logged out\n")
+        .stderr("");
     assert!(!credentials_path(home.path()).exists());
 }

@@ -7,13 +7,15 @@ use tokio::sync::watch;
 
 use crate::auth::{TokenKeys, hash_password};
 use crate::config::{Limits, ServerConfig};
-use crate::store::{self, Store};
+use crate::store::{self, Revocations, Store};
 
 pub struct AppState {
     pub nats: async_nats::Client,
     pub jetstream: jetstream::Context,
     pub store: Store,
     pub tokens: TokenKeys,
+    /// The deny-list of revoked tokens (KV `faas_revoked`).
+    pub revocations: Revocations,
     pub limits: Limits,
     /// Counts the NATS client's (re)connections. A reconnect may have lost result
     /// messages, so invocations waiting for one look at the activation record then.
@@ -32,6 +34,9 @@ impl AppState {
             faas_process::nats::connect(&config.nats_url, "faas-server", connect_timeout).await?;
         let jetstream = jetstream::new(nats.client.clone());
         let store = store::connect(&jetstream, &config.limits, config.nats_replicas).await?;
+        let revocations = Revocations::new(
+            store::open_revoked_bucket(&jetstream, config.token_ttl, config.nats_replicas).await?,
+        );
         let decoy_password_hash = hash_password(uuid::Uuid::new_v4().to_string())
             .await
             .map_err(|_| anyhow::anyhow!("cannot hash the decoy password"))?;
@@ -40,6 +45,7 @@ impl AppState {
             jetstream,
             store,
             tokens,
+            revocations,
             limits: config.limits.clone(),
             nats_connections: nats.connections,
             decoy_password_hash,

@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::config::Limits;
 use crate::error::AppError;
 
+mod accounts;
+pub use accounts::{Removed, Revocations, open_revoked_bucket};
+
 /// How long activation records (and the large bodies they point to) are kept.
 pub const ACTIVATION_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
@@ -32,6 +35,22 @@ pub struct StoredUser {
     /// argon2id PHC string.
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// Tokens carry the generation they were issued for; a new random one (on a
+    /// password change, or a new account of the same name) revokes all older
+    /// tokens at once. Empty for records stored before it existed.
+    #[serde(default)]
+    pub token_generation: String,
+    /// Set while the account is being deleted: its tokens and logins are refused,
+    /// and the name stays taken until everything it owned is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleting_since: Option<DateTime<Utc>>,
+}
+
+impl StoredUser {
+    /// A fresh random token generation.
+    pub fn new_token_generation() -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
 }
 
 /// Handles to the buckets.

@@ -46,6 +46,23 @@ pub struct TokenResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// `PUT /v1/users/me/password`: answered with a fresh token; every older token of
+/// the account stops working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `DELETE /v1/users/me`: the password again, so a stolen token alone cannot
+/// delete an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDeletion {
+    pub password: String,
+}
+
 /// How the invocation parameter reaches the function.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

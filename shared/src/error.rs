@@ -21,6 +21,9 @@ pub enum ErrorCode {
     InvalidCredentials,
     Unauthorized,
     TokenExpired,
+    /// The password that confirms a change to the account (password change,
+    /// deletion) is wrong; the token itself is fine.
+    WrongPassword,
     FunctionNotFound,
     ActivationNotFound,
     NotFound,
@@ -49,6 +52,7 @@ impl ErrorCode {
             BadRequest | InvalidUsername | WeakPassword | InvalidName | InvalidImage
             | InvalidSpec => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
+            WrongPassword => 403,
             FunctionNotFound | ActivationNotFound | NotFound => 404,
             MethodNotAllowed => 405,
             UserExists => 409,

@@ -11,6 +11,10 @@ pub const ACTIVATIONS_SUBJECTS: &str = "faas.activations.*";
 pub const WORKERS_CONSUMER: &str = "workers";
 /// KV bucket: username → stored user (password hash).
 pub const USERS_BUCKET: &str = "faas_users";
+/// KV bucket: revoked token id (`jti`) → its expiry. Keys outlive the tokens they
+/// revoke: the bucket's `max_age` is the token lifetime (nats-server 2.9 has no
+/// per-key TTL).
+pub const REVOKED_BUCKET: &str = "faas_revoked";
 /// KV bucket: `<user>.<function>` → stored function.
 pub const FUNCTIONS_BUCKET: &str = "faas_functions";
 /// KV bucket: `<owner>.<activation id>` → activation record (kept 24 h).

@@ -3,6 +3,12 @@
 
 pub const USERS: &str = "/v1/users";
 pub const LOGIN: &str = "/v1/auth/login";
+/// Revokes the token it is sent with.
+pub const LOGOUT: &str = "/v1/auth/logout";
+/// The caller's own account (`DELETE` deletes it).
+pub const ME: &str = "/v1/users/me";
+/// The caller's password (`PUT` changes it).
+pub const PASSWORD: &str = "/v1/users/me/password";
 pub const FUNCTIONS: &str = "/v1/functions";
 pub const FUNCTION: &str = "/v1/functions/{name}";
 pub const INVOKE: &str = "/v1/functions/{name}/invoke";

@@ -26,4 +26,4 @@ pub mod platform;
 
 pub use api::{Api, error_code, expect_error};
 pub use nats::Nats;
-pub use platform::{Platform, Worker};
+pub use platform::{Platform, Replica, Worker};

@@ -29,6 +29,10 @@ pub struct Platform {
     api: Api,
     /// What the server was given, and what workers the test starts get.
     nats_url: String,
+    /// The PKCS#8 PEM key the server signs tokens with.
+    jwt_key_pem: String,
+    /// The server's limits, which replicas get too.
+    limits: Limits,
     running: Running,
 }
 
@@ -72,14 +76,18 @@ impl Platform {
         let stack = DevStack::start(DevOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.to_owned(),
-            limits,
+            limits: limits.clone(),
             ..DevOptions::default()
         })
         .await
         .expect("the dev platform starts (needs nats-server on PATH and Docker)");
+        let jwt_key_pem =
+            std::fs::read_to_string(stack.ca_cert.with_file_name("jwt-key.pem")).unwrap();
         Self {
             api: Api::trusting(&stack.url, &stack.ca_cert),
             nats_url: stack.nats_url.clone(),
+            jwt_key_pem,
+            limits,
             running: Running::Dev {
                 stack,
                 _temp_dir: temp_dir,
@@ -112,29 +120,32 @@ impl Platform {
     /// ready.
     async fn serve(nats: Nats, nats_url: &str, limits: Limits) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut config = faas_server::ServerConfig::new(nats_url, key.serialize_pem());
-        config.limits = limits;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
-        let stop_server = CancellationToken::new();
-        let server = tokio::spawn(faas_server::run(
-            config,
-            listener,
-            stop_server.clone().cancelled_owned(),
-        ));
-        assert!(
-            api.wait_ready(StatusCode::OK).await,
-            "the server became ready"
-        );
+        let jwt_key_pem = key.serialize_pem();
+        let replica = Replica::start(nats_url, &jwt_key_pem, limits.clone()).await;
         Self {
-            api,
+            api: replica.api,
             nats_url: nats_url.to_owned(),
+            jwt_key_pem,
+            limits,
             running: Running::Parts {
                 nats,
-                stop_server,
-                server,
+                stop_server: replica.stop,
+                server: replica.server,
             },
         }
+    }
+
+    /// Another API server replica (plain HTTP) on this platform's NATS, with the
+    /// same signing key and limits, as a deployment runs several behind the
+    /// gateway.
+    pub async fn replica(&self) -> Replica {
+        Replica::start(&self.nats_url, &self.jwt_key_pem, self.limits.clone()).await
+    }
+
+    /// The PKCS#8 PEM key the server signs tokens with, for tests that sign their
+    /// own claims.
+    pub fn jwt_key_pem(&self) -> &str {
+        &self.jwt_key_pem
     }
 
     /// Starts a worker on this platform's NATS, configured by `configure`.
@@ -187,6 +198,49 @@ impl Platform {
 }
 
 impl Deref for Platform {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// An API server replica a test started ([`Platform::replica`]); derefs to its
+/// [`Api`].
+pub struct Replica {
+    api: Api,
+    stop: CancellationToken,
+    server: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Replica {
+    /// Starts `faas_server::run` over plain HTTP and waits until it is ready.
+    async fn start(nats_url: &str, jwt_key_pem: &str, limits: Limits) -> Self {
+        let mut config = faas_server::ServerConfig::new(nats_url, jwt_key_pem);
+        config.limits = limits;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
+        let stop = CancellationToken::new();
+        let server = tokio::spawn(faas_server::run(
+            config,
+            listener,
+            stop.clone().cancelled_owned(),
+        ));
+        assert!(
+            api.wait_ready(StatusCode::OK).await,
+            "the server became ready"
+        );
+        Self { api, stop, server }
+    }
+
+    /// Stops the replica; it must stop cleanly.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+impl Deref for Replica {
     type Target = Api;
 
     fn deref(&self) -> &Api {

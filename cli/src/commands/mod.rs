@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use crate::context::Context;
 
+pub mod account;
 pub mod activations;
 pub mod completions;
 pub mod fn_add;
@@ -14,6 +15,7 @@ pub mod fn_rm;
 pub mod invoke;
 pub mod login;
 pub mod logout;
+pub mod passwd;
 pub mod register;
 pub mod whoami;
 
@@ -23,8 +25,13 @@ pub enum Command {
     Register(register::RegisterCommand),
     /// Log in and store the token (in the OS keyring, else a 0600 file)
     Login(login::LoginCommand),
-    /// Forget the stored token
+    /// Revoke the stored token on the server and forget it
     Logout(logout::LogoutCommand),
+    /// Change your password (your other sessions are logged out)
+    Passwd(passwd::PasswdCommand),
+    /// Manage your account
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Show who is logged in and until when
     Whoami(whoami::WhoamiCommand),
     /// Manage functions
@@ -54,6 +61,12 @@ pub enum FnCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Delete your account with its functions and activation records
+    Delete(account::AccountDeleteCommand),
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ActivationsCommand {
     /// List your activations, newest first
     Ls(activations::ActivationsLsCommand),
@@ -67,6 +80,8 @@ impl Command {
             Command::Register(cmd) => cmd.run(ctx).await,
             Command::Login(cmd) => cmd.run(ctx).await,
             Command::Logout(cmd) => cmd.run(ctx).await,
+            Command::Passwd(cmd) => cmd.run(ctx).await,
+            Command::Account(AccountCommand::Delete(cmd)) => cmd.run(ctx).await,
             Command::Whoami(cmd) => cmd.run(ctx).await,
             Command::Fn(cmd) => cmd.run(ctx).await,
             Command::Invoke(cmd) => cmd.run(ctx).await,

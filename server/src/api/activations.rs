@@ -43,10 +43,12 @@ pub async fn list(
             format!("limit must be between 1 and {MAX_LIMIT}"),
         ));
     }
-    let records = state
+    let mut records = state
         .store
         .list_activations(&user, query.function.as_deref(), limit)
         .await?;
+    let since = account_created_at(&state, &user).await?;
+    records.retain(|record| record.queued_at >= since);
     Ok(Json(records))
 }
 
@@ -67,10 +69,28 @@ pub async fn get(
     if !is_activation_id(&id) {
         return Err(not_found());
     }
+    let since = account_created_at(&state, &user).await?;
     state
         .store
         .activation(&user, &id)
         .await?
+        .filter(|record| record.queued_at >= since)
         .map(Json)
         .ok_or_else(not_found)
+}
+
+/// Records queued before the account was created belong to a deleted account of
+/// the same name (an activation still running while it was deleted records its
+/// result afterwards): they are not the caller's. (This needs the replicas' clocks
+/// to agree to better than the time between registering and a first invocation,
+/// which includes an argon2 login: tens of milliseconds at least.)
+async fn account_created_at(
+    state: &AppState,
+    user: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    Ok(state
+        .store
+        .user(user)
+        .await?
+        .map_or(chrono::DateTime::<chrono::Utc>::MAX_UTC, |u| u.created_at))
 }

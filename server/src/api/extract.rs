@@ -14,11 +14,13 @@ use faas_shared::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use super::MAX_BODY_BYTES;
+use super::account::{Authenticated, authenticate};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The authenticated caller of a protected route. Extracting it verifies the
-/// `Authorization: Bearer <jwt>` header; a missing or bad token is a 401.
+/// `Authorization: Bearer <jwt>` header and checks the token against the store
+/// ([`authenticate`]); a missing, bad or revoked token is a 401.
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub String);
 
@@ -29,23 +31,42 @@ impl FromRequestParts<Arc<AppState>> for AuthUser {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| unauthorized("missing Authorization header: send `Authorization: Bearer <token>` (get a token with POST /v1/auth/login)"))?;
-        let value = value
-            .to_str()
-            .map_err(|_| unauthorized("the Authorization header is not valid text"))?;
-        let token = match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => {
-                return Err(unauthorized(
-                    "the Authorization header must be `Bearer <token>`",
-                ));
-            }
-        };
-        state.tokens.verify(token).map(AuthUser)
+        let Session(session) = Session::from_request_parts(parts, state).await?;
+        Ok(AuthUser(session.user.username))
+    }
+}
+
+/// The same check as [`AuthUser`], keeping what the account routes need: the
+/// token's id and the user record.
+pub struct Session(pub Authenticated);
+
+impl FromRequestParts<Arc<AppState>> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        authenticate(state, token, false).await.map(Session)
+    }
+}
+
+/// The token of the `Authorization: Bearer <jwt>` header.
+pub fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+    let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthorized("missing Authorization header: send `Authorization: Bearer <token>` (get a token with POST /v1/auth/login)"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| unauthorized("the Authorization header is not valid text"))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
+        _ => Err(unauthorized(
+            "the Authorization header must be `Bearer <token>`",
+        )),
     }
 }
 

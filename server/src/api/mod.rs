@@ -1,6 +1,7 @@
 //! The HTTP routes of API v1: one module per resource, and `extract` for what
 //! their handlers take from a request.
 
+mod account;
 mod activations;
 mod extract;
 mod functions;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use faas_shared::ErrorCode;
 use faas_shared::paths;
 use tower_http::trace::TraceLayer;
@@ -28,6 +29,9 @@ const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", paths::USERS, false),
     ("POST", paths::LOGIN, false),
+    ("POST", paths::LOGOUT, true),
+    ("PUT", paths::PASSWORD, true),
+    ("DELETE", paths::ME, true),
     ("GET", paths::FUNCTIONS, true),
     ("GET", paths::FUNCTION, true),
     ("PUT", paths::FUNCTION, true),
@@ -43,6 +47,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(paths::USERS, post(users::register))
         .route(paths::LOGIN, post(users::login))
+        .route(paths::LOGOUT, post(account::logout))
+        .route(paths::PASSWORD, put(account::change_password))
+        .route(paths::ME, delete(account::delete_account))
         .route(paths::FUNCTIONS, get(functions::list))
         .route(
             paths::FUNCTION,

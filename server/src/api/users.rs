@@ -26,6 +26,8 @@ pub async fn register(
         username: credentials.username,
         password_hash: hash_password(credentials.password).await?,
         created_at: Utc::now(),
+        token_generation: StoredUser::new_token_generation(),
+        deleting_since: None,
     };
     state.store.create_user(&user).await?;
     tracing::info!(username = %user.username, "user registered");
@@ -53,13 +55,13 @@ pub async fn login(
         |u| u.password_hash.clone(),
     );
     let matches = verify_password(credentials.password, hash).await?;
-    let Some(user) = user.filter(|_| matches) else {
+    let Some(user) = user.filter(|u| matches && u.deleting_since.is_none()) else {
         return Err(AppError::new(
             ErrorCode::InvalidCredentials,
             "wrong username or password",
         ));
     };
-    let (token, expires_at) = state.tokens.issue(&user.username)?;
+    let (token, expires_at) = state.tokens.issue(&user.username, &user.token_generation)?;
     Ok(Json(TokenResponse {
         token,
         token_type: "Bearer".into(),
