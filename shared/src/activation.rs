@@ -21,6 +21,40 @@ pub struct ActivationRequest {
     pub queued_at: DateTime<Utc>,
 }
 
+impl ActivationRequest {
+    /// The checks the server made before queueing the request, made again by the
+    /// worker, which trusts nothing from the queue: names, image reference,
+    /// parameter size for its mode, timeout and memory bounds. The error says what
+    /// is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        use crate::api::{MAX_MEMORY_MB, MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS};
+        use crate::names::{
+            is_activation_id, validate_function_name, validate_image, validate_username,
+        };
+        if !is_activation_id(&self.activation_id) {
+            return Err(format!("invalid activation id {:?}", self.activation_id));
+        }
+        validate_username(&self.owner).map_err(|e| e.message)?;
+        validate_function_name(&self.function).map_err(|e| e.message)?;
+        validate_image(&self.image).map_err(|e| e.message)?;
+        let max = self.param_mode.max_param_bytes();
+        if self.param.len() > max {
+            return Err(format!(
+                "the parameter is {} bytes, over the {max} bytes of param_mode {}",
+                self.param.len(),
+                self.param_mode.as_str()
+            ));
+        }
+        if !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&self.timeout_ms) {
+            return Err(format!("timeout_ms {} is out of bounds", self.timeout_ms));
+        }
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&self.memory_mb) {
+            return Err(format!("memory_mb {} is out of bounds", self.memory_mb));
+        }
+        Ok(())
+    }
+}
+
 /// Published by the worker to `faas.results.<activation id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivationResult {

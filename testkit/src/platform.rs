@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use faas_server::Limits;
+use faas_server::dev::nats_auth::NatsAuth;
 use faas_server::dev::{DevOptions, DevStack};
 use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
@@ -29,6 +30,8 @@ pub struct Platform {
     api: Api,
     /// What the server was given, and what workers the test starts get.
     nats_url: String,
+    /// The NATS users and the request key (workers log in as the worker user).
+    nats_auth: NatsAuth,
     running: Running,
 }
 
@@ -80,6 +83,7 @@ impl Platform {
         Self {
             api: Api::trusting(&stack.url, &stack.ca_cert),
             nats_url: stack.nats_url.clone(),
+            nats_auth: stack.nats_auth.clone(),
             running: Running::Dev {
                 stack,
                 _temp_dir: temp_dir,
@@ -114,6 +118,8 @@ impl Platform {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let mut config = faas_server::ServerConfig::new(nats_url, key.serialize_pem());
         config.limits = limits;
+        config.nats_credentials = Some(nats.auth().server.clone());
+        config.request_key = nats.request_key().clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop_server = CancellationToken::new();
@@ -129,6 +135,7 @@ impl Platform {
         Self {
             api,
             nats_url: nats_url.to_owned(),
+            nats_auth: nats.auth().clone(),
             running: Running::Parts {
                 nats,
                 stop_server,
@@ -137,9 +144,12 @@ impl Platform {
         }
     }
 
-    /// Starts a worker on this platform's NATS, configured by `configure`.
+    /// Starts a worker on this platform's NATS (as its worker user, with the
+    /// server's request key), configured by `configure`.
     pub fn worker(&self, configure: impl FnOnce(&mut WorkerConfig)) -> Worker {
         let mut config = WorkerConfig::new(&self.nats_url);
+        config.nats_credentials = Some(self.nats_auth.worker.clone());
+        config.request_key = self.nats_auth.request_key.clone();
         configure(&mut config);
         Worker::start(config)
     }
@@ -151,6 +161,16 @@ impl Platform {
             Running::Dev { stack, .. } => &stack.ca_cert,
             Running::Parts { .. } => panic!("only the dev stack has a CA: use Platform::dev"),
         }
+    }
+
+    /// The NATS URL the server was given (the dev stack's own NATS, or the parts').
+    pub fn nats_url(&self) -> &str {
+        &self.nats_url
+    }
+
+    /// The NATS users' passwords and the request signing key.
+    pub fn nats_auth(&self) -> &NatsAuth {
+        &self.nats_auth
     }
 
     /// The NATS server the kit started for the parts.
