@@ -175,7 +175,6 @@ async fn listening_port_of(child: &mut Child, what: &str) -> anyhow::Result<u16>
         while let Ok(Some(line)) = lines.next_line().await {
             if line.contains("Violation") {
                 tracing::warn!(nats = %line, "NATS refused a client");
-                eprintln!("NATSVIOLATION {line}");
             }
         }
     });
