@@ -137,9 +137,7 @@ async fn compose_nats_requires_credentials_and_services_hold_only_their_secrets(
         .connection_timeout(Duration::from_secs(5))
         .connect(nats_url.as_str())
         .await;
-    let error = anonymous
-        .err()
-        .expect("NATS refuses a client without credentials");
+    let error = anonymous.expect_err("NATS refuses a client without credentials");
     assert!(
         error.to_string().contains("authorization violation"),
         "{error}"

@@ -27,9 +27,7 @@ async fn dev_nats_refuses_clients_without_the_right_password() {
         .connection_timeout(Duration::from_secs(5))
         .connect(platform.nats_url())
         .await;
-    let error = anonymous
-        .err()
-        .expect("a connection without credentials is refused");
+    let error = anonymous.expect_err("a connection without credentials is refused");
     assert!(
         error.to_string().contains("authorization violation"),
         "{error}"

@@ -103,3 +103,48 @@ impl From<ActivationRecord> for ActivationResult {
 pub struct ClaimCheck {
     pub claim_check: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ActivationRequest;
+    use crate::ParamMode;
+
+    fn request() -> ActivationRequest {
+        ActivationRequest {
+            activation_id: "0190a1b2c3d4e5f60718293a4b5c6d7e".into(),
+            owner: "alice".into(),
+            function: "reverse".into(),
+            image: "alpine:3.20".into(),
+            param: "x".into(),
+            param_mode: ParamMode::Argv,
+            timeout_ms: 1000,
+            memory_mb: 64,
+            network: false,
+            queued_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_worker_rechecks_what_the_server_checked() {
+        assert_eq!(request().check(), Ok(()));
+        let bad: [fn(&mut ActivationRequest); 8] = [
+            |r| r.activation_id = "../x".into(),
+            |r| r.owner = ">".into(),
+            |r| r.function = "a.b".into(),
+            |r| r.image = "Alpine; rm -rf /".into(),
+            |r| r.param = "a".repeat(ParamMode::Argv.max_param_bytes() + 1),
+            |r| r.timeout_ms = 10_000_000,
+            |r| r.memory_mb = 1,
+            |r| r.memory_mb = 1_000_000,
+        ];
+        for change in bad {
+            let mut r = request();
+            change(&mut r);
+            assert!(r.check().is_err(), "{r:?}");
+        }
+        let mut stdin = request();
+        stdin.param_mode = ParamMode::Stdin;
+        stdin.param = "a".repeat(ParamMode::Argv.max_param_bytes() + 1);
+        assert_eq!(stdin.check(), Ok(()), "stdin carries more than argv");
+    }
+}
