@@ -61,7 +61,11 @@ impl Payloads {
     /// replaced by its claim check. `name` must be unique to the body (an activation
     /// id plus what the body is).
     pub async fn pack<T: Serialize>(&self, name: &str, value: &T) -> anyhow::Result<Bytes> {
-        let json = serde_json::to_vec(value)?;
+        self.pack_json(name, serde_json::to_vec(value)?).await
+    }
+
+    /// [`Payloads::pack`] of a value already serialized to `json`.
+    pub async fn pack_json(&self, name: &str, json: Vec<u8>) -> anyhow::Result<Bytes> {
         if json.len() <= self.inline_limit {
             return Ok(json.into());
         }
@@ -77,8 +81,13 @@ impl Payloads {
 
     /// The value a packed body stands for, fetching it when it is a claim check.
     pub async fn unpack<T: DeserializeOwned>(&self, body: &[u8]) -> anyhow::Result<T> {
+        Ok(serde_json::from_slice(&self.unpack_json(body).await?)?)
+    }
+
+    /// The JSON a packed body stands for, fetched when it is a claim check.
+    pub async fn unpack_json(&self, body: &[u8]) -> anyhow::Result<Bytes> {
         let Some(name) = claimed(body) else {
-            return Ok(serde_json::from_slice(body)?);
+            return Ok(Bytes::copy_from_slice(body));
         };
         let mut object = self
             .store
@@ -90,7 +99,7 @@ impl Payloads {
             .read_to_end(&mut json)
             .await
             .map_err(|e| anyhow::anyhow!("reading the claimed body {name}: {e}"))?;
-        Ok(serde_json::from_slice(&json)?)
+        Ok(json.into())
     }
 
     /// Removes a stored body early (it expires with the records anyway).

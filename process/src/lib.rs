@@ -6,7 +6,9 @@
 //!   and when they stop;
 //! - [`nats`] (feature `service`): NATS addresses and the one connect policy;
 //! - [`claim`] (feature `service`): bodies larger than one NATS message, carried
-//!   through the JetStream Object Store.
+//!   through the JetStream Object Store;
+//! - [`signing`] (feature `service`): the HMAC that lets workers run only what the
+//!   server queued.
 
 #[cfg(feature = "service")]
 pub mod claim;
@@ -17,6 +19,8 @@ pub mod logging;
 pub mod nats;
 #[cfg(feature = "service")]
 pub mod shutdown;
+#[cfg(feature = "service")]
+pub mod signing;
 
 /// rustls needs exactly one process-wide crypto provider, and reqwest and async-nats
 /// compile in more than one; we choose ring. Safe to call more than once.

@@ -20,6 +20,68 @@ pub fn server_addrs(urls: &str) -> anyhow::Result<Vec<async_nats::ServerAddr>> {
         .collect()
 }
 
+/// A NATS user name and password. Its `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The variables naming a service's NATS user and the file holding its password
+/// (a file, so that the password shows neither in `docker inspect` nor in `ps`).
+pub const USER_VAR: &str = "FAAS_NATS_USER";
+pub const PASSWORD_FILE_VAR: &str = "FAAS_NATS_PASSWORD_FILE";
+
+impl Credentials {
+    /// `FAAS_NATS_USER` and the password in `FAAS_NATS_PASSWORD_FILE`; `None` when
+    /// neither is set, an error when only one is or the file cannot be read.
+    pub fn from_env() -> anyhow::Result<Option<Self>> {
+        match (
+            crate::env::var(USER_VAR),
+            crate::env::var(PASSWORD_FILE_VAR),
+        ) {
+            (None, None) => Ok(None),
+            (Some(user), Some(file)) => {
+                let password = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {PASSWORD_FILE_VAR} {file}"))?
+                    .trim()
+                    .to_owned();
+                anyhow::ensure!(!password.is_empty(), "{PASSWORD_FILE_VAR} {file} is empty");
+                Ok(Some(Self { user, password }))
+            }
+            _ => anyhow::bail!("set both {USER_VAR} and {PASSWORD_FILE_VAR}, or neither"),
+        }
+    }
+
+    /// Like [`Credentials::from_env`], but NATS without credentials is refused.
+    pub fn required_from_env(service: &str) -> anyhow::Result<Self> {
+        Self::from_env()?.with_context(|| {
+            format!(
+                "{USER_VAR} and {PASSWORD_FILE_VAR} are not set: {service} logs in to NATS as its own user \
+                 (deploy/nats/auth.conf defines them; deploy/keygen.sh writes the passwords)"
+            )
+        })
+    }
+}
+
+/// Who connects: the client name NATS shows, the user, and the prefix of its reply
+/// subjects. Each faas user has its own prefix (`_INBOX_server`, `_INBOX_worker`),
+/// so that NATS can let it receive its own replies and nobody else's.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity<'a> {
+    pub name: &'a str,
+    pub credentials: Option<&'a Credentials>,
+    pub inbox_prefix: &'a str,
+}
+
 /// A connected client, and a count of its (re)connections: a reconnect may have lost
 /// core NATS messages, so whoever waits for one can look elsewhere when it changes.
 pub struct Connection {
@@ -27,18 +89,29 @@ pub struct Connection {
     pub connections: watch::Receiver<u64>,
 }
 
-/// Connects as `name`, retrying until `timeout` so that start order does not matter;
+/// Connects as `who`, retrying until `timeout` so that start order does not matter;
 /// later disconnects are handled by the client, which reconnects forever. `url` may
-/// list several servers of a cluster, comma-separated.
-pub async fn connect(url: &str, name: &str, timeout: Duration) -> anyhow::Result<Connection> {
+/// list several servers of a cluster, comma-separated. Refused credentials end the
+/// wait at once, with an error naming the settings.
+pub async fn connect(
+    url: &str,
+    who: Identity<'_>,
+    timeout: Duration,
+) -> anyhow::Result<Connection> {
     let addrs = server_addrs(url)?;
     let (counter, connections) = watch::channel(0);
     let deadline = tokio::time::Instant::now() + timeout;
     let mut logged = false;
     loop {
         let counter = counter.clone();
-        let options = async_nats::ConnectOptions::new()
-            .name(name)
+        let mut options = async_nats::ConnectOptions::new();
+        if let Some(credentials) = who.credentials {
+            options =
+                options.user_and_password(credentials.user.clone(), credentials.password.clone());
+        }
+        let options = options
+            .name(who.name)
+            .custom_inbox_prefix(who.inbox_prefix)
             .connection_timeout(Duration::from_secs(2))
             .max_reconnects(None)
             .event_callback(move |event| {
@@ -54,6 +127,16 @@ pub async fn connect(url: &str, name: &str, timeout: Duration) -> anyhow::Result
                     connections,
                 });
             }
+            Err(e) if is_refused(&e) => {
+                let user = who.credentials.map(|c| c.user.as_str());
+                return Err(anyhow::anyhow!(
+                    "NATS at {url} refused {}: {e}; set {USER_VAR} and {PASSWORD_FILE_VAR} to this service's NATS user and the file holding its password",
+                    match user {
+                        Some(user) => format!("the credentials of user {user:?}"),
+                        None => "a connection without credentials".to_owned(),
+                    }
+                ));
+            }
             Err(e) if tokio::time::Instant::now() < deadline => {
                 if !logged {
                     tracing::warn!(%url, error = %e, "waiting for NATS");
@@ -68,6 +151,13 @@ pub async fn connect(url: &str, name: &str, timeout: Duration) -> anyhow::Result
             }
         }
     }
+}
+
+/// Whether NATS turned the credentials down (no use waiting for it).
+fn is_refused(error: &async_nats::ConnectError) -> bool {
+    use async_nats::ConnectErrorKind::{Authentication, AuthorizationViolation};
+    matches!(error.kind(), AuthorizationViolation | Authentication)
+        || error.to_string().contains("authorization violation")
 }
 
 #[cfg(test)]

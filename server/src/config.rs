@@ -8,6 +8,8 @@ use faas_shared::budget::{DEFAULT_QUEUE_TIMEOUT, MAX_QUEUE_TIMEOUT};
 
 use anyhow::{Context, bail};
 use faas_process::env;
+use faas_process::nats::Credentials;
+use faas_process::signing::RequestKey;
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
 /// `faas-server serve`, or directly by `faas-server dev` and tests.
@@ -28,6 +30,12 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// `FAAS_NATS_REPLICAS`: replicas of every stream and bucket (3 in a cluster).
     pub nats_replicas: usize,
+    /// `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`: the server's own NATS user,
+    /// required by `faas-server serve`.
+    pub nats_credentials: Option<Credentials>,
+    /// `FAAS_REQUEST_KEY_FILE`: signs activation requests for the workers.
+    /// [`ServerConfig::new`] makes a random one; workers must be given the same.
+    pub request_key: RequestKey,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +77,8 @@ impl ServerConfig {
             tls: None,
             limits: Limits::default(),
             nats_replicas: 1,
+            nats_credentials: None,
+            request_key: RequestKey::random(),
         }
     }
 
@@ -107,6 +117,8 @@ impl ServerConfig {
         if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
             config.nats_replicas = replicas;
         }
+        config.nats_credentials = Some(Credentials::required_from_env("faas-server")?);
+        config.request_key = RequestKey::from_env()?;
         Ok(config)
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::Utc;
+use faas_process::signing::SIGNATURE_HEADER;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::budget::{PUBLISH_RETRY, WORKER_GRACE};
 use faas_shared::nats::{
@@ -154,11 +155,18 @@ fn new_request(owner: &str, function: &FunctionInfo, param: String) -> Activatio
 /// no responder or times out for a few seconds. Those failures are retried within
 /// [`PUBLISH_RETRY`]: the `Nats-Msg-Id` header makes a retry of a publish that
 /// did land a duplicate the stream drops, so an activation is never queued twice.
+///
+/// The request's JSON is signed with the subject (see `faas_process::signing`): the
+/// worker runs nothing the server did not queue for that user.
 async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
+    let subject = activation_subject(&request.owner);
+    let json = serde_json::to_vec(request)
+        .map_err(|e| AppError::internal("encoding the activation request", e))?;
+    let signature = state.request_key.sign(&subject, &json);
     let payload = state
         .store
         .payloads
-        .pack(&request_payload_name(&request.activation_id), request)
+        .pack_json(&request_payload_name(&request.activation_id), json)
         .await
         .map_err(|e| AppError::backend("storing the activation's parameter", e))?;
     let deadline = tokio::time::Instant::now() + PUBLISH_RETRY;
@@ -166,9 +174,10 @@ async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, A
     loop {
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Nats-Msg-Id", request.activation_id.as_str());
+        headers.insert(SIGNATURE_HEADER, signature.as_str());
         let ack = match state
             .jetstream
-            .publish_with_headers(activation_subject(&request.owner), headers, payload.clone())
+            .publish_with_headers(subject.clone(), headers, payload.clone())
             .await
         {
             Ok(pending) => pending.await,

@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
+use faas_process::signing::RequestKey;
+use faas_shared::nats::SERVER_INBOX_PREFIX;
 use tokio::sync::watch;
 
 use crate::auth::{TokenKeys, hash_password};
@@ -23,6 +25,8 @@ pub struct AppState {
     /// A real argon2id hash of a random password. Logins for unknown users are
     /// checked against it so that they take as long as a wrong password.
     pub decoy_password_hash: String,
+    /// Signs every activation request, so workers run only what the server queued.
+    pub request_key: RequestKey,
 }
 
 impl AppState {
@@ -30,8 +34,12 @@ impl AppState {
     /// sure the stream and buckets exist.
     pub async fn connect(config: &ServerConfig, connect_timeout: Duration) -> anyhow::Result<Self> {
         let tokens = TokenKeys::from_private_pem(&config.jwt_private_key_pem, config.token_ttl)?;
-        let nats =
-            faas_process::nats::connect(&config.nats_url, "faas-server", connect_timeout).await?;
+        let who = faas_process::nats::Identity {
+            name: "faas-server",
+            credentials: config.nats_credentials.as_ref(),
+            inbox_prefix: SERVER_INBOX_PREFIX,
+        };
+        let nats = faas_process::nats::connect(&config.nats_url, who, connect_timeout).await?;
         let jetstream = jetstream::new(nats.client.clone());
         let store = store::connect(&jetstream, &config.limits, config.nats_replicas).await?;
         let revocations = Revocations::new(
@@ -49,6 +57,7 @@ impl AppState {
             limits: config.limits.clone(),
             nats_connections: nats.connections,
             decoy_password_hash,
+            request_key: config.request_key.clone(),
         })
     }
 }

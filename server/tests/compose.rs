@@ -114,6 +114,75 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     }
 }
 
+/// NATS on compose: no client gets in without a password (the test connects to the
+/// nats container's own address, as anything on the network could), the workers'
+/// user cannot read the users bucket, each service holds only its own secrets, and
+/// the monitoring port is not published. The API still works end to end: servers
+/// and workers log in as their users and the workers verify signed requests.
+#[tokio::test(flavor = "multi_thread")]
+async fn compose_nats_requires_credentials_and_services_hold_only_their_secrets() {
+    let stack = Stack::up("auth", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    let alice = api.register(&api.servers[0], "alice").await;
+    let token = api.login(&api.servers[1], &alice).await;
+    api.add_reverse(&api.servers[0], &token, "reverse").await;
+    let (status, body) = api
+        .invoke(&api.servers[1], &token, "reverse", "signed")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"], "dengis");
+
+    let nats_url = format!("nats://{}:4222", stack.ip("nats"));
+    let anonymous = async_nats::ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(5))
+        .connect(nats_url.as_str())
+        .await;
+    let error = anonymous.expect_err("NATS refuses a client without credentials");
+    assert!(
+        error.to_string().contains("authorization violation"),
+        "{error}"
+    );
+
+    let nats = stack.containers("nats").remove(0);
+    let published = docker(&["port", &nats]);
+    assert_eq!(stdout(&published), "", "NATS publishes no port on the host");
+
+    // The worker holds its own NATS password and the request key, nothing else.
+    let worker = stack.containers("worker").remove(0);
+    let has = |container: &str, path: &str| {
+        docker(&["exec", container, "test", "-e", path])
+            .status
+            .success()
+    };
+    assert!(has(&worker, "/worker-auth/worker.password"));
+    assert!(has(&worker, "/worker-auth/request.key"));
+    for secret in [
+        "/keys/jwt.pem",
+        "/server-auth/server.password",
+        "/nats-auth/nats.conf",
+    ] {
+        assert!(!has(&worker, secret), "the worker can see {secret}");
+    }
+    let server = stack.containers("server-1").remove(0);
+    assert!(!has(&server, "/worker-auth/worker.password"));
+    assert!(!has(&server, "/nats-auth/nats.conf"));
+
+    // Logged in as the worker, the users bucket (password hashes) is out of reach.
+    let password = docker(&["exec", &worker, "cat", "/worker-auth/worker.password"]);
+    let as_worker =
+        async_nats::ConnectOptions::with_user_and_password("faas-worker".into(), stdout(&password))
+            .custom_inbox_prefix("_INBOX_worker")
+            .request_timeout(Some(Duration::from_secs(3)))
+            .connect(nats_url.as_str())
+            .await
+            .expect("the worker's user logs in");
+    let js = async_nats::jetstream::new(as_worker);
+    assert!(
+        js.get_key_value("faas_users").await.is_err(),
+        "the worker's user opened faas_users"
+    );
+}
+
 /// NATS as a 3-node JetStream cluster with R3 stream and buckets: the node leading
 /// the activation stream is killed while four clients keep invoking. Every
 /// invocation is answered, and no user or function is lost.

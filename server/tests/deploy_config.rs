@@ -520,8 +520,8 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     assert!(nats_cue.contains("port: 4222"));
     assert!(nats_cue.contains("tag: \"nats:2.10\""));
     assert!(compose.contains("image: nats:2.10"));
-    assert!(nats_cue.contains("\"-js\", \"-sd\", \"/data\""));
-    assert!(compose.contains("[\"-js\", \"-sd\", \"/data\""));
+    assert!(nats_cue.contains("\"-c\", \"/nats-auth/nats.conf\", \"-js\", \"-sd\", \"/data\""));
+    assert!(compose.contains("[\"-c\", \"/nats-auth/nats.conf\", \"-js\", \"-sd\", \"/data\""));
 
     let service = repo_file("kumori/service/service.cue");
     for role in ["inbound", "apisix", "server", "worker", "nats"] {
@@ -538,4 +538,125 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
             "deployment hsize for {role}"
         );
     }
+}
+
+/// NATS requires credentials in every topology: each starts it with the users and
+/// permissions keygen writes from `deploy/nats/auth.conf`, gives the server and
+/// the worker their own NATS user and the request key, and nothing else: the worker
+/// never holds the JWT key or the server's password. The monitoring port is never
+/// published.
+#[test]
+fn every_topology_runs_nats_with_credentials_and_each_service_holds_only_its_secrets() {
+    let compose = repo_file("docker-compose.yml");
+    let cluster = repo_file("docker-compose.cluster.yml");
+    let stack = repo_file("docker-stack.yml");
+    let services = compose_services(&compose);
+    let cluster_services = compose_services(&cluster);
+    let stack_services = compose_services(&stack);
+
+    let command = |lines: &Vec<String>| {
+        let body = lines.join("\n");
+        let start = body.find("command:").expect("a NATS command");
+        body[start..]
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(command(&services["nats"]).contains("\"-c\", \"/nats-auth/nats.conf\""));
+    for node in ["nats", "nats-2", "nats-3"] {
+        let node_command = command(&cluster_services[node]);
+        assert!(
+            node_command.contains("\"-c\", \"/nats-auth/cluster.conf\""),
+            "{node}: {node_command}"
+        );
+        assert!(
+            !node_command.contains("--routes"),
+            "{node}: routes without a password"
+        );
+    }
+    assert!(command(&stack_services["nats"]).contains("\"-c\", \"/run/secrets/faas_nats.conf\""));
+    let nats_cue = repo_file("kumori/components/nats/component.cue");
+    assert!(nats_cue.contains("\"/nats-auth/nats.conf\": {secret: \"auth\"}"));
+
+    for (file, text) in [
+        ("docker-compose.yml", &compose),
+        ("docker-compose.cluster.yml", &cluster),
+        ("docker-stack.yml", &stack),
+    ] {
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.trim_start().starts_with("- \"") && l.contains("8222")),
+            "{file} publishes the NATS monitoring port"
+        );
+    }
+
+    let mounts = |lines: &Vec<String>| lines.join("\n");
+    let worker = mounts(&services["worker"]);
+    assert!(worker.contains("worker-auth:/worker-auth:ro"));
+    for secret in ["keys:", "server-auth:", "nats-auth:"] {
+        assert!(
+            !worker.contains(secret),
+            "the compose worker mounts {secret}"
+        );
+    }
+    let server_defaults = compose.split("services:").next().unwrap_or_default();
+    assert!(server_defaults.contains("server-auth:/server-auth:ro"));
+    assert!(!server_defaults.contains("worker-auth:") && !server_defaults.contains("nats-auth:"));
+    let nats = mounts(&services["nats"]);
+    assert!(nats.contains("nats-auth:/nats-auth:ro"));
+    assert!(
+        !nats.contains("keys:") && !nats.contains("server-auth:") && !nats.contains("worker-auth:")
+    );
+    let stack_worker = mounts(&stack_services["worker"]);
+    assert!(
+        stack_worker.contains("faas_worker.password") && stack_worker.contains("faas_request.key")
+    );
+    assert!(!stack_worker.contains("faas_jwt") && !stack_worker.contains("faas_server.password"));
+    let worker_cue = repo_file("kumori/components/worker/component.cue");
+    assert!(
+        !worker_cue.contains("jwt"),
+        "the Kumori worker holds a JWT secret"
+    );
+
+    // The same settings everywhere: the user, its password file, the request key.
+    let server_cue = repo_file("kumori/components/server/component.cue");
+    for (what, text, user) in [
+        ("compose server", server_defaults.to_owned(), "faas-server"),
+        ("compose worker", worker.clone(), "faas-worker"),
+        (
+            "stack server",
+            stack
+                .split("services:")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            "faas-server",
+        ),
+        ("stack worker", stack_worker.clone(), "faas-worker"),
+        ("kumori server", server_cue.clone(), "faas-server"),
+        ("kumori worker", worker_cue.clone(), "faas-worker"),
+    ] {
+        for var in [
+            "FAAS_NATS_USER",
+            "FAAS_NATS_PASSWORD_FILE",
+            "FAAS_REQUEST_KEY_FILE",
+        ] {
+            assert!(faas_vars(&text).contains(var), "{what} does not set {var}");
+        }
+        assert!(text.contains(user), "{what} logs in as {user}");
+    }
+    // keygen writes what the compose file mounts, from the one permissions file.
+    let keygen = repo_file("deploy/keygen.sh");
+    for file in [
+        "server.password",
+        "worker.password",
+        "request.key",
+        "nats.conf",
+        "cluster.conf",
+    ] {
+        assert!(keygen.contains(file), "keygen does not write {file}");
+    }
+    assert!(repo_file("deploy/Dockerfile.keygen").contains("deploy/nats/auth.conf"));
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use faas_testkit::names::{PASSWORD, REVERSE, unique};
 use faas_testkit::{Nats, Platform, Worker};
-use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -15,7 +14,9 @@ async fn worker_started_before_the_server_picks_up_work_via_a_cluster_url_list()
     let nats = Nats::start().await;
     // Both are given a cluster URL list whose first server is down.
     let cluster_url = format!("nats://127.0.0.1:1,{}", nats.url());
-    let worker = Worker::start(WorkerConfig::new(&cluster_url));
+    let mut config = nats.worker_config();
+    config.nats_url = cluster_url.clone();
+    let worker = Worker::start(config);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Then the API server alone, plain HTTP, as behind the gateway.
     let parts = Platform::parts_on(nats, &cluster_url).await;

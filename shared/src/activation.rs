@@ -21,6 +21,40 @@ pub struct ActivationRequest {
     pub queued_at: DateTime<Utc>,
 }
 
+impl ActivationRequest {
+    /// The checks the server made before queueing the request, made again by the
+    /// worker, which trusts nothing from the queue: names, image reference,
+    /// parameter size for its mode, timeout and memory bounds. The error says what
+    /// is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        use crate::api::{MAX_MEMORY_MB, MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS};
+        use crate::names::{
+            is_activation_id, validate_function_name, validate_image, validate_username,
+        };
+        if !is_activation_id(&self.activation_id) {
+            return Err(format!("invalid activation id {:?}", self.activation_id));
+        }
+        validate_username(&self.owner).map_err(|e| e.message)?;
+        validate_function_name(&self.function).map_err(|e| e.message)?;
+        validate_image(&self.image).map_err(|e| e.message)?;
+        let max = self.param_mode.max_param_bytes();
+        if self.param.len() > max {
+            return Err(format!(
+                "the parameter is {} bytes, over the {max} bytes of param_mode {}",
+                self.param.len(),
+                self.param_mode.as_str()
+            ));
+        }
+        if !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&self.timeout_ms) {
+            return Err(format!("timeout_ms {} is out of bounds", self.timeout_ms));
+        }
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&self.memory_mb) {
+            return Err(format!("memory_mb {} is out of bounds", self.memory_mb));
+        }
+        Ok(())
+    }
+}
+
 /// Published by the worker to `faas.results.<activation id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivationResult {
@@ -68,4 +102,49 @@ impl From<ActivationRecord> for ActivationResult {
 #[serde(deny_unknown_fields)]
 pub struct ClaimCheck {
     pub claim_check: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActivationRequest;
+    use crate::ParamMode;
+
+    fn request() -> ActivationRequest {
+        ActivationRequest {
+            activation_id: "0190a1b2c3d4e5f60718293a4b5c6d7e".into(),
+            owner: "alice".into(),
+            function: "reverse".into(),
+            image: "alpine:3.20".into(),
+            param: "x".into(),
+            param_mode: ParamMode::Argv,
+            timeout_ms: 1000,
+            memory_mb: 64,
+            network: false,
+            queued_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_worker_rechecks_what_the_server_checked() {
+        assert_eq!(request().check(), Ok(()));
+        let bad: [fn(&mut ActivationRequest); 8] = [
+            |r| r.activation_id = "../x".into(),
+            |r| r.owner = ">".into(),
+            |r| r.function = "a.b".into(),
+            |r| r.image = "Alpine; rm -rf /".into(),
+            |r| r.param = "a".repeat(ParamMode::Argv.max_param_bytes() + 1),
+            |r| r.timeout_ms = 10_000_000,
+            |r| r.memory_mb = 1,
+            |r| r.memory_mb = 1_000_000,
+        ];
+        for change in bad {
+            let mut r = request();
+            change(&mut r);
+            assert!(r.check().is_err(), "{r:?}");
+        }
+        let mut stdin = request();
+        stdin.param_mode = ParamMode::Stdin;
+        stdin.param = "a".repeat(ParamMode::Argv.max_param_bytes() + 1);
+        assert_eq!(stdin.check(), Ok(()), "stdin carries more than argv");
+    }
 }

@@ -65,3 +65,10 @@ pub fn owner_key_prefix(user: &str) -> String {
 pub fn activation_key(owner: &str, activation_id: &str) -> String {
     format!("{owner}.{activation_id}")
 }
+
+/// The NATS users of the server and the worker (`deploy/nats/auth.conf`).
+pub const SERVER_USER: &str = "faas-server";
+pub const WORKER_USER: &str = "faas-worker";
+/// Their reply subjects' prefixes: NATS lets each user receive only its own replies.
+pub const SERVER_INBOX_PREFIX: &str = "_INBOX_server";
+pub const WORKER_INBOX_PREFIX: &str = "_INBOX_worker";

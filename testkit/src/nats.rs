@@ -1,21 +1,30 @@
 //! A private nats-server for one test, and what faas-server sets up in it.
 //!
-//! The process is `faas_server::dev::nats::NatsProcess` and the stream and buckets
-//! come from `faas_server::store::connect`, so the worker tests run against exactly
-//! what the server creates.
+//! The process is `faas_server::dev::nats::NatsProcess` with the users and
+//! permissions of every deployment (`faas_server::dev::nats_auth`, from
+//! `deploy/nats/auth.conf`), so every test runs with NATS authentication on: the
+//! kit's server and workers log in as their own users, and clients a test makes
+//! log in as one of them too. The stream and buckets come from
+//! `faas_server::store::connect`, so the worker tests run against exactly what the
+//! server creates.
 
 use async_nats::jetstream::{self, stream};
+use faas_process::nats::Credentials;
+use faas_process::signing::RequestKey;
 use faas_server::Limits;
 use faas_server::dev::nats::NatsProcess;
-use faas_shared::nats::ACTIVATIONS_STREAM;
+use faas_server::dev::nats_auth::NatsAuth;
+use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX, WORKER_INBOX_PREFIX};
+use faas_worker::WorkerConfig;
 use tempfile::TempDir;
 
-/// A JetStream nats-server on a free port with its store in a temporary directory;
-/// killed when dropped.
+/// A JetStream nats-server on a free port with its store in a temporary directory,
+/// refusing clients without a password; killed when dropped.
 pub struct Nats {
     url: String,
     port: u16,
     process: Option<NatsProcess>,
+    auth: NatsAuth,
     store: TempDir,
 }
 
@@ -23,13 +32,15 @@ impl Nats {
     pub async fn start() -> Self {
         faas_process::install_crypto_provider();
         let store = tempfile::tempdir().unwrap();
-        let process = NatsProcess::start(store.path())
+        let auth = NatsAuth::ensure(&store.path().join("auth")).unwrap();
+        let process = NatsProcess::start(&store.path().join("data"), &auth.config)
             .await
             .expect("nats-server starts (apt-get install nats-server)");
         Self {
             url: process.url.clone(),
             port: process.port(),
             process: Some(process),
+            auth,
             store,
         }
     }
@@ -39,8 +50,41 @@ impl Nats {
         &self.url
     }
 
+    /// The users' passwords and the request signing key.
+    pub fn auth(&self) -> &NatsAuth {
+        &self.auth
+    }
+
+    /// The key the server signs activation requests with.
+    pub fn request_key(&self) -> &RequestKey {
+        &self.auth.request_key
+    }
+
+    /// A client logged in as the API server (which may do what the server does:
+    /// queue requests, read results, manage the streams and buckets).
     pub async fn client(&self) -> async_nats::Client {
-        async_nats::connect(&self.url).await.unwrap()
+        self.client_as(&self.auth.server, SERVER_INBOX_PREFIX).await
+    }
+
+    /// A client logged in as a worker.
+    pub async fn worker_client(&self) -> async_nats::Client {
+        self.client_as(&self.auth.worker, WORKER_INBOX_PREFIX).await
+    }
+
+    async fn client_as(&self, user: &Credentials, inbox_prefix: &str) -> async_nats::Client {
+        async_nats::ConnectOptions::with_user_and_password(user.user.clone(), user.password.clone())
+            .custom_inbox_prefix(inbox_prefix)
+            .connect(&self.url)
+            .await
+            .unwrap()
+    }
+
+    /// A worker's settings for this NATS: its user and the request key.
+    pub fn worker_config(&self) -> WorkerConfig {
+        let mut config = WorkerConfig::new(&self.url);
+        config.nats_credentials = Some(self.auth.worker.clone());
+        config.request_key = self.auth.request_key.clone();
+        config
     }
 
     /// What faas-server sets up at start-up, by its own code: the
@@ -67,12 +111,16 @@ impl Nats {
         drop(self.process.take());
     }
 
-    /// Starts the server again on the same port with the same store.
+    /// Starts the server again on the same port with the same store and users.
     pub async fn restart(&mut self) {
         self.kill();
-        let process = NatsProcess::start_on_port(self.store.path(), self.port)
-            .await
-            .expect("nats-server restarts on its port");
+        let process = NatsProcess::start_on_port(
+            &self.store.path().join("data"),
+            &self.auth.config,
+            self.port,
+        )
+        .await
+        .expect("nats-server restarts on its port");
         self.process = Some(process);
     }
 }

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use faas_server::Limits;
+use faas_server::dev::nats_auth::NatsAuth;
 use faas_server::dev::{DevOptions, DevStack};
 use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
@@ -33,6 +34,8 @@ pub struct Platform {
     jwt_key_pem: String,
     /// The server's limits, which replicas get too.
     limits: Limits,
+    /// The NATS users and the request key (workers log in as the worker user).
+    nats_auth: NatsAuth,
     running: Running,
 }
 
@@ -88,6 +91,7 @@ impl Platform {
             nats_url: stack.nats_url.clone(),
             jwt_key_pem,
             limits,
+            nats_auth: stack.nats_auth.clone(),
             running: Running::Dev {
                 stack,
                 _temp_dir: temp_dir,
@@ -121,12 +125,13 @@ impl Platform {
     async fn serve(nats: Nats, nats_url: &str, limits: Limits) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let jwt_key_pem = key.serialize_pem();
-        let replica = Replica::start(nats_url, &jwt_key_pem, limits.clone()).await;
+        let replica = Replica::start(nats_url, &jwt_key_pem, limits.clone(), nats.auth()).await;
         Self {
             api: replica.api,
             nats_url: nats_url.to_owned(),
             jwt_key_pem,
             limits,
+            nats_auth: nats.auth().clone(),
             running: Running::Parts {
                 nats,
                 stop_server: replica.stop,
@@ -139,7 +144,13 @@ impl Platform {
     /// same signing key and limits, as a deployment runs several behind the
     /// gateway.
     pub async fn replica(&self) -> Replica {
-        Replica::start(&self.nats_url, &self.jwt_key_pem, self.limits.clone()).await
+        Replica::start(
+            &self.nats_url,
+            &self.jwt_key_pem,
+            self.limits.clone(),
+            &self.nats_auth,
+        )
+        .await
     }
 
     /// The PKCS#8 PEM key the server signs tokens with, for tests that sign their
@@ -148,9 +159,12 @@ impl Platform {
         &self.jwt_key_pem
     }
 
-    /// Starts a worker on this platform's NATS, configured by `configure`.
+    /// Starts a worker on this platform's NATS (as its worker user, with the
+    /// server's request key), configured by `configure`.
     pub fn worker(&self, configure: impl FnOnce(&mut WorkerConfig)) -> Worker {
         let mut config = WorkerConfig::new(&self.nats_url);
+        config.nats_credentials = Some(self.nats_auth.worker.clone());
+        config.request_key = self.nats_auth.request_key.clone();
         configure(&mut config);
         Worker::start(config)
     }
@@ -162,6 +176,16 @@ impl Platform {
             Running::Dev { stack, .. } => &stack.ca_cert,
             Running::Parts { .. } => panic!("only the dev stack has a CA: use Platform::dev"),
         }
+    }
+
+    /// The NATS URL the server was given (the dev stack's own NATS, or the parts').
+    pub fn nats_url(&self) -> &str {
+        &self.nats_url
+    }
+
+    /// The NATS users' passwords and the request signing key.
+    pub fn nats_auth(&self) -> &NatsAuth {
+        &self.nats_auth
     }
 
     /// The NATS server the kit started for the parts.
@@ -215,9 +239,11 @@ pub struct Replica {
 
 impl Replica {
     /// Starts `faas_server::run` over plain HTTP and waits until it is ready.
-    async fn start(nats_url: &str, jwt_key_pem: &str, limits: Limits) -> Self {
+    async fn start(nats_url: &str, jwt_key_pem: &str, limits: Limits, auth: &NatsAuth) -> Self {
         let mut config = faas_server::ServerConfig::new(nats_url, jwt_key_pem);
         config.limits = limits;
+        config.nats_credentials = Some(auth.server.clone());
+        config.request_key = auth.request_key.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop = CancellationToken::new();

@@ -1,7 +1,9 @@
 //! The worker's settings: what `faas-worker` reads from the environment, and what
 //! `faas-server dev` and tests set by hand.
 
-use faas_process::{env, nats};
+use faas_process::env;
+use faas_process::nats::{self, Credentials};
+use faas_process::signing::RequestKey;
 
 /// The worker's settings, read once at start-up.
 #[derive(Debug, Clone)]
@@ -17,6 +19,13 @@ pub struct WorkerConfig {
     /// `DOCKER_HOST`-style address of the Docker Engine; `None` uses `DOCKER_HOST`
     /// or the local socket.
     pub docker_host: Option<String>,
+    /// `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`: the worker's own NATS user,
+    /// required by `faas-worker`.
+    pub nats_credentials: Option<Credentials>,
+    /// `FAAS_REQUEST_KEY_FILE`: the key the server signs requests with; a request it
+    /// does not verify is dropped. [`WorkerConfig::new`] makes a random one, which
+    /// verifies nothing a server signed: give it the server's.
+    pub request_key: RequestKey,
 }
 
 impl WorkerConfig {
@@ -28,11 +37,15 @@ impl WorkerConfig {
             worker_id: default_worker_id(),
             slots: 2 * cores,
             docker_host: None,
+            nats_credentials: None,
+            request_key: RequestKey::random(),
         }
     }
 
-    /// Reads `FAAS_NATS_URL` (default [`nats::DEFAULT_URL`]), `FAAS_WORKER_ID` and
-    /// `FAAS_WORKER_SLOTS`; a bad slot count is an error, not a silent default.
+    /// Reads `FAAS_NATS_URL` (default [`nats::DEFAULT_URL`]), `FAAS_WORKER_ID`,
+    /// `FAAS_WORKER_SLOTS`, and (required) `FAAS_NATS_USER`,
+    /// `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE`; a bad value is an
+    /// error, not a silent default.
     /// (`DOCKER_HOST` is read by the Docker client itself.)
     pub fn from_env() -> anyhow::Result<Self> {
         let mut config =
@@ -43,6 +56,8 @@ impl WorkerConfig {
         if let Some(slots) = env::positive("FAAS_WORKER_SLOTS")? {
             config.slots = slots;
         }
+        config.nats_credentials = Some(Credentials::required_from_env("faas-worker")?);
+        config.request_key = RequestKey::from_env()?;
         Ok(config)
     }
 }

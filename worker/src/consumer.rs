@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use async_nats::jetstream::{self, consumer::PullConsumer, consumer::pull};
 use faas_shared::budget::WORKER_DRAIN;
-use faas_shared::nats::{ACTIVATIONS_STREAM, WORKERS_CONSUMER};
+use faas_shared::nats::{ACTIVATIONS_STREAM, WORKER_INBOX_PREFIX, WORKERS_CONSUMER};
 use futures::StreamExt;
 use futures::future::{FusedFuture, FutureExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -51,7 +51,12 @@ pub async fn run(
     let runtime = ContainerRuntime::new(config.docker_host.clone());
     sweep(&runtime, &config.worker_id).await;
     let name = format!("faas-worker {}", config.worker_id);
-    let connect = faas_process::nats::connect(&config.nats_url, &name, CONNECT_TIMEOUT);
+    let who = faas_process::nats::Identity {
+        name: &name,
+        credentials: config.nats_credentials.as_ref(),
+        inbox_prefix: WORKER_INBOX_PREFIX,
+    };
+    let connect = faas_process::nats::connect(&config.nats_url, who, CONNECT_TIMEOUT);
     let Some(connection) = unless_shutdown(&mut shutdown, connect).await else {
         return Ok(());
     };
@@ -72,7 +77,12 @@ pub async fn run(
         config.worker_id.clone(),
     ));
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
-    let handler = ActivationHandler::new(runtime.clone(), client.clone(), config.worker_id);
+    let handler = ActivationHandler::new(
+        runtime.clone(),
+        client.clone(),
+        config.worker_id,
+        config.request_key,
+    );
 
     let mut consumer = Consumer {
         jetstream,

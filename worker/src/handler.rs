@@ -18,8 +18,9 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
 use faas_process::claim;
+use faas_process::signing::{RequestKey, SIGNATURE_HEADER};
 use faas_shared::activation::{ActivationRequest, ActivationResult};
-use faas_shared::nats::{activation_key, request_payload_name, result_subject};
+use faas_shared::nats::{activation_key, activation_subject, request_payload_name, result_subject};
 use faas_shared::{ActivationRecord, ActivationStatus, RunFailure, RunFailureKind};
 
 use crate::records::Records;
@@ -36,6 +37,8 @@ pub(crate) struct ActivationHandler {
     client: async_nats::Client,
     records: Records,
     worker_id: String,
+    /// Verifies that the server queued a request (see `faas_process::signing`).
+    request_key: RequestKey,
 }
 
 impl ActivationHandler {
@@ -43,6 +46,7 @@ impl ActivationHandler {
         runtime: ContainerRuntime,
         client: async_nats::Client,
         worker_id: String,
+        request_key: RequestKey,
     ) -> Self {
         let records = Records::new(jetstream::new(client.clone()));
         Self {
@@ -50,16 +54,17 @@ impl ActivationHandler {
             client,
             records,
             worker_id,
+            request_key,
         }
     }
 
     /// Runs one request, records and reports it, then acks. Never panics on a bad
     /// message.
     pub(crate) async fn run(&self, message: jetstream::Message) {
-        let request: ActivationRequest = match self.records.unpack(&message.payload).await {
+        let request = match self.trusted_request(&message).await {
             Ok(request) => request,
-            Err(e) => {
-                tracing::warn!(subject = %message.subject, error = %e, "dropping an unreadable activation request");
+            Err(why) => {
+                tracing::warn!(subject = %message.subject, %why, "dropping an activation request the server did not send");
                 let _ = message.ack_with(AckKind::Term).await;
                 return;
             }
@@ -87,6 +92,41 @@ impl ActivationHandler {
         let record = result.record(&request, chrono::Utc::now());
         self.report(&request, &key, &record).await;
         self.ack(&request, &message).await;
+    }
+
+    /// The request, if the server signed exactly this body for exactly this subject
+    /// and it passes the server's own checks; else why not. Nothing in the message
+    /// is acted on before its signature is verified.
+    async fn trusted_request(
+        &self,
+        message: &jetstream::Message,
+    ) -> Result<ActivationRequest, String> {
+        let signature = message
+            .headers
+            .as_ref()
+            .and_then(|headers| headers.get(SIGNATURE_HEADER))
+            .map(|value| value.as_str().to_owned())
+            .ok_or("it is not signed")?;
+        let json = self
+            .records
+            .unpack_json(&message.payload)
+            .await
+            .map_err(|e| format!("its body cannot be read: {e}"))?;
+        if !self.request_key.verify(&message.subject, &json, &signature) {
+            return Err(
+                "its signature does not match (altered, or signed with another key)".into(),
+            );
+        }
+        let request: ActivationRequest =
+            serde_json::from_slice(&json).map_err(|e| format!("it is not a request: {e}"))?;
+        if message.subject.as_str() != activation_subject(&request.owner) {
+            return Err(format!(
+                "it was queued for another user than {:?}",
+                request.owner
+            ));
+        }
+        request.check()?;
+        Ok(request)
     }
 
     /// Acks the request and drops its claimed body, which only a redelivery needed.

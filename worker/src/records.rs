@@ -47,6 +47,14 @@ impl Records {
         self.payloads().await?.unpack(body).await
     }
 
+    /// The JSON a request's body stands for: itself, or what its claim check names.
+    pub(crate) async fn unpack_json(&self, body: &[u8]) -> anyhow::Result<Bytes> {
+        if claim::claimed(body).is_none() {
+            return Ok(Bytes::copy_from_slice(body));
+        }
+        self.payloads().await?.unpack_json(body).await
+    }
+
     /// `record` as one body for both the KV value and the result message: inline
     /// when it fits one NATS message (which needs no bucket, so a small failure
     /// record can still be reported when the bucket is gone), else stored under `key`.

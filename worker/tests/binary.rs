@@ -15,6 +15,12 @@ async fn sigterm_stops_a_working_worker_cleanly() {
 
     let mut worker = Command::new(env!("CARGO_BIN_EXE_faas-worker"))
         .env("FAAS_NATS_URL", nats.url())
+        .env("FAAS_NATS_USER", &nats.auth().worker.user)
+        .env(
+            "FAAS_NATS_PASSWORD_FILE",
+            nats.auth().worker_password_file(),
+        )
+        .env("FAAS_REQUEST_KEY_FILE", nats.auth().request_key_file())
         .env("FAAS_WORKER_ID", "binary-test")
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())

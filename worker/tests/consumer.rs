@@ -11,33 +11,29 @@ use faas_testkit::activation;
 use faas_testkit::docker::assert_container_removed;
 use faas_testkit::names::{REVERSE, unique};
 use faas_testkit::{Nats, Worker};
-use faas_worker::WorkerConfig;
 use futures::StreamExt;
 
 /// A worker with two slots running in this process.
 fn start_worker(nats: &Nats) -> Worker {
-    let mut config = WorkerConfig::new(nats.url());
+    let mut config = nats.worker_config();
     config.worker_id = unique("worker");
     config.slots = 2;
     Worker::start(config)
 }
 
-/// Publishes `request` as faas-server would and waits for its result.
-async fn invoke(client: &async_nats::Client, request: &ActivationRequest) -> ActivationResult {
+/// Publishes `request` as faas-server would (signed, as the server's NATS user) and
+/// waits for its result.
+async fn invoke(
+    nats: &Nats,
+    client: &async_nats::Client,
+    request: &ActivationRequest,
+) -> ActivationResult {
     let mut results = client
         .subscribe(result_subject(&request.activation_id))
         .await
         .unwrap();
     client.flush().await.unwrap();
-    let js = jetstream::new(client.clone());
-    js.publish(
-        activation_subject(&request.owner),
-        serde_json::to_vec(request).unwrap().into(),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    activation::queue(client, nats.request_key(), request).await;
     let message = tokio::time::timeout(Duration::from_secs(30), results.next())
         .await
         .expect("a result within 30 s")
@@ -67,7 +63,7 @@ async fn worker_runs_a_request_publishes_its_result_and_acks_it() {
     let worker = start_worker(&nats);
 
     let request = activation::request(REVERSE, "hello");
-    let result = invoke(&client, &request).await;
+    let result = invoke(&nats, &client, &request).await;
     assert_eq!(result.failure, None);
     assert_eq!(result.activation.activation_id, request.activation_id);
     assert_eq!(result.activation.status, ActivationStatus::Success);
@@ -88,7 +84,7 @@ async fn worker_started_before_the_stream_exists_still_gets_work() {
     let mut stream = nats.set_up_store().await;
 
     let request = activation::request(REVERSE, "late");
-    let result = invoke(&client, &request).await;
+    let result = invoke(&nats, &client, &request).await;
     assert_eq!(result.activation.result, "etal");
     assert_stream_empty(&mut stream).await;
 
@@ -108,7 +104,7 @@ async fn malformed_request_is_dropped_and_the_worker_keeps_working() {
         .unwrap()
         .await
         .unwrap();
-    let result = invoke(&client, &activation::request(REVERSE, "ok")).await;
+    let result = invoke(&nats, &client, &activation::request(REVERSE, "ok")).await;
     assert_eq!(result.activation.result, "ko");
     assert_stream_empty(&mut stream).await;
 
@@ -123,7 +119,7 @@ async fn worker_rebinds_after_the_stream_is_recreated() {
     nats.set_up_store().await;
     let worker = start_worker(&nats);
     assert_eq!(
-        invoke(&client, &activation::request(REVERSE, "ab"))
+        invoke(&nats, &client, &activation::request(REVERSE, "ab"))
             .await
             .activation
             .result,
@@ -135,7 +131,7 @@ async fn worker_rebinds_after_the_stream_is_recreated() {
         .await
         .unwrap();
     let mut stream = nats.set_up_store().await;
-    let result = invoke(&client, &activation::request(REVERSE, "again")).await;
+    let result = invoke(&nats, &client, &activation::request(REVERSE, "again")).await;
     assert_eq!(result.activation.result, "niaga");
     assert_stream_empty(&mut stream).await;
 
@@ -144,7 +140,7 @@ async fn worker_rebinds_after_the_stream_is_recreated() {
 
 #[tokio::test]
 async fn request_arriving_during_shutdown_is_still_answered() {
-    let nats = Nats::start().await;
+    let nats = std::sync::Arc::new(Nats::start().await);
     let client = nats.client().await;
     let mut stream = nats.set_up_store().await;
     let stopping = start_worker(&nats);
@@ -153,9 +149,8 @@ async fn request_arriving_during_shutdown_is_still_answered() {
     stopping.shut_down();
     let request = activation::request(REVERSE, "handed back");
     let results = tokio::spawn({
-        let client = client.clone();
-        let request = request.clone();
-        async move { invoke(&client, &request).await }
+        let (nats, client, request) = (nats.clone(), client.clone(), request.clone());
+        async move { invoke(&nats, &client, &request).await }
     });
 
     // Well before the 30 s ack_wait would have freed it.

@@ -3,10 +3,15 @@
 //! Starts (or reuses, with `nats_url`) a JetStream NATS server with its store in the
 //! data dir, runs a worker in-process, and serves the API over HTTPS with a dev CA
 //! whose certificate is written to `<data dir>/ca.pem`. The JWT signing key is kept
-//! in the data dir too, so tokens survive restarts.
+//! in the data dir too, so tokens survive restarts, and so are the NATS users'
+//! passwords and the request signing key (`<data dir>/nats-auth/`, files 0600): the
+//! NATS server it starts refuses clients without a password, and the in-process
+//! server and worker each log in as their own user. With `nats_url` (a NATS of your
+//! own) both log in with `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`, if set.
 
 pub mod ca;
 pub mod nats;
+pub mod nats_auth;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +27,7 @@ use crate::serve::serve;
 use crate::state::AppState;
 use ca::{ensure_dev_certificates, write_private};
 use nats::NatsProcess;
+use nats_auth::NatsAuth;
 
 #[derive(Debug, Clone)]
 pub struct DevOptions {
@@ -29,7 +35,8 @@ pub struct DevOptions {
     pub listen: SocketAddr,
     /// NATS store, certificates and JWT key.
     pub data_dir: PathBuf,
-    /// Use this NATS server instead of starting one.
+    /// Use this NATS server instead of starting one (logging in with
+    /// `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`, if set).
     pub nats_url: Option<String>,
     /// Concurrent activations of the in-process worker; `None` is its default.
     pub worker_slots: Option<usize>,
@@ -56,6 +63,8 @@ pub struct DevStack {
     /// The CA certificate clients must trust.
     pub ca_cert: PathBuf,
     pub nats_url: String,
+    /// The NATS users' passwords and the request signing key, in the data dir.
+    pub nats_auth: NatsAuth,
     shutdown: CancellationToken,
     api: JoinHandle<anyhow::Result<()>>,
     worker: JoinHandle<anyhow::Result<()>>,
@@ -71,9 +80,17 @@ impl DevStack {
         let certs = ensure_dev_certificates(data_dir)?;
         let jwt_key = dev_jwt_key(data_dir)?;
 
-        let nats = match &options.nats_url {
-            Some(_) => None,
-            None => Some(NatsProcess::start(&data_dir.join("nats")).await?),
+        let nats_auth = NatsAuth::ensure(&data_dir.join("nats-auth"))?;
+        let (nats, server_login, worker_login) = match &options.nats_url {
+            Some(_) => {
+                let login = faas_process::nats::Credentials::from_env()?;
+                (None, login.clone(), login)
+            }
+            None => (
+                Some(NatsProcess::start(&data_dir.join("nats"), &nats_auth.config).await?),
+                Some(nats_auth.server.clone()),
+                Some(nats_auth.worker.clone()),
+            ),
         };
         let nats_url = options
             .nats_url
@@ -85,6 +102,8 @@ impl DevStack {
         config.listen = options.listen;
         config.limits = options.limits.clone();
         config.tls = Some(certs.server);
+        config.nats_credentials = server_login;
+        config.request_key = nats_auth.request_key.clone();
         let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
             format!(
                 "cannot listen on {}: is another faas-server running? pick another with --listen",
@@ -99,6 +118,8 @@ impl DevStack {
         if let Some(slots) = options.worker_slots {
             worker_config.slots = slots;
         }
+        worker_config.nats_credentials = worker_login;
+        worker_config.request_key = nats_auth.request_key.clone();
         let worker = tokio::spawn(faas_worker::run(
             worker_config,
             shutdown.clone().cancelled_owned(),
@@ -117,6 +138,7 @@ impl DevStack {
             url: format!("https://{host}:{port}"),
             ca_cert: certs.ca_cert,
             nats_url,
+            nats_auth,
             shutdown,
             api,
             worker,

@@ -1,0 +1,88 @@
+//! The NATS users of a private platform (`faas-server dev`, the test kit) and the
+//! key that signs activation requests, kept in the data dir.
+//!
+//! The permissions are `deploy/nats/auth.conf`, the file every deployment uses;
+//! this writes it out as `nats.conf` after the lines defining the passwords, as
+//! `deploy/keygen.sh` does. Secrets are made once (files 0600) and kept, so a
+//! restarted platform keeps its users and key.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use faas_process::nats::Credentials;
+use faas_process::signing::{RequestKey, random_secret};
+use faas_shared::nats::{SERVER_USER, WORKER_USER};
+
+use super::ca::write_private;
+
+/// The users and permissions: `deploy/nats/auth.conf`.
+pub const AUTH_CONF: &str = include_str!("../../../deploy/nats/auth.conf");
+
+/// The secrets of one platform and the nats-server config made from them.
+#[derive(Debug, Clone)]
+pub struct NatsAuth {
+    /// The API server's NATS user.
+    pub server: Credentials,
+    /// The workers' NATS user.
+    pub worker: Credentials,
+    /// Server and workers share it.
+    pub request_key: RequestKey,
+    /// `nats.conf`, for `nats-server -c`.
+    pub config: PathBuf,
+}
+
+impl NatsAuth {
+    /// The files `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE` can name.
+    pub fn server_password_file(&self) -> PathBuf {
+        self.config.with_file_name("server.password")
+    }
+    pub fn worker_password_file(&self) -> PathBuf {
+        self.config.with_file_name("worker.password")
+    }
+    pub fn request_key_file(&self) -> PathBuf {
+        self.config.with_file_name("request.key")
+    }
+}
+
+impl NatsAuth {
+    /// The secrets in `dir` (made when missing) and `dir/nats.conf` written from them.
+    pub fn ensure(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let server_password = secret(&dir.join("server.password"), random_secret)?;
+        let worker_password = secret(&dir.join("worker.password"), random_secret)?;
+        let request_key = secret(&dir.join("request.key"), random_secret)?;
+        let config = dir.join("nats.conf");
+        write_private(&config, &nats_conf(&server_password, &worker_password))?;
+        Ok(Self {
+            server: Credentials {
+                user: SERVER_USER.into(),
+                password: server_password,
+            },
+            worker: Credentials {
+                user: WORKER_USER.into(),
+                password: worker_password,
+            },
+            request_key: RequestKey::from_text(&request_key)?,
+            config,
+        })
+    }
+}
+
+/// The nats-server config: the passwords, then the users and their permissions.
+pub fn nats_conf(server_password: &str, worker_password: &str) -> String {
+    format!(
+        "server_password: \"{server_password}\"\nworker_password: \"{worker_password}\"\n\n{AUTH_CONF}"
+    )
+}
+
+/// The file's trimmed text, or a new secret written to it (0600).
+fn secret(path: &Path, make: impl FnOnce() -> String) -> anyhow::Result<String> {
+    if let Ok(text) = std::fs::read_to_string(path)
+        && !text.trim().is_empty()
+    {
+        return Ok(text.trim().to_owned());
+    }
+    let value = make();
+    write_private(path, &value)?;
+    Ok(value)
+}
