@@ -9,6 +9,8 @@ use faas_shared::budget::{DEFAULT_QUEUE_TIMEOUT, MAX_QUEUE_TIMEOUT};
 use anyhow::{Context, bail};
 use faas_process::env;
 
+use crate::throttle::AbuseLimits;
+
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
 /// `faas-server serve`, or directly by `faas-server dev` and tests.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// `FAAS_NATS_REPLICAS`: replicas of every stream and bucket (3 in a cluster).
     pub nats_replicas: usize,
+    /// Login, registration, hashing, header and quota limits (`crate::throttle`).
+    pub abuse: AbuseLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +73,7 @@ impl ServerConfig {
             tls: None,
             limits: Limits::default(),
             nats_replicas: 1,
+            abuse: AbuseLimits::default(),
         }
     }
 
@@ -107,6 +112,7 @@ impl ServerConfig {
         if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
             config.nats_replicas = replicas;
         }
+        config.abuse = AbuseLimits::from_env()?;
         Ok(config)
     }
 }

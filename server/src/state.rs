@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::auth::{TokenKeys, hash_password};
 use crate::config::{Limits, ServerConfig};
 use crate::store::{self, Store};
+use crate::throttle::Throttle;
 
 pub struct AppState {
     pub nats: async_nats::Client,
@@ -21,6 +22,8 @@ pub struct AppState {
     /// A real argon2id hash of a random password. Logins for unknown users are
     /// checked against it so that they take as long as a wrong password.
     pub decoy_password_hash: String,
+    /// Abuse limits: login and registration rates, concurrent hashes.
+    pub throttle: Throttle,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             limits: config.limits.clone(),
             nats_connections: nats.connections,
             decoy_password_hash,
+            throttle: Throttle::new(config.abuse.clone()),
         })
     }
 }
