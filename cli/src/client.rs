@@ -108,6 +108,9 @@ impl ApiClient {
             .map(drop)
     }
 
+    /// The first page of the caller's functions: the server's default page (100)
+    /// holds the default quota of functions, so `faasctl fn ls` does not follow
+    /// `Link: rel="next"`.
     pub async fn list_functions(&self) -> Result<Vec<FunctionInfo>, CliError> {
         self.json(self.request(Method::GET, paths::FUNCTIONS)).await
     }

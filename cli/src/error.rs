@@ -75,7 +75,7 @@ impl CliError {
                 | ErrorCode::NotFound => exit::NOT_FOUND,
                 ErrorCode::FunctionFailed | ErrorCode::ImageUnavailable => exit::FUNCTION_FAILED,
                 ErrorCode::FunctionTimeout => exit::TIMEOUT,
-                ErrorCode::ConcurrencyLimit => exit::RATE_LIMITED,
+                ErrorCode::ConcurrencyLimit | ErrorCode::RateLimited => exit::RATE_LIMITED,
                 _ => exit::OTHER,
             },
             CliError::Unreachable { .. } | CliError::Tls { .. } => exit::UNREACHABLE,
@@ -101,6 +101,10 @@ impl CliError {
                 ErrorCode::ConcurrencyLimit => Some(match retry_after {
                     Some(secs) => format!("too many invocations in flight; retry after {secs}s"),
                     None => "too many invocations in flight; retry in a moment".into(),
+                }),
+                ErrorCode::RateLimited => Some(match retry_after {
+                    Some(secs) => format!("too many attempts; retry after {secs}s"),
+                    None => "too many attempts; retry in a moment".into(),
                 }),
                 _ => None,
             },

@@ -11,6 +11,8 @@ use faas_process::env;
 use faas_process::nats::Credentials;
 use faas_process::signing::RequestKey;
 
+use crate::throttle::AbuseLimits;
+
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
 /// `faas-server serve`, or directly by `faas-server dev` and tests.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct ServerConfig {
     /// `FAAS_REQUEST_KEY_FILE`: signs activation requests for the workers.
     /// [`ServerConfig::new`] makes a random one; workers must be given the same.
     pub request_key: RequestKey,
+    /// Login, registration, hashing, header and quota limits (`crate::throttle`).
+    pub abuse: AbuseLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +83,7 @@ impl ServerConfig {
             nats_replicas: 1,
             nats_credentials: None,
             request_key: RequestKey::random(),
+            abuse: AbuseLimits::default(),
         }
     }
 
@@ -119,6 +124,7 @@ impl ServerConfig {
         }
         config.nats_credentials = Some(Credentials::required_from_env("faas-server")?);
         config.request_key = RequestKey::from_env()?;
+        config.abuse = AbuseLimits::from_env()?;
         Ok(config)
     }
 }

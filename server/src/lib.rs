@@ -17,6 +17,8 @@
 //! - [`dispatch`]: running one activation over the work queue;
 //! - [`store`]: the stream and buckets in NATS, and typed access to them;
 //! - [`error`]: failures as the API's JSON error shape;
+//! - [`throttle`]: abuse limits (login and registration rates, concurrent hashes,
+//!   the client's address, header size);
 //! - [`dev`]: NATS, a worker and the API in one process (`faas-server dev`).
 //!
 //! The binary is `main.rs` with one file per command under `commands/`.
@@ -30,6 +32,7 @@ pub mod error;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod throttle;
 
 pub use config::{Limits, ServerConfig, TlsFiles};
 pub use serve::run;

@@ -2,7 +2,7 @@
 //! future resolves; then in-flight requests drain.
 
 use std::future::Future;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,7 +37,13 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let service = api::router(state).into_make_service();
+    // A connection must send each request's headers within the header read timeout
+    // (slowloris): the first request's through `first_request_timeout` (which also
+    // covers HTTP/2 detection; TLS handshakes have the acceptor's own 10 s), later
+    // ones through hyper's `header_read_timeout`.
+    let header_timeout = state.throttle.limits.header_read_timeout;
+    // The peer address is what logins and registrations are throttled by.
+    let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = Handle::new();
     let drain = handle.clone();
     tokio::spawn(async move {
@@ -55,16 +61,24 @@ pub async fn serve(
                         files.key.display()
                     )
                 })?;
-            axum_server::from_tcp_rustls(listener, rustls)?
+            let mut server = axum_server::from_tcp_rustls(listener, rustls)?
                 .handle(handle)
-                .serve(service)
-                .await?;
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await?;
         }
         None => {
-            axum_server::from_tcp(listener)?
+            let mut server = axum_server::from_tcp(listener)?
                 .handle(handle)
-                .serve(service)
-                .await?;
+                .first_request_timeout(header_timeout);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_timeout);
+            server.serve(service).await?;
         }
     }
     Ok(())

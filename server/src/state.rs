@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use crate::auth::{TokenKeys, hash_password};
 use crate::config::{Limits, ServerConfig};
 use crate::store::{self, Revocations, Store};
+use crate::throttle::Throttle;
 
 pub struct AppState {
     pub nats: async_nats::Client,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub decoy_password_hash: String,
     /// Signs every activation request, so workers run only what the server queued.
     pub request_key: RequestKey,
+    /// Abuse limits: login and registration rates, concurrent hashes.
+    pub throttle: Throttle,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             nats_connections: nats.connections,
             decoy_password_hash,
             request_key: config.request_key.clone(),
+            throttle: Throttle::new(config.abuse.clone()),
         })
     }
 }

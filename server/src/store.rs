@@ -360,6 +360,83 @@ impl Store {
     }
 }
 
+/// Paginated listings and the function quota (`crate::throttle`'s limits).
+impl Store {
+    /// Up to `limit` of the owner's functions with names after `after`, sorted by
+    /// name, and whether more keys follow (the next page may still turn out empty).
+    pub async fn functions_page(
+        &self,
+        owner: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<FunctionInfo>, bool), AppError> {
+        let after = after.map(|name| function_key(owner, name));
+        let keys = owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await?;
+        let mut keys = keys
+            .into_iter()
+            .filter(|key| after.as_ref().is_none_or(|after| key > after));
+        let mut functions = Vec::new();
+        for key in keys.by_ref() {
+            if let Some(function) = get_json(&self.functions, &key, "listing functions").await? {
+                functions.push(function);
+                if functions.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok((functions, keys.next().is_some()))
+    }
+
+    /// How many functions the owner has, counting up to `at_most`: the subjects are
+    /// listed at once, and only when there are that many are the values read, since
+    /// a deleted function's subject lingers with a purge marker.
+    pub async fn count_functions(&self, owner: &str, at_most: usize) -> Result<usize, AppError> {
+        let keys = owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await?;
+        if keys.len() < at_most {
+            return Ok(keys.len());
+        }
+        let mut live = 0;
+        for key in keys {
+            let value = self
+                .functions
+                .get(&key)
+                .await
+                .map_err(|e| AppError::backend("counting functions", e))?;
+            live += usize::from(value.is_some());
+            if live == at_most {
+                break;
+            }
+        }
+        Ok(live)
+    }
+
+    /// Up to `limit` of the owner's records (of `function`, if given) older than
+    /// activation `before`, newest first, and whether older keys follow.
+    pub async fn activations_page(
+        &self,
+        owner: &str,
+        function: Option<&str>,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<ActivationRecord>, bool), AppError> {
+        let before = before.map(|id| activation_key(owner, id));
+        let keys = owner_keys(&self.activations, ACTIVATIONS_BUCKET, owner).await?;
+        let mut keys = keys
+            .into_iter()
+            .rev()
+            .filter(|key| before.as_ref().is_none_or(|before| key < before));
+        let mut records = Vec::new();
+        for key in keys.by_ref() {
+            let record = self.record(&key, "listing activations").await?;
+            records.extend(record.filter(|r| function.is_none_or(|f| r.activation.function == f)));
+            if records.len() == limit {
+                break;
+            }
+        }
+        Ok((records, keys.next().is_some()))
+    }
+}
+
 /// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
 /// values read as `None`).
 ///

@@ -458,7 +458,8 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
 fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_file("docker-compose.yml");
     let services = compose_services(&compose);
-    let config_rs = repo_file("server/src/config.rs");
+    // The server's settings: config.rs, and the abuse limits in throttle.rs.
+    let config_rs = repo_file("server/src/config.rs") + &repo_file("server/src/throttle.rs");
     let worker_rs = repo_file("worker/src/config.rs");
 
     let cases = [

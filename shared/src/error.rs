@@ -32,6 +32,13 @@ pub enum ErrorCode {
     ParamTooLarge,
     UnsupportedMediaType,
     ConcurrencyLimit,
+    /// Too many attempts (logins, registrations) or password hashes at once; retry
+    /// after `Retry-After`.
+    RateLimited,
+    /// The request's headers are over the server's limit.
+    HeadersTooLarge,
+    /// The user has as many functions as the per-user quota allows.
+    QuotaExceeded,
     FunctionFailed,
     FunctionTimeout,
     ImageUnavailable,
@@ -58,7 +65,9 @@ impl ErrorCode {
             UserExists => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,
-            ConcurrencyLimit => 429,
+            ConcurrencyLimit | RateLimited => 429,
+            HeadersTooLarge => 431,
+            QuotaExceeded => 403,
             FunctionFailed | ImageUnavailable => 502,
             NoCapacity | BackendUnavailable => 503,
             FunctionTimeout => 504,
@@ -152,6 +161,8 @@ mod tests {
     fn codes_serialize_as_snake_case() {
         assert_eq!(ErrorCode::FunctionNotFound.as_str(), "function_not_found");
         assert_eq!(ErrorCode::ConcurrencyLimit.to_string(), "concurrency_limit");
+        assert_eq!(ErrorCode::RateLimited.to_string(), "rate_limited");
+        assert_eq!(ErrorCode::HeadersTooLarge.http_status(), 431);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::time::Duration;
 use faas_server::Limits;
 use faas_server::dev::nats_auth::NatsAuth;
 use faas_server::dev::{DevOptions, DevStack};
+use faas_server::throttle::AbuseLimits;
 use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
 use tempfile::TempDir;
@@ -65,21 +66,37 @@ impl Platform {
         configure(&mut limits);
         let temp_dir = tempfile::tempdir().unwrap();
         let data_dir = temp_dir.path().to_owned();
-        Self::start_dev(&data_dir, Some(temp_dir), limits).await
+        Self::start_dev(&data_dir, Some(temp_dir), limits, AbuseLimits::default()).await
+    }
+
+    /// The dev stack with the abuse limits (logins, registrations, hashing, headers,
+    /// quota) `configure` sets.
+    pub async fn dev_with_abuse(configure: impl FnOnce(&mut AbuseLimits)) -> Self {
+        let mut abuse = AbuseLimits::default();
+        configure(&mut abuse);
+        let temp_dir = tempfile::tempdir().unwrap();
+        let data_dir = temp_dir.path().to_owned();
+        Self::start_dev(&data_dir, Some(temp_dir), Limits::default(), abuse).await
     }
 
     /// The dev stack in a data dir the caller keeps, e.g. to start it again on the
     /// same NATS store, CA and signing key.
     pub async fn dev_in(data_dir: &Path) -> Self {
-        Self::start_dev(data_dir, None, Limits::default()).await
+        Self::start_dev(data_dir, None, Limits::default(), AbuseLimits::default()).await
     }
 
-    async fn start_dev(data_dir: &Path, temp_dir: Option<TempDir>, limits: Limits) -> Self {
+    async fn start_dev(
+        data_dir: &Path,
+        temp_dir: Option<TempDir>,
+        limits: Limits,
+        abuse: AbuseLimits,
+    ) -> Self {
         faas_process::install_crypto_provider();
         let stack = DevStack::start(DevOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.to_owned(),
             limits: limits.clone(),
+            abuse,
             ..DevOptions::default()
         })
         .await

@@ -9,8 +9,11 @@ use faas_shared::{ActivationRecord, ErrorCode};
 use serde::Deserialize;
 
 use super::extract::AuthUser;
+use super::functions::{next_link, page_limit};
 use crate::error::AppError;
 use crate::state::AppState;
+use axum::http::HeaderMap;
+use faas_shared::paths;
 
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 1000;
@@ -19,37 +22,59 @@ const MAX_LIMIT: usize = 1000;
 pub struct ListQuery {
     function: Option<String>,
     limit: Option<usize>,
+    after: Option<String>,
 }
 
-/// `GET /v1/activations[?function=NAME][&limit=N]`: newest first.
+/// `GET /v1/activations[?function=NAME][&limit=N][&after=ID]`: newest first, one
+/// page (records older than activation `after`); when more follow,
+/// `Link: </v1/activations?limit=N&after=LAST>; rel="next"`.
 pub async fn list(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<ActivationRecord>>, AppError> {
+) -> Result<(HeaderMap, Json<Vec<ActivationRecord>>), AppError> {
     let Query(query) = query.map_err(|e| {
         AppError::new(
             ErrorCode::BadRequest,
-            format!("invalid query: {e} (use ?function=NAME&limit=N)"),
+            format!("invalid query: {e} (use ?function=NAME&limit=N&after=ID)"),
         )
     })?;
     if let Some(function) = &query.function {
         validate_function_name(function)?;
     }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
+    let limit = page_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    if let Some(after) = &query.after
+        && !is_activation_id(after)
+    {
         return Err(AppError::new(
             ErrorCode::BadRequest,
-            format!("limit must be between 1 and {MAX_LIMIT}"),
+            "after must be an activation id (the last one of the previous page)",
         ));
     }
-    let mut records = state
+    let (mut records, more) = state
         .store
-        .list_activations(&user, query.function.as_deref(), limit)
+        .activations_page(
+            &user,
+            query.function.as_deref(),
+            query.after.as_deref(),
+            limit,
+        )
         .await?;
     let since = account_created_at(&state, &user).await?;
     records.retain(|record| record.queued_at >= since);
-    Ok(Json(records))
+    let next = records.last().filter(|_| more).map(|last| {
+        let function = query
+            .function
+            .as_ref()
+            .map(|f| format!("function={f}&"))
+            .unwrap_or_default();
+        format!(
+            "{}?{function}limit={limit}&after={}",
+            paths::ACTIVATIONS,
+            last.activation.activation_id
+        )
+    });
+    Ok((next_link(next), Json(records)))
 }
 
 /// `GET /v1/activations/{id}`. Another user's activation is a 404.

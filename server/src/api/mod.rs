@@ -65,6 +65,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::throttle::limit_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

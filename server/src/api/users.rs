@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use faas_shared::names::{validate_password, validate_username};
+use faas_shared::names::{MAX_PASSWORD_LEN, validate_password, validate_username};
 use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
 
 use super::extract::JsonBody;
@@ -14,17 +14,23 @@ use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredUser;
+use crate::throttle::ClientAddr;
 
 /// `POST /v1/users`
 pub async fn register(
     State(state): State<Arc<AppState>>,
+    client: ClientAddr,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
     validate_username(&credentials.username)?;
     validate_password(&credentials.password)?;
+    state.throttle.register(client)?;
     let user = StoredUser {
         username: credentials.username,
-        password_hash: hash_password(credentials.password).await?,
+        password_hash: state
+            .throttle
+            .hashing(hash_password(credentials.password))
+            .await?,
         created_at: Utc::now(),
         token_generation: StoredUser::new_token_generation(),
         deleting_since: None,
@@ -43,8 +49,17 @@ pub async fn register(
 /// about the same time, so usernames cannot be probed.
 pub async fn login(
     State(state): State<Arc<AppState>>,
+    client: ClientAddr,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Json<TokenResponse>, AppError> {
+    // No password longer than registration accepts is ever hashed.
+    if credentials.password.len() > MAX_PASSWORD_LEN {
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            format!("password too long: at most {MAX_PASSWORD_LEN} bytes"),
+        ));
+    }
+    state.throttle.login(&credentials.username, client)?;
     let user = if validate_username(&credentials.username).is_ok() {
         state.store.user(&credentials.username).await?
     } else {
@@ -54,7 +69,10 @@ pub async fn login(
         || state.decoy_password_hash.clone(),
         |u| u.password_hash.clone(),
     );
-    let matches = verify_password(credentials.password, hash).await?;
+    let matches = state
+        .throttle
+        .hashing(verify_password(credentials.password, hash))
+        .await?;
     let Some(user) = user.filter(|u| matches && u.deleting_since.is_none()) else {
         return Err(AppError::new(
             ErrorCode::InvalidCredentials,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use faas_server::Limits;
 use faas_server::dev::{DevOptions, DevStack};
+use faas_server::throttle::AbuseLimits;
 
 #[derive(clap::Args)]
 pub struct DevCommand {
@@ -27,6 +28,7 @@ impl DevCommand {
             nats_url: self.nats_url,
             worker_slots: None,
             limits: Limits::from_env()?,
+            abuse: AbuseLimits::from_env()?,
         };
         let mut stack = DevStack::start(options).await?;
         println!("faas dev platform running");

@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Limits, ServerConfig};
 use crate::serve::serve;
 use crate::state::AppState;
+use crate::throttle::AbuseLimits;
 use ca::{ensure_dev_certificates, write_private};
 use nats::NatsProcess;
 use nats_auth::NatsAuth;
@@ -41,6 +42,8 @@ pub struct DevOptions {
     /// Concurrent activations of the in-process worker; `None` is its default.
     pub worker_slots: Option<usize>,
     pub limits: Limits,
+    /// Login, registration, hashing, header and quota limits.
+    pub abuse: AbuseLimits,
 }
 
 impl Default for DevOptions {
@@ -51,6 +54,7 @@ impl Default for DevOptions {
             nats_url: None,
             worker_slots: None,
             limits: Limits::default(),
+            abuse: AbuseLimits::default(),
         }
     }
 }
@@ -98,9 +102,19 @@ impl DevStack {
             .or_else(|| nats.as_ref().map(|n| n.url.clone()))
             .context("no NATS url")?;
 
+        let mut worker_config = faas_worker::WorkerConfig::new(&nats_url);
+        if let Some(slots) = options.worker_slots {
+            worker_config.slots = slots;
+        }
         let mut config = ServerConfig::new(&nats_url, jwt_key);
         config.listen = options.listen;
         config.limits = options.limits.clone();
+        config.abuse = options.abuse.clone();
+        // Fair share: unless set, one user may hold half the worker's slots.
+        config.limits.max_inflight_per_user = config
+            .limits
+            .max_inflight_per_user
+            .or(Some(fair_share_per_user(worker_config.slots)));
         config.tls = Some(certs.server);
         config.nats_credentials = server_login;
         config.request_key = nats_auth.request_key.clone();
@@ -114,10 +128,6 @@ impl DevStack {
         let state = Arc::new(AppState::connect(&config, Duration::from_secs(15)).await?);
 
         let shutdown = CancellationToken::new();
-        let mut worker_config = faas_worker::WorkerConfig::new(&nats_url);
-        if let Some(slots) = options.worker_slots {
-            worker_config.slots = slots;
-        }
         worker_config.nats_credentials = worker_login;
         worker_config.request_key = nats_auth.request_key.clone();
         let worker = tokio::spawn(faas_worker::run(
@@ -167,6 +177,13 @@ impl DevStack {
         worker.context("worker task")??;
         Ok(())
     }
+}
+
+/// The default in-flight limit per user for a platform of `capacity` slots: half of
+/// them (at least one), so one user's flood always leaves the other half free for
+/// everyone else, and another user's first request finds a slot at once.
+pub fn fair_share_per_user(capacity: usize) -> u32 {
+    u32::try_from((capacity / 2).max(1)).unwrap_or(u32::MAX)
 }
 
 /// The JWT signing key in the data dir, created on first start.

@@ -1,0 +1,545 @@
+//! Abuse limits and fair share, on the real platform: login and registration
+//! throttling, the argon2 gate, long passwords, slow and oversized headers, the
+//! function quota, paginated listings, and one user's flood not starving another.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use faas_server::throttle::{Cidr, Rate};
+use faas_testkit::names::{PASSWORD, REVERSE, SLEEP, unique};
+use faas_testkit::{Api, Platform, error_code, expect_error};
+use reqwest::{Method, Response, StatusCode, header};
+use serde_json::{Value, json};
+
+/// The `Retry-After` of a 429 `rate_limited`, in seconds.
+async fn rate_limited(response: Response) -> u64 {
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .expect("a 429 carries Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    expect_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    retry_after
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_user_name() {
+    let p = Platform::dev_with_abuse(|abuse| {
+        abuse.logins_per_user = Some(Rate::per_minute(3));
+        abuse.logins_per_address = None;
+    })
+    .await;
+    let alice = unique("thr");
+    p.user(&alice).await; // one login spent
+
+    for _ in 0..2 {
+        let wrong = p.login(&alice, "wrong password!").await;
+        expect_error(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    }
+    // Spent: even the right password is refused now, without being checked.
+    let retry_after = rate_limited(p.login(&alice, PASSWORD).await).await;
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // Another name from the same address is not affected.
+    let other = p.login(&unique("thr"), "wrong password!").await;
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_address_and_a_forged_forwarded_for_does_not_help() {
+    let p = Platform::dev_with_abuse(|abuse| {
+        abuse.logins_per_user = None;
+        abuse.logins_per_address = Some(Rate::per_minute(3));
+    })
+    .await;
+    for _ in 0..3 {
+        let attempt = p.login(&unique("adr"), "wrong password!").await;
+        assert_eq!(attempt.status(), StatusCode::UNAUTHORIZED);
+    }
+    rate_limited(p.login(&unique("adr"), "wrong password!").await).await;
+    // No trusted proxy is configured: X-Forwarded-For is the client's word, ignored.
+    let forged = p
+        .request(Method::POST, "/v1/auth/login")
+        .header("x-forwarded-for", "203.0.113.99")
+        .json(&json!({"username": unique("adr"), "password": "wrong password!"}))
+        .send()
+        .await
+        .unwrap();
+    rate_limited(forged).await;
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_gateway_each_forwarded_client_has_its_own_budget() {
+    let p = Platform::dev_with_abuse(|abuse| {
+        abuse.logins_per_user = None;
+        abuse.logins_per_address = Some(Rate::per_minute(2));
+        abuse.trusted_proxies = vec!["127.0.0.1".parse::<Cidr>().unwrap()];
+    })
+    .await;
+    let login_from = |client: &'static str| {
+        p.request(Method::POST, "/v1/auth/login")
+            // The client's own (forged) entry first, then the one the gateway appended.
+            .header("x-forwarded-for", format!("198.51.100.1, {client}"))
+            .json(&json!({"username": unique("gw"), "password": "wrong password!"}))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            login_from("203.0.113.1").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    rate_limited(login_from("203.0.113.1").await.unwrap()).await;
+    assert_eq!(
+        login_from("203.0.113.2").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "another client behind the gateway is not throttled"
+    );
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn a_password_over_1_kib_is_refused_at_login_before_any_check() {
+    let p = Platform::dev().await;
+    let user = unique("long");
+    p.user(&user).await;
+    // Over the limit: 400, not the 401 a checked (hashed) password gets.
+    let too_long = "x".repeat(1025);
+    let response = p.login(&user, &too_long).await;
+    let body = expect_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too long")
+    );
+    let huge = "x".repeat(1 << 20);
+    let response = p.login(&user, &huge).await;
+    expect_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+    // At the limit: checked, and wrong.
+    let response = p.login(&user, &"x".repeat(1024)).await;
+    expect_error(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn parallel_logins_beyond_the_hash_slots_are_refused_fast_with_429() {
+    let p = Platform::dev_with_abuse(|abuse| {
+        abuse.logins_per_user = None;
+        abuse.logins_per_address = None;
+        abuse.max_concurrent_hashes = 1;
+        abuse.max_queued_hashes = 1;
+    })
+    .await;
+    let user = unique("gate");
+    p.user(&user).await;
+    let logins = (0..60).map(|_| async {
+        let response = p.login(&user, PASSWORD).await;
+        let status = response.status();
+        let retry_after = response.headers().contains_key(header::RETRY_AFTER);
+        let body: Value = response.json().await.unwrap();
+        (status, retry_after, body)
+    });
+    let outcomes = futures::future::join_all(logins).await;
+    let ok = outcomes
+        .iter()
+        .filter(|(s, _, b)| *s == StatusCode::OK && b["token"].is_string())
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|(s, retry_after, b)| {
+            *s == StatusCode::TOO_MANY_REQUESTS
+                && *retry_after
+                && b["error"]["code"] == "rate_limited"
+        })
+        .count();
+    assert_eq!(
+        ok + refused,
+        outcomes.len(),
+        "only 200s and 429s: {outcomes:?}"
+    );
+    assert!(ok >= 1, "some logins go through");
+    assert!(refused >= 1, "the excess is refused, not queued");
+    // Once the flood is over, logging in works again.
+    assert_eq!(p.login(&user, PASSWORD).await.status(), StatusCode::OK);
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let p = Platform::dev_with_abuse(|abuse| {
+        abuse.registrations_per_address = Some(Rate::per_hour(2));
+    })
+    .await;
+    for _ in 0..2 {
+        let created = p.register(&unique("reg"), PASSWORD).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let retry_after = rate_limited(p.register(&unique("reg"), PASSWORD).await).await;
+    assert!(
+        retry_after > 60,
+        "an hourly budget refills slowly: {retry_after}"
+    );
+    p.stop().await;
+}
+
+/// Connects to a plain-HTTP API, sends `prefix`, and returns how long the server
+/// kept the connection open (it must close it within `limit`).
+fn held_open(api: &Api, prefix: &[u8], limit: Duration) -> Duration {
+    let address = api.url().trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(limit)).unwrap();
+    stream.write_all(prefix).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return started.elapsed(),
+            Ok(_) => continue, // e.g. a 408 before the close
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return started.elapsed();
+            }
+            Err(e) => panic!(
+                "the server kept a connection without headers open for {:?}: {e}",
+                started.elapsed()
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_that_never_finish_their_headers_are_closed() {
+    let p = Platform::parts().await; // default header read timeout, 10 s
+    let api: Api = (*p).clone();
+    let limit = Duration::from_secs(25);
+    let (silent, partial, after_a_request) = tokio::task::spawn_blocking(move || {
+        let silent = held_open(&api, b"", limit);
+        let partial = held_open(&api, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", limit);
+        // A keep-alive connection idle after a full request is closed too.
+        let after_a_request = held_open(
+            &api,
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\n",
+            limit,
+        );
+        (silent, partial, after_a_request)
+    })
+    .await
+    .unwrap();
+    println!(
+        "closed after {silent:?} (silent), {partial:?} (partial), {after_a_request:?} (second request partial)"
+    );
+    // The API still serves.
+    assert_eq!(
+        p.request(Method::GET, "/healthz")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_headers_get_431_in_the_json_error_shape() {
+    let p = Platform::parts().await;
+    let response = p
+        .request(Method::GET, "/healthz")
+        .header("x-padding", "a".repeat(64 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    expect_error(
+        response,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "headers_too_large",
+    )
+    .await;
+    // Many smaller headers add up the same way.
+    let mut request = p.request(Method::GET, "/healthz");
+    for i in 0..16 {
+        request = request.header(format!("x-pad-{i}"), "b".repeat(4096));
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(error_code(response).await, "headers_too_large");
+    p.stop().await;
+}
+
+#[tokio::test]
+async fn the_function_quota_stops_creation_but_not_replacement() {
+    let p = Platform::dev_with_abuse(|abuse| abuse.max_functions_per_user = Some(3)).await;
+    let token = p.user(&unique("quota")).await;
+    for name in ["f1", "f2", "f3"] {
+        p.add_function(&token, name, json!({"image": REVERSE}))
+            .await;
+    }
+    let put = |name: &'static str| {
+        p.authed(Method::PUT, &format!("/v1/functions/{name}"), &token)
+            .json(&json!({"image": REVERSE}))
+            .send()
+    };
+    let body = expect_error(
+        put("f4").await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "quota_exceeded",
+    )
+    .await;
+    assert!(body["error"]["message"].as_str().unwrap().contains('3'));
+    assert_eq!(
+        put("f2").await.unwrap().status(),
+        StatusCode::OK,
+        "replacing is fine"
+    );
+    // Deleting one makes room.
+    let deleted = p
+        .authed(Method::DELETE, "/v1/functions/f1", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(put("f4").await.unwrap().status(), StatusCode::CREATED);
+    // Another user has their own quota.
+    let other = p.user(&unique("quota")).await;
+    p.add_function(&other, "f1", json!({"image": REVERSE}))
+        .await;
+    p.stop().await;
+}
+
+/// Follows `Link: <…>; rel="next"` from `path` and returns every page.
+async fn pages(api: &Api, path: &str, token: &str) -> Vec<Vec<Value>> {
+    let mut pages = Vec::new();
+    let mut next = Some(path.to_owned());
+    while let Some(path) = next {
+        let response = api.authed(Method::GET, &path, token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        next = response.headers().get(header::LINK).map(|link| {
+            let link = link.to_str().unwrap();
+            assert!(link.ends_with("; rel=\"next\""), "{link}");
+            link[1..link.find('>').unwrap()].to_owned()
+        });
+        let page: Vec<Value> = response.json().await.unwrap();
+        pages.push(page);
+        assert!(pages.len() < 20, "pagination ends");
+    }
+    pages
+}
+
+#[tokio::test]
+async fn listings_are_paginated_with_a_next_link() {
+    let p = Platform::dev().await;
+    let token = p.user(&unique("page")).await;
+    for name in ["e", "a", "d", "b", "c"] {
+        p.add_function(&token, name, json!({"image": REVERSE}))
+            .await;
+    }
+    let functions = pages(&p, "/v1/functions?limit=2", &token).await;
+    let names: Vec<Vec<&str>> = functions
+        .iter()
+        .map(|page| page.iter().map(|f| f["name"].as_str().unwrap()).collect())
+        .collect();
+    assert_eq!(names, [vec!["a", "b"], vec!["c", "d"], vec!["e"]]);
+    // Without a limit, the default page holds them all and there is no next link.
+    let response = p
+        .authed(Method::GET, "/v1/functions", &token)
+        .send()
+        .await
+        .unwrap();
+    assert!(!response.headers().contains_key(header::LINK));
+    assert_eq!(response.json::<Vec<Value>>().await.unwrap().len(), 5);
+    // A bad cursor or limit is a 400.
+    for bad in [
+        "/v1/functions?after=NOT%20A%20NAME",
+        "/v1/functions?limit=0",
+    ] {
+        let response = p.authed(Method::GET, bad, &token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+
+    let mut invoked = Vec::new();
+    for i in 0..3 {
+        let activation = p.invoke_ok(&token, "a", &format!("call {i}")).await;
+        invoked.push(activation["activation_id"].as_str().unwrap().to_owned());
+    }
+    let records = pages(&p, "/v1/activations?function=a&limit=2", &token).await;
+    let ids: Vec<Vec<&str>> = records
+        .iter()
+        .map(|page| {
+            page.iter()
+                .map(|r| r["activation_id"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            vec![invoked[2].as_str(), invoked[1].as_str()],
+            vec![invoked[0].as_str()]
+        ],
+        "newest first, across pages"
+    );
+    let response = p
+        .authed(Method::GET, "/v1/activations?after=not-an-id", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response).await, "bad_request");
+    p.stop().await;
+}
+
+/// User A floods the dev platform with long asynchronous calls; user B's
+/// synchronous calls are answered while A's are still running. With the default
+/// limits only: the per-user in-flight limit the dev stack derives from its
+/// worker's slots is what leaves B a slot.
+#[tokio::test]
+async fn one_users_flood_does_not_starve_another() {
+    let p = Platform::dev().await;
+    let alice = p.user(&unique("flood")).await;
+    let bob = p.user(&unique("fair")).await;
+    p.add_function(
+        &alice,
+        "sleep",
+        json!({"image": SLEEP, "timeout_ms": 60000}),
+    )
+    .await;
+    p.add_function(&bob, "reverse", json!({"image": REVERSE}))
+        .await;
+
+    // A queues 24 calls of 20 s: up to her limit they are accepted, beyond it 429.
+    let mut accepted = Vec::new();
+    let mut refused = 0;
+    for _ in 0..24 {
+        let response = p
+            .authed(
+                Method::POST,
+                "/v1/functions/sleep/invoke?async=true",
+                &alice,
+            )
+            .json(&json!({"param": "20"}))
+            .send()
+            .await
+            .unwrap();
+        match response.status() {
+            StatusCode::ACCEPTED => {
+                let body: Value = response.json().await.unwrap();
+                accepted.push(body["activation_id"].as_str().unwrap().to_owned());
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(response.headers().contains_key(header::RETRY_AFTER));
+                assert_eq!(error_code(response).await, "concurrency_limit");
+                refused += 1;
+            }
+            other => panic!("A's flood: unexpected {other}"),
+        }
+    }
+    assert!(
+        !accepted.is_empty() && refused > 0,
+        "{} accepted, {refused} refused",
+        accepted.len()
+    );
+
+    // B is served, every time, while A's flood runs.
+    for i in 0..3 {
+        let param = format!("bob {i}");
+        let activation = p.invoke_ok(&bob, "reverse", &param).await;
+        let expected: String = param.chars().rev().collect();
+        assert_eq!(activation["result"], expected.as_str());
+    }
+    let (status, records) = p.get_json("/v1/activations", &alice).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        records,
+        json!([]),
+        "B was answered before any of A's calls finished"
+    );
+    p.stop().await;
+}
+
+/// 200 parallel logins against the real `faas-server dev` binary: the argon2 gate
+/// keeps the process's peak RSS under 100 MiB (each hash holds 19 MiB; unbounded,
+/// 200 of them took 4 GB). Throttling by name and address is switched off so that
+/// every login reaches the gate.
+#[tokio::test]
+async fn two_hundred_parallel_logins_stay_under_100_mib() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_faas-server"))
+        .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env("FAAS_LOGINS_PER_USER_PER_MINUTE", "0")
+        .env("FAAS_LOGINS_PER_ADDRESS_PER_MINUTE", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    // Read its output to the end (it must not meet a closed pipe), passing on the URL.
+    let (url_tx, url_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(url) = line.trim().strip_prefix("API:") {
+                let _ = url_tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    let url = tokio::task::spawn_blocking(move || url_rx.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .expect("faas-server dev prints its API address");
+    let api = Api::trusting(url, &data_dir.path().join("ca.pem"));
+    let user = unique("rss");
+    api.user(&user).await;
+    let before = memory(pid);
+
+    let logins = (0..200).map(|_| {
+        let api = api.clone();
+        let user = user.clone();
+        tokio::spawn(async move { api.login(&user, PASSWORD).await.status() })
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(logins)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let after = memory(pid);
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    println!(
+        "200 parallel logins: {ok} × 200, {refused} × 429; RSS before {} KiB, after {} KiB, peak (VmHWM) {} KiB",
+        before.0, after.0, after.1
+    );
+    assert_eq!(ok + refused, 200, "{statuses:?}");
+    assert!(ok >= 1);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        after.1 < 100 * 1024,
+        "peak RSS {} KiB is over 100 MiB",
+        after.1
+    );
+}
+
+/// (VmRSS, VmHWM) of process `pid`, in KiB.
+fn memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
