@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use faas_shared::budget::{DEFAULT_QUEUE_TIMEOUT, MAX_QUEUE_TIMEOUT};
+use faas_shared::image_policy::ImagePolicy;
 
 use anyhow::{Context, bail};
 use faas_process::env;
@@ -28,6 +29,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// `FAAS_NATS_REPLICAS`: replicas of every stream and bucket (3 in a cluster).
     pub nats_replicas: usize,
+    /// `FAAS_ALLOWED_REGISTRIES`: the registries functions' images may come from.
+    pub image_policy: ImagePolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,7 @@ impl ServerConfig {
             tls: None,
             limits: Limits::default(),
             nats_replicas: 1,
+            image_policy: ImagePolicy::any_public(),
         }
     }
 
@@ -107,6 +111,7 @@ impl ServerConfig {
         if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
             config.nats_replicas = replicas;
         }
+        config.image_policy = image_policy_from_env()?;
         Ok(config)
     }
 }
@@ -128,5 +133,13 @@ impl Limits {
             );
         }
         Ok(limits)
+    }
+}
+
+/// `FAAS_ALLOWED_REGISTRIES`, or any public registry when unset.
+pub fn image_policy_from_env() -> anyhow::Result<ImagePolicy> {
+    match env::var(faas_shared::image_policy::ALLOWED_REGISTRIES_VAR) {
+        Some(list) => ImagePolicy::parse(&list).map_err(anyhow::Error::msg),
+        None => Ok(ImagePolicy::any_public()),
     }
 }

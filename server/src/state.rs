@@ -15,6 +15,8 @@ pub struct AppState {
     pub store: Store,
     pub tokens: TokenKeys,
     pub limits: Limits,
+    /// Which registries functions' images may come from.
+    pub image_policy: faas_shared::image_policy::ImagePolicy,
     /// Counts the NATS client's (re)connections. A reconnect may have lost result
     /// messages, so invocations waiting for one look at the activation record then.
     pub nats_connections: watch::Receiver<u64>,
@@ -41,6 +43,7 @@ impl AppState {
             store,
             tokens,
             limits: config.limits.clone(),
+            image_policy: config.image_policy.clone(),
             nats_connections: nats.connections,
             decoy_password_hash,
         })

@@ -2,6 +2,7 @@
 //! `faas-server dev` and tests set by hand.
 
 use faas_process::{env, nats};
+use faas_shared::image_policy::{ALLOWED_REGISTRIES_VAR, ImagePolicy};
 
 /// The worker's settings, read once at start-up.
 #[derive(Debug, Clone)]
@@ -17,6 +18,12 @@ pub struct WorkerConfig {
     /// `DOCKER_HOST`-style address of the Docker Engine; `None` uses `DOCKER_HOST`
     /// or the local socket.
     pub docker_host: Option<String>,
+    /// `FAAS_ALLOWED_REGISTRIES`: the registries images may come from; the worker
+    /// checks every request against it before it looks for or pulls the image.
+    pub image_policy: ImagePolicy,
+    /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
+    /// (see [`crate::network`]).
+    pub function_network: String,
 }
 
 impl WorkerConfig {
@@ -28,6 +35,8 @@ impl WorkerConfig {
             worker_id: default_worker_id(),
             slots: 2 * cores,
             docker_host: None,
+            image_policy: ImagePolicy::any_public(),
+            function_network: crate::network::DEFAULT_NETWORK.to_owned(),
         }
     }
 
@@ -42,6 +51,14 @@ impl WorkerConfig {
         }
         if let Some(slots) = env::positive("FAAS_WORKER_SLOTS")? {
             config.slots = slots;
+        }
+        if let Some(list) = env::var(ALLOWED_REGISTRIES_VAR) {
+            config.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(network) = env::var("FAAS_FUNCTION_NETWORK") {
+            crate::network::check_name(&network)
+                .map_err(|why| anyhow::anyhow!("FAAS_FUNCTION_NETWORK={network:?}: {why}"))?;
+            config.function_network = network;
         }
         Ok(config)
     }

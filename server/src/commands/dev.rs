@@ -27,6 +27,7 @@ impl DevCommand {
             nats_url: self.nats_url,
             worker_slots: None,
             limits: Limits::from_env()?,
+            image_policy: faas_server::config::image_policy_from_env()?,
         };
         let mut stack = DevStack::start(options).await?;
         println!("faas dev platform running");

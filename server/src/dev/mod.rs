@@ -34,6 +34,8 @@ pub struct DevOptions {
     /// Concurrent activations of the in-process worker; `None` is its default.
     pub worker_slots: Option<usize>,
     pub limits: Limits,
+    /// Registries images may come from, for the API and the worker alike.
+    pub image_policy: faas_shared::image_policy::ImagePolicy,
 }
 
 impl Default for DevOptions {
@@ -44,6 +46,7 @@ impl Default for DevOptions {
             nats_url: None,
             worker_slots: None,
             limits: Limits::default(),
+            image_policy: Default::default(),
         }
     }
 }
@@ -85,6 +88,7 @@ impl DevStack {
         config.listen = options.listen;
         config.limits = options.limits.clone();
         config.tls = Some(certs.server);
+        config.image_policy = options.image_policy.clone();
         let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
             format!(
                 "cannot listen on {}: is another faas-server running? pick another with --listen",
@@ -99,6 +103,7 @@ impl DevStack {
         if let Some(slots) = options.worker_slots {
             worker_config.slots = slots;
         }
+        worker_config.image_policy = options.image_policy.clone();
         let worker = tokio::spawn(faas_worker::run(
             worker_config,
             shutdown.clone().cancelled_owned(),
