@@ -244,18 +244,17 @@ mod tests {
             assert!(message.contains(why), "{image}: {message}");
             assert!(message.contains(ALLOWED_REGISTRIES_VAR), "{message}");
         }
-        assert_eq!(
-            policy.check("172.32.0.1/x"),
-            Ok(()),
-            "outside 172.16/12"
-        );
+        assert_eq!(policy.check("172.32.0.1/x"), Ok(()), "outside 172.16/12");
     }
 
     #[test]
     fn ipv6_literals_are_judged_too() {
         for (host, why) in [
             ("[::1]:5000", Some("a loopback address")),
-            ("[fe80::1]", Some("a link-local address (where cloud metadata services answer)")),
+            (
+                "[fe80::1]",
+                Some("a link-local address (where cloud metadata services answer)"),
+            ),
             ("[fd00::1]:5000", Some("a private address")),
             ("[fc00::1]", Some("a private address")),
             ("[::ffff:127.0.0.1]", Some("a loopback address")),
@@ -271,7 +270,13 @@ mod tests {
         let policy = ImagePolicy::parse(" docker.io, ghcr.io ,localhost:5000,").unwrap();
         assert_eq!(
             policy.allowed(),
-            Some(&["docker.io".to_owned(), "ghcr.io".to_owned(), "localhost:5000".to_owned()][..])
+            Some(
+                &[
+                    "docker.io".to_owned(),
+                    "ghcr.io".to_owned(),
+                    "localhost:5000".to_owned()
+                ][..]
+            )
         );
         for image in [
             "alpine",
@@ -283,9 +288,17 @@ mod tests {
         ] {
             assert_eq!(policy.check(image), Ok(()), "{image}");
         }
-        for image in ["localhost:5001/x", "quay.io/x", "ghcr.io:443/x", "127.0.0.1:5000/x"] {
+        for image in [
+            "localhost:5001/x",
+            "quay.io/x",
+            "ghcr.io:443/x",
+            "127.0.0.1:5000/x",
+        ] {
             let message = refused(&policy, image);
-            assert!(message.contains("docker.io, ghcr.io, localhost:5000"), "{message}");
+            assert!(
+                message.contains("docker.io, ghcr.io, localhost:5000"),
+                "{message}"
+            );
         }
         let only_ghcr = ImagePolicy::parse("ghcr.io").unwrap();
         assert!(refused(&only_ghcr, "alpine").contains("docker.io is not one of"));

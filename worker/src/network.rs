@@ -123,7 +123,10 @@ async fn ensure(docker: &Docker, name: &str) -> Result<String, String> {
             (ICC.to_owned(), "false".to_owned()),
             (BRIDGE_NAME.to_owned(), interface_name(name)),
         ])),
-        labels: Some(HashMap::from([(LABEL_NETWORK.to_owned(), "true".to_owned())])),
+        labels: Some(HashMap::from([(
+            LABEL_NETWORK.to_owned(),
+            "true".to_owned(),
+        )])),
         ..Default::default()
     };
     match docker.create_network(request).await {

@@ -50,6 +50,8 @@ const NANO_CPUS: i64 = 1_000_000_000;
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
+const SIGKILL_EXIT: i64 = 137;
 
 /// A connection to the Docker Engine, made on first use and retried on every
 /// activation until it succeeds: a worker started before Docker (or cut off from
@@ -186,14 +188,12 @@ impl ContainerRuntime {
         })?;
         // The same policy as the server's, again: a request must not make the engine
         // fetch from an address the operator has not allowed.
-        self.image_policy
-            .check(&request.image)
-            .map_err(|refused| {
-                Failed::before_create(RunFailure {
-                    kind: RunFailureKind::ImageUnavailable,
-                    message: refused.message,
-                })
-            })?;
+        self.image_policy.check(&request.image).map_err(|refused| {
+            Failed::before_create(RunFailure {
+                kind: RunFailureKind::ImageUnavailable,
+                message: refused.message,
+            })
+        })?;
         let timeout = Duration::from_millis(request.timeout_ms);
         // A pull counts against the function's timeout, so that the whole run stays
         // within what the server waits for (its timeout plus the worker's grace).
@@ -301,12 +301,7 @@ impl ContainerRuntime {
             }
         };
         let duration = clock.elapsed();
-        let oom_killed = docker
-            .inspect_container(&id, None)
-            .await
-            .ok()
-            .and_then(|c| c.state?.oom_killed)
-            .unwrap_or(false);
+        let oom_killed = exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id).await;
         if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
             .await
             .is_err()
@@ -374,7 +369,11 @@ impl ContainerRuntime {
 /// The image is local, or pulled now within `budget` (the function's timeout);
 /// otherwise a clear `ImageUnavailable` that names the image and the kind of
 /// failure but never repeats what a registry sent. Returns the time spent pulling.
-async fn ensure_image(docker: &Docker, image: &str, budget: Duration) -> Result<Duration, RunFailure> {
+async fn ensure_image(
+    docker: &Docker,
+    image: &str,
+    budget: Duration,
+) -> Result<Duration, RunFailure> {
     match docker.inspect_image(image).await {
         Ok(_) => return Ok(Duration::ZERO),
         Err(DockerError::DockerResponseServerError {
@@ -424,10 +423,24 @@ fn pull_failure(error: &DockerError) -> &'static str {
         _ => return "the Docker Engine failed during the pull",
     };
     let has = |words: &[&str]| words.iter().any(|w| message.contains(w));
-    if status == Some(404) || has(&["not found", "manifest unknown", "does not exist"]) {
+    if status == Some(404)
+        || has(&[
+            "not found",
+            "manifest unknown",
+            "does not exist",
+            "http 404",
+        ])
+    {
         "the registry has no such image (not found)"
     } else if matches!(status, Some(401 | 403))
-        || has(&["unauthorized", "denied", "authentication required", "forbidden"])
+        || has(&[
+            "unauthorized",
+            "denied",
+            "authentication required",
+            "forbidden",
+            "http 401",
+            "http 403",
+        ])
     {
         "the registry refused access (unauthorized)"
     } else if has(&["timeout", "timed out", "deadline exceeded"]) {
@@ -446,6 +459,24 @@ fn pull_failure(error: &DockerError) -> &'static str {
     } else {
         "the registry or the engine failed the pull"
     }
+}
+
+/// Whether the container's SIGKILL came from the OOM killer. The engine may learn
+/// of the OOM kill a moment after the exit, so it is asked for up to a second.
+async fn oom_killed(docker: &Docker, id: &str) -> bool {
+    for _ in 0..10 {
+        let state = docker
+            .inspect_container(id, None)
+            .await
+            .ok()
+            .and_then(|c| c.state);
+        match state.and_then(|s| s.oom_killed) {
+            Some(true) => return true,
+            Some(false) => tokio::time::sleep(Duration::from_millis(100)).await,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// How one run ended: what the function did, or why the platform could not run it.

@@ -108,7 +108,10 @@ fn print_record(r: &ActivationRecord) -> anyhow::Result<()> {
         writeln!(out, "exit code: {code}")?;
     }
     if a.oom_killed {
-        writeln!(out, "note:      oom killed (the function used more than its memory_mb)")?;
+        writeln!(
+            out,
+            "note:      oom killed (the function used more than its memory_mb)"
+        )?;
     }
     if let Some(failure) = &r.failure {
         writeln!(out, "failure:   {}", failure.message)?;
