@@ -19,8 +19,8 @@ use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateImageOptionsBuilder, KillContainerOptionsBuilder,
-    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    AttachContainerOptionsBuilder, CreateImageOptionsBuilder, EventsOptionsBuilder,
+    KillContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
@@ -301,7 +301,8 @@ impl ContainerRuntime {
             }
         };
         let duration = clock.elapsed();
-        let oom_killed = exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id).await;
+        let oom_killed =
+            exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id, started_at).await;
         if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
             .await
             .is_err()
@@ -461,9 +462,12 @@ fn pull_failure(error: &DockerError) -> &'static str {
     }
 }
 
-/// Whether the container's SIGKILL came from the OOM killer. The engine may learn
-/// of the OOM kill a moment after the exit, so it is asked for up to a second.
-async fn oom_killed(docker: &Docker, id: &str) -> bool {
+/// Whether the container's SIGKILL came from the OOM killer. Docker 20.10 sets
+/// `State.OOMKilled` when it handles the OOM event after the exit, but clears it
+/// again when the event came first; the `oom` event itself is in its event log
+/// either way. Both are asked for up to a second, as the engine may learn of the
+/// kill a moment after the exit.
+async fn oom_killed(docker: &Docker, id: &str, since: chrono::DateTime<Utc>) -> bool {
     for _ in 0..10 {
         let state = docker
             .inspect_container(id, None)
@@ -472,11 +476,32 @@ async fn oom_killed(docker: &Docker, id: &str) -> bool {
             .and_then(|c| c.state);
         match state.and_then(|s| s.oom_killed) {
             Some(true) => return true,
-            Some(false) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Some(false) => {}
             None => return false,
         }
+        if oom_event(docker, id, since).await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
+}
+
+/// Whether the engine's event log has an `oom` event of container `id` since `since`.
+async fn oom_event(docker: &Docker, id: &str, since: chrono::DateTime<Utc>) -> bool {
+    let stamp =
+        |t: chrono::DateTime<Utc>| format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos());
+    let filters = HashMap::from([("container", vec![id]), ("event", vec!["oom"])]);
+    let options = EventsOptionsBuilder::default()
+        .since(&stamp(since - chrono::Duration::seconds(1)))
+        .until(&stamp(Utc::now()))
+        .filters(&filters)
+        .build();
+    let mut events = docker.events(Some(options));
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), events.next()).await,
+        Ok(Some(Ok(_)))
+    )
 }
 
 /// How one run ended: what the function did, or why the platform could not run it.
