@@ -33,7 +33,7 @@ fi
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx" ${root:+"$root"}' EXIT
 for bin in faas-server faas-worker; do
-    cp "target/$profile/$bin" "$ctx/$bin"
+    cp "${CARGO_TARGET_DIR:-target}/$profile/$bin" "$ctx/$bin"
     docker build -q -f deploy/Dockerfile.runtime --build-arg BASE="$base" \
         --build-arg BIN="$bin" -t "faas/${bin#faas-}:$tag" "$ctx"
 done

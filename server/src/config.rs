@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use faas_shared::budget::{DEFAULT_QUEUE_TIMEOUT, MAX_QUEUE_TIMEOUT};
+use faas_shared::image_policy::ImagePolicy;
 
 use anyhow::{Context, bail};
 use faas_process::env;
@@ -40,6 +41,8 @@ pub struct ServerConfig {
     pub request_key: RequestKey,
     /// Login, registration, hashing, header and quota limits (`crate::throttle`).
     pub abuse: AbuseLimits,
+    /// `FAAS_ALLOWED_REGISTRIES`: the registries functions' images may come from.
+    pub image_policy: ImagePolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +87,7 @@ impl ServerConfig {
             nats_credentials: None,
             request_key: RequestKey::random(),
             abuse: AbuseLimits::default(),
+            image_policy: ImagePolicy::any_public(),
         }
     }
 
@@ -125,6 +129,7 @@ impl ServerConfig {
         config.nats_credentials = Some(Credentials::required_from_env("faas-server")?);
         config.request_key = RequestKey::from_env()?;
         config.abuse = AbuseLimits::from_env()?;
+        config.image_policy = image_policy_from_env()?;
         Ok(config)
     }
 }
@@ -146,5 +151,13 @@ impl Limits {
             );
         }
         Ok(limits)
+    }
+}
+
+/// `FAAS_ALLOWED_REGISTRIES`, or any public registry when unset.
+pub fn image_policy_from_env() -> anyhow::Result<ImagePolicy> {
+    match env::var(faas_shared::image_policy::ALLOWED_REGISTRIES_VAR) {
+        Some(list) => ImagePolicy::parse(&list).map_err(anyhow::Error::msg),
+        None => Ok(ImagePolicy::any_public()),
     }
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     /// The deny-list of revoked tokens (KV `faas_revoked`).
     pub revocations: Revocations,
     pub limits: Limits,
+    /// Which registries functions' images may come from.
+    pub image_policy: faas_shared::image_policy::ImagePolicy,
     /// Counts the NATS client's (re)connections. A reconnect may have lost result
     /// messages, so invocations waiting for one look at the activation record then.
     pub nats_connections: watch::Receiver<u64>,
@@ -58,6 +60,7 @@ impl AppState {
             tokens,
             revocations,
             limits: config.limits.clone(),
+            image_policy: config.image_policy.clone(),
             nats_connections: nats.connections,
             decoy_password_hash,
             request_key: config.request_key.clone(),

@@ -17,9 +17,14 @@ use futures::future::join_all;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use faas_testkit::names::{REVERSE, SLEEP, unique};
+use faas_testkit::names::{REVERSE, SH, SLEEP, unique};
 
-const TAG: &str = "test";
+/// The images' tag; `FAAS_TEST_TAG` at build time picks another (so that parallel
+/// checkouts on one engine do not test one another's images).
+const TAG: &str = match option_env!("FAAS_TEST_TAG") {
+    Some(tag) => tag,
+    None => "test",
+};
 const PASSWORD: &str = "compose-password-1";
 
 /// Base stack, three workers: the README walkthrough across both replicas, work
@@ -337,6 +342,75 @@ async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
         killed_at.elapsed()
     );
     let _ = accepted;
+
+    stack.down_and_check_nothing_is_left();
+}
+
+/// A function with `network: true` runs on the worker's function network, not on
+/// the platform's: it tries NATS's and both servers' container addresses (which this
+/// test started and reads with `docker inspect`) and reaches none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn network_functions_cannot_reach_nats_or_the_servers() {
+    let mut stack = Stack::up("fence", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    let server = api.servers[0].clone();
+    let user = api.register(&server, "prober").await;
+    let token = api.login(&server, &user).await;
+    api.add(
+        &server,
+        &token,
+        "probe",
+        json!({"image": SH, "network": true, "timeout_ms": 60_000}),
+    )
+    .await;
+    let (nats, s1, s2) = (stack.ip("nats"), stack.ip("server-1"), stack.ip("server-2"));
+    // What a reachable target would print: NATS greets with INFO, the servers answer
+    // HTTP/1.x (stdin stays open: hyper drops a request whose sender half-closes). Each probe ends with a marker, so an empty
+    // answer cannot pass for a blocked one.
+    let script = format!(
+        "timeout 5 nc -w 3 {nats} 4222 </dev/null | head -c 4; echo ' <nats'; \
+         (printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n'; sleep 2) | timeout 5 nc -w 3 {s1} 8080 | head -c 8; echo ' <server-1'; \
+         (printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n'; sleep 2) | timeout 5 nc -w 3 {s2} 8080 | head -c 8; echo ' <server-2'; \
+         ip -4 -o addr show eth0 | awk '{{print $4}}'"
+    );
+    let (status, body) = api.invoke(&server, &token, "probe", &script).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let result = body["result"].as_str().unwrap_or_default();
+    println!(
+        "network probe from a function:\n{result}\nits stderr:\n{}",
+        body["logs"].as_str().unwrap_or_default()
+    );
+    for marker in [" <nats", " <server-1", " <server-2"] {
+        assert!(result.contains(marker), "the probe did not run: {result}");
+    }
+    assert!(
+        !result.contains("INFO"),
+        "the function reached NATS: {result}"
+    );
+    assert!(
+        !result.contains("HTTP"),
+        "the function reached a server: {result}"
+    );
+    // It did have a network: an address on ours, which is not the platform's.
+    let address = result.lines().last().unwrap_or_default();
+    let subnet = docker(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{range .IPAM.Config}}{{.Subnet}}{{end}}",
+        "faas-functions",
+    ]);
+    let subnet = stdout(&subnet);
+    assert!(!subnet.is_empty(), "the function network exists");
+    let address = address.split('/').next().unwrap_or_default();
+    assert!(
+        in_subnet(address, &subnet),
+        "the function's address {address} is on faas-functions ({subnet})"
+    );
+    assert!(
+        !in_subnet(&nats.to_string(), &subnet),
+        "NATS {nats} is not on faas-functions ({subnet})"
+    );
 
     stack.down_and_check_nothing_is_left();
 }
@@ -674,6 +748,21 @@ async fn gone_within(id: &str, limit: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     false
+}
+
+/// Whether IPv4 `address` lies in `cidr` (`a.b.c.d/n`).
+fn in_subnet(address: &str, cidr: &str) -> bool {
+    let (Some((network, bits)), Ok(address)) =
+        (cidr.split_once('/'), address.parse::<std::net::Ipv4Addr>())
+    else {
+        return false;
+    };
+    let (Ok(network), Ok(bits)) = (network.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>())
+    else {
+        return false;
+    };
+    let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+    u32::from(address) & mask == u32::from(network) & mask
 }
 
 fn container_ip(id: &str) -> Option<IpAddr> {

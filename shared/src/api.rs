@@ -14,8 +14,17 @@ pub const DEFAULT_MEMORY_MB: u64 = 128;
 /// Bounds for `memory_mb`.
 pub const MIN_MEMORY_MB: u64 = 16;
 pub const MAX_MEMORY_MB: u64 = 2048;
-/// Largest parameter passed as a command-line argument or environment variable.
-pub const MAX_PARAM_BYTES_ARGV: usize = 128 * 1024;
+/// Linux's limit on one argument or environment string (`MAX_ARG_STRLEN`, 32 pages),
+/// counting its terminating NUL.
+pub const KERNEL_MAX_ARG_STRLEN: usize = 128 * 1024;
+/// Largest parameter passed as the command-line argument: the kernel's per-argument
+/// limit less the terminating NUL.
+pub const MAX_PARAM_BYTES_ARGV: usize = KERNEL_MAX_ARG_STRLEN - 1;
+/// The environment variable that carries the parameter in `env` mode.
+pub const PARAM_ENV_VAR: &str = "FAAS_PARAM";
+/// Largest parameter passed in the environment: `FAAS_PARAM=<value>` is one string
+/// under the same per-argument limit.
+pub const MAX_PARAM_BYTES_ENV: usize = KERNEL_MAX_ARG_STRLEN - 1 - PARAM_ENV_VAR.len() - 1;
 /// Largest result (stdout) kept; past it the result is cut and `result_truncated` set.
 pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
 /// Largest logs (stderr) kept; past it they are cut and `logs_truncated` set.
@@ -88,10 +97,12 @@ impl ParamMode {
         }
     }
 
-    /// The largest parameter this mode can carry.
+    /// The largest parameter this mode can carry (argv and env: the kernel's limit on
+    /// one string; stdin: the platform's).
     pub fn max_param_bytes(self) -> usize {
         match self {
-            ParamMode::Argv | ParamMode::Env => MAX_PARAM_BYTES_ARGV,
+            ParamMode::Argv => MAX_PARAM_BYTES_ARGV,
+            ParamMode::Env => MAX_PARAM_BYTES_ENV,
             ParamMode::Stdin => MAX_PARAM_BYTES_STDIN,
         }
     }
@@ -176,6 +187,9 @@ pub struct Activation {
     /// Set when `logs` were cut at the platform's limit.
     #[serde(default)]
     pub logs_truncated: bool,
+    /// Set when the kernel killed the function for using more than its memory limit.
+    #[serde(default)]
+    pub oom_killed: bool,
 }
 
 /// A finished activation as stored in KV `faas_activations` and served by

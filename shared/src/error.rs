@@ -16,6 +16,8 @@ pub enum ErrorCode {
     WeakPassword,
     InvalidName,
     InvalidImage,
+    /// The image's registry is refused by the image policy (`FAAS_ALLOWED_REGISTRIES`).
+    ImageNotAllowed,
     InvalidSpec,
     UserExists,
     InvalidCredentials,
@@ -30,6 +32,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     PayloadTooLarge,
     ParamTooLarge,
+    /// A parameter the chosen `param_mode` cannot carry (a NUL byte in argv or env).
+    InvalidParam,
     UnsupportedMediaType,
     ConcurrencyLimit,
     /// Too many attempts (logins, registrations) or password hashes at once; retry
@@ -58,6 +62,7 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidUsername | WeakPassword | InvalidName | InvalidImage
             | InvalidSpec => 400,
+            ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
             WrongPassword => 403,
             FunctionNotFound | ActivationNotFound | NotFound => 404,
@@ -142,6 +147,10 @@ impl ApiError {
             (ActivationStatus::Error, None) => (
                 ErrorCode::FunctionFailed,
                 match activation.exit_code {
+                    Some(code) if activation.oom_killed => format!(
+                        "function {} was killed for using more than its memory limit (exit code {code}; raise memory_mb)",
+                        activation.function
+                    ),
                     Some(code) => {
                         format!("function {} exited with code {code}", activation.function)
                     }

@@ -11,6 +11,7 @@ pub mod activation;
 pub mod api;
 pub mod budget;
 pub mod error;
+pub mod image_policy;
 pub mod names;
 pub mod nats;
 pub mod paths;

@@ -13,13 +13,16 @@
 //! - [`activation`]: activation requests as the server queues them, for driving a
 //!   worker or its runtime without a server;
 //! - [`docker`]: what a test asks the Docker Engine (leftover containers, images);
-//! - [`names`]: unique names, the example images and the one password.
+//! - [`names`]: unique names, the example images and the one password;
+//! - [`listener`]: a loopback TCP listener that counts connections, standing in for
+//!   a registry that hangs or a service that is not a registry.
 //!
 //! Every entry point installs the process's crypto provider, so tests never do.
 
 pub mod activation;
 pub mod api;
 pub mod docker;
+pub mod listener;
 pub mod names;
 pub mod nats;
 pub mod platform;

@@ -4,6 +4,7 @@
 use faas_process::env;
 use faas_process::nats::{self, Credentials};
 use faas_process::signing::RequestKey;
+use faas_shared::image_policy::{ALLOWED_REGISTRIES_VAR, ImagePolicy};
 
 /// The worker's settings, read once at start-up.
 #[derive(Debug, Clone)]
@@ -26,6 +27,12 @@ pub struct WorkerConfig {
     /// does not verify is dropped. [`WorkerConfig::new`] makes a random one, which
     /// verifies nothing a server signed: give it the server's.
     pub request_key: RequestKey,
+    /// `FAAS_ALLOWED_REGISTRIES`: the registries images may come from; the worker
+    /// checks every request against it before it looks for or pulls the image.
+    pub image_policy: ImagePolicy,
+    /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
+    /// (see [`crate::network`]).
+    pub function_network: String,
 }
 
 impl WorkerConfig {
@@ -39,6 +46,8 @@ impl WorkerConfig {
             docker_host: None,
             nats_credentials: None,
             request_key: RequestKey::random(),
+            image_policy: ImagePolicy::any_public(),
+            function_network: crate::network::DEFAULT_NETWORK.to_owned(),
         }
     }
 
@@ -58,6 +67,14 @@ impl WorkerConfig {
         }
         config.nats_credentials = Some(Credentials::required_from_env("faas-worker")?);
         config.request_key = RequestKey::from_env()?;
+        if let Some(list) = env::var(ALLOWED_REGISTRIES_VAR) {
+            config.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(network) = env::var("FAAS_FUNCTION_NETWORK") {
+            crate::network::check_name(&network)
+                .map_err(|why| anyhow::anyhow!("FAAS_FUNCTION_NETWORK={network:?}: {why}"))?;
+            config.function_network = network;
+        }
         Ok(config)
     }
 }

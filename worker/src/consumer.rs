@@ -48,7 +48,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let mut shutdown = std::pin::pin!(shutdown.fuse());
-    let runtime = ContainerRuntime::new(config.docker_host.clone());
+    let runtime = ContainerRuntime::new(config.docker_host.clone())
+        .with_image_policy(config.image_policy.clone())
+        .with_function_network(&config.function_network);
     sweep(&runtime, &config.worker_id).await;
     let name = format!("faas-worker {}", config.worker_id);
     let who = faas_process::nats::Identity {

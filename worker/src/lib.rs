@@ -14,7 +14,8 @@
 //!   then drains;
 //! - `handler`: one request (`ActivationHandler::run`): run it, record it, publish
 //!   the result, ack;
-//! - [`runtime`]: one activation in one sandboxed container;
+//! - [`runtime`]: one activation in one sandboxed container, on the function
+//!   [`network`] when it asks for one;
 //!
 //! and what they use: `config` ([`WorkerConfig`]), `records` (activation records and
 //! claimed bodies, opened on first use), `liveness` (the heartbeat, and the sweep of
@@ -24,6 +25,7 @@ mod config;
 mod consumer;
 mod handler;
 mod liveness;
+pub mod network;
 pub mod output;
 mod records;
 pub mod runtime;

@@ -2,10 +2,13 @@
 //! remove, through the Docker Engine API.
 //!
 //! Every container gets the sandbox of [`host_config`] and the `io.faas.*` labels
-//! (`LABEL_*`) that name its activation and worker. The function's failure (non-zero
-//! exit, timeout) is a normal result; only a platform failure (image missing, Docker
-//! unreachable) sets `ActivationResult::failure`. Nothing here panics on what a
-//! function does.
+//! (`LABEL_*`) that name its activation and worker; with `network: true` it joins
+//! the function network ([`crate::network`]), never Docker's `bridge`. The image
+//! must pass the image policy before it is looked for or pulled, and a pull shares
+//! the function's timeout. The function's failure (non-zero exit, timeout, OOM
+//! kill) is a normal result; only a platform failure (image missing or refused,
+//! Docker unreachable) sets `ActivationResult::failure`. Nothing here panics on
+//! what a function does.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,11 +19,12 @@ use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateImageOptionsBuilder, KillContainerOptionsBuilder,
-    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    AttachContainerOptionsBuilder, CreateImageOptionsBuilder, EventsOptionsBuilder,
+    KillContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::image_policy::ImagePolicy;
 use faas_shared::names::ImageRef;
 use faas_shared::{Activation, ActivationStatus, ParamMode};
 use faas_shared::{RunFailure, RunFailureKind};
@@ -28,6 +32,7 @@ use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio_util::task::TaskTracker;
 
+use crate::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 
 pub const LABEL_ACTIVATION: &str = "io.faas.activation";
@@ -42,11 +47,11 @@ pub const LABEL_PLATFORM: &str = "io.faas.platform";
 const PIDS_LIMIT: i64 = 64;
 /// One CPU at most.
 const NANO_CPUS: i64 = 1_000_000_000;
-/// Longest wait for an image pull on a miss.
-const PULL_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
+const SIGKILL_EXIT: i64 = 137;
 
 /// A connection to the Docker Engine, made on first use and retried on every
 /// activation until it succeeds: a worker started before Docker (or cut off from
@@ -59,6 +64,10 @@ pub struct ContainerRuntime {
     removals: TaskTracker,
     /// The `io.faas.platform` label of this worker's containers, once known.
     platform: Option<String>,
+    /// The registries images may come from (checked before every run).
+    image_policy: ImagePolicy,
+    /// Where functions with `network: true` run.
+    network: FunctionNetwork,
 }
 
 /// What a container printed.
@@ -77,7 +86,21 @@ impl ContainerRuntime {
             docker: Arc::default(),
             removals: TaskTracker::new(),
             platform: None,
+            image_policy: ImagePolicy::any_public(),
+            network: FunctionNetwork::new(DEFAULT_NETWORK),
         }
+    }
+
+    /// The same runtime, running only images `policy` allows.
+    pub fn with_image_policy(mut self, policy: ImagePolicy) -> Self {
+        self.image_policy = policy;
+        self
+    }
+
+    /// The same runtime, putting functions with `network: true` on `network`.
+    pub fn with_function_network(mut self, network: &str) -> Self {
+        self.network = FunctionNetwork::new(network);
+        self
     }
 
     /// The same runtime, labelling its containers as `platform`'s.
@@ -112,6 +135,7 @@ impl ContainerRuntime {
         let Outcome {
             status,
             exit_code,
+            oom_killed,
             captured,
             failure,
             container,
@@ -141,6 +165,7 @@ impl ContainerRuntime {
                 started_at,
                 result_truncated,
                 logs_truncated,
+                oom_killed,
             },
             failure,
             worker: worker_id.to_owned(),
@@ -161,17 +186,59 @@ impl ContainerRuntime {
                 ),
             })
         })?;
-        ensure_image(docker, &request.image)
+        // The same policy as the server's, again: a request must not make the engine
+        // fetch from an address the operator has not allowed.
+        self.image_policy.check(&request.image).map_err(|refused| {
+            Failed::before_create(RunFailure {
+                kind: RunFailureKind::ImageUnavailable,
+                message: refused.message,
+            })
+        })?;
+        let timeout = Duration::from_millis(request.timeout_ms);
+        // A pull counts against the function's timeout, so that the whole run stays
+        // within what the server waits for (its timeout plus the worker's grace).
+        let pulled = ensure_image(docker, &request.image, timeout)
             .await
             .map_err(Failed::before_create)?;
+        let network = if request.network {
+            let id = self.network.id(docker).await.map_err(|why| {
+                Failed::before_create(RunFailure {
+                    kind: RunFailureKind::Runtime,
+                    message: format!(
+                        "the function network {} cannot be used: {why}",
+                        self.network.name()
+                    ),
+                })
+            })?;
+            Some(id)
+        } else {
+            None
+        };
         let stdin = request.param_mode == ParamMode::Stdin;
         let created = docker
             .create_container(
                 None,
-                container_body(request, worker_id, self.platform.as_deref()),
+                container_body(
+                    request,
+                    worker_id,
+                    self.platform.as_deref(),
+                    network.as_deref(),
+                ),
             )
-            .await
-            .map_err(|e| Failed::before_create(runtime_failure("creating the container", &e)))?;
+            .await;
+        let created = match created {
+            Ok(created) => created,
+            Err(e) => {
+                if network.is_some() {
+                    // The network may be gone: look again next time.
+                    self.network.forget().await;
+                }
+                return Err(Failed::before_create(runtime_failure(
+                    "creating the container",
+                    &e,
+                )));
+            }
+        };
         let id = created.id;
         let fail = |what: &str, e: &DockerError| Failed {
             failure: runtime_failure(what, e),
@@ -212,7 +279,7 @@ impl ContainerRuntime {
             });
         }
 
-        let timeout = Duration::from_millis(request.timeout_ms);
+        let timeout = timeout.saturating_sub(pulled);
         let mut wait = docker.wait_container(&id, None);
         let (status, exit_code) = match tokio::time::timeout(timeout, wait.next()).await {
             Ok(Some(Ok(response))) => exit_status(response.status_code),
@@ -234,6 +301,8 @@ impl ContainerRuntime {
             }
         };
         let duration = clock.elapsed();
+        let oom_killed =
+            exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id, started_at).await;
         if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
             .await
             .is_err()
@@ -244,6 +313,7 @@ impl ContainerRuntime {
         Ok(Outcome {
             status,
             exit_code,
+            oom_killed,
             captured,
             failure: None,
             container: Some(id),
@@ -297,48 +367,149 @@ impl ContainerRuntime {
     }
 }
 
-/// The image is local, or pulled now; otherwise a clear `ImageUnavailable`.
-async fn ensure_image(docker: &Docker, image: &str) -> Result<(), RunFailure> {
+/// The image is local, or pulled now within `budget` (the function's timeout);
+/// otherwise a clear `ImageUnavailable` that names the image and the kind of
+/// failure but never repeats what a registry sent. Returns the time spent pulling.
+async fn ensure_image(
+    docker: &Docker,
+    image: &str,
+    budget: Duration,
+) -> Result<Duration, RunFailure> {
     match docker.inspect_image(image).await {
-        Ok(_) => return Ok(()),
+        Ok(_) => return Ok(Duration::ZERO),
         Err(DockerError::DockerResponseServerError {
             status_code: 404, ..
         }) => {}
         Err(e) => return Err(runtime_failure("inspecting the image", &e)),
     }
-    let unavailable = |why: String| RunFailure {
+    let unavailable = |why: &str| RunFailure {
         kind: RunFailureKind::ImageUnavailable,
-        message: format!(
-            "image {image} is not available on this worker and could not be pulled: {why}"
-        ),
+        message: format!("image {image} is not on this worker and could not be pulled: {why}"),
     };
     let mut options = CreateImageOptionsBuilder::default().from_image(image);
     if ImageRef::parse(image).is_ok_and(|image| !image.is_pinned()) {
         // Without a tag the engine pulls every tag of the repository.
         options = options.tag("latest");
     }
+    let started = Instant::now();
     let pull = async {
         let mut progress = docker.create_image(Some(options.build()), None, None);
         while let Some(step) = progress.next().await {
-            step.map_err(|e| unavailable(docker_message(&e)))?;
+            step.map_err(|e| {
+                tracing::warn!(image, error = %e, "image pull failed");
+                unavailable(pull_failure(&e))
+            })?;
         }
-        Ok(())
+        Ok(started.elapsed())
     };
-    // A registry that stops answering must not hold the activation's slot forever.
-    tokio::time::timeout(PULL_TIMEOUT, pull)
-        .await
-        .unwrap_or_else(|_| {
-            Err(unavailable(format!(
-                "the pull took longer than {} s",
-                PULL_TIMEOUT.as_secs()
-            )))
-        })
+    // A registry that stops answering must not hold the activation's slot for
+    // longer than the function may run.
+    tokio::time::timeout(budget, pull).await.unwrap_or_else(|_| {
+        Err(unavailable(&format!(
+            "the pull did not finish within the function's timeout ({} ms); pre-pull the image on the workers or raise timeout_ms",
+            budget.as_millis()
+        )))
+    })
+}
+
+/// What kind of pull failure `error` is, in words of our own: the engine's message
+/// may carry what the registry answered, which must not reach the caller.
+fn pull_failure(error: &DockerError) -> &'static str {
+    let (status, message) = match error {
+        DockerError::DockerResponseServerError {
+            status_code,
+            message,
+        } => (Some(*status_code), message.to_ascii_lowercase()),
+        DockerError::DockerStreamError { error } => (None, error.to_ascii_lowercase()),
+        _ => return "the Docker Engine failed during the pull",
+    };
+    let has = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    if status == Some(404)
+        || has(&[
+            "not found",
+            "manifest unknown",
+            "does not exist",
+            "http 404",
+        ])
+    {
+        "the registry has no such image (not found)"
+    } else if matches!(status, Some(401 | 403))
+        || has(&[
+            "unauthorized",
+            "denied",
+            "authentication required",
+            "forbidden",
+            "http 401",
+            "http 403",
+        ])
+    {
+        "the registry refused access (unauthorized)"
+    } else if has(&["timeout", "timed out", "deadline exceeded"]) {
+        "the registry did not answer in time (timed out)"
+    } else if has(&[
+        "connection refused",
+        "no such host",
+        "dial tcp",
+        "network is unreachable",
+        "no route to host",
+        "server misbehaving",
+        "connection reset",
+        "eof",
+    ]) {
+        "the registry could not be reached (unreachable)"
+    } else {
+        "the registry or the engine failed the pull"
+    }
+}
+
+/// Whether the container's SIGKILL came from the OOM killer. Docker 20.10 sets
+/// `State.OOMKilled` when it handles the OOM event after the exit, but clears it
+/// again when the event came first; the `oom` event itself is in its event log
+/// either way. Both are asked for up to a second, as the engine may learn of the
+/// kill a moment after the exit.
+async fn oom_killed(docker: &Docker, id: &str, since: chrono::DateTime<Utc>) -> bool {
+    for _ in 0..10 {
+        let state = docker
+            .inspect_container(id, None)
+            .await
+            .ok()
+            .and_then(|c| c.state);
+        match state.and_then(|s| s.oom_killed) {
+            Some(true) => return true,
+            Some(false) => {}
+            None => return false,
+        }
+        if oom_event(docker, id, since).await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Whether the engine's event log has an `oom` event of container `id` since `since`.
+async fn oom_event(docker: &Docker, id: &str, since: chrono::DateTime<Utc>) -> bool {
+    let stamp =
+        |t: chrono::DateTime<Utc>| format!("{}.{:09}", t.timestamp(), t.timestamp_subsec_nanos());
+    let filters = HashMap::from([("container", vec![id]), ("event", vec!["oom"])]);
+    let options = EventsOptionsBuilder::default()
+        .since(&stamp(since - chrono::Duration::seconds(1)))
+        .until(&stamp(Utc::now()))
+        .filters(&filters)
+        .build();
+    let mut events = docker.events(Some(options));
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), events.next()).await,
+        Ok(Some(Ok(_)))
+    )
 }
 
 /// How one run ended: what the function did, or why the platform could not run it.
 struct Outcome {
     status: ActivationStatus,
     exit_code: Option<i64>,
+    /// The kernel killed a process of the function for exceeding its memory limit.
+    oom_killed: bool,
     captured: Captured,
     /// Set when the platform, not the function, failed the run.
     failure: Option<RunFailure>,
@@ -369,6 +540,7 @@ impl From<Failed> for Outcome {
         Self {
             status: ActivationStatus::Error,
             exit_code: None,
+            oom_killed: false,
             captured: Captured::default(),
             failure: Some(failed.failure),
             container: failed.container,
@@ -439,15 +611,17 @@ fn labels(
 fn environment(request: &ActivationRequest) -> Vec<String> {
     let mut env = vec![format!("FAAS_ACTIVATION_ID={}", request.activation_id)];
     if request.param_mode == ParamMode::Env {
-        env.push(format!("FAAS_PARAM={}", request.param));
+        env.push(format!("{}={}", faas_shared::PARAM_ENV_VAR, request.param));
     }
     env
 }
 
+/// `network`: the function network's id, for a function with `network: true`.
 fn container_body(
     request: &ActivationRequest,
     worker_id: &str,
     platform: Option<&str>,
+    network: Option<&str>,
 ) -> ContainerCreateBody {
     let stdin = request.param_mode == ParamMode::Stdin;
     ContainerCreateBody {
@@ -462,20 +636,21 @@ fn container_body(
         open_stdin: Some(stdin),
         stdin_once: Some(stdin),
         tty: Some(false),
-        network_disabled: Some(!request.network),
+        network_disabled: Some(network.is_none()),
         labels: Some(labels(request, worker_id, platform)),
-        host_config: Some(host_config(request)),
+        host_config: Some(host_config(request, network)),
         ..Default::default()
     }
 }
 
-/// The sandbox: no network unless asked for, bounded memory (no extra swap), pids
-/// and CPU, no capabilities, no privilege escalation, a read-only root with a small
-/// non-executable `/tmp`, no mounts from the host.
-pub fn host_config(request: &ActivationRequest) -> HostConfig {
+/// The sandbox: no network, or the function network (`network`) for a function that
+/// asked for one; bounded memory (no extra swap), pids and CPU, no capabilities, no
+/// privilege escalation, a read-only root with a small non-executable `/tmp`, no
+/// mounts from the host.
+pub fn host_config(request: &ActivationRequest, network: Option<&str>) -> HostConfig {
     let memory = i64::try_from(request.memory_mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX);
     HostConfig {
-        network_mode: Some(if request.network { "bridge" } else { "none" }.to_owned()),
+        network_mode: Some(network.unwrap_or("none").to_owned()),
         memory: Some(memory),
         memory_swap: Some(memory),
         pids_limit: Some(PIDS_LIMIT),

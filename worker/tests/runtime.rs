@@ -5,9 +5,11 @@ use std::time::{Duration, Instant};
 
 use faas_shared::RunFailureKind;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::image_policy::ImagePolicy;
 use faas_shared::{ActivationStatus, ParamMode};
 use faas_testkit::activation::request;
 use faas_testkit::docker::assert_container_removed;
+use faas_testkit::listener::Listener;
 use faas_testkit::names::{CAT, ENV, FAIL, REVERSE, SH, SLEEP};
 use faas_worker::runtime::ContainerRuntime;
 
@@ -196,4 +198,213 @@ async fn allocation_beyond_the_memory_limit_is_an_error_not_a_hang() {
         Some(137),
         "killed by the OOM killer: {result:?}"
     );
+    assert!(result.activation.oom_killed, "{result:?}");
+}
+
+#[tokio::test]
+async fn an_oom_kill_is_recorded_as_such() {
+    // dd touches its 64 MiB buffer at once; a `tail` growing towards the limit can
+    // thrash there for many seconds before the OOM killer acts (3 of 8 under load).
+    let mut hog = request(SH, "dd if=/dev/zero of=/dev/null bs=64M count=1");
+    hog.memory_mb = 16;
+    let result = run(&hog).await;
+    assert_eq!(result.activation.exit_code, Some(137), "{result:?}");
+    assert!(result.activation.oom_killed, "{result:?}");
+
+    // Exit 137 by itself is not an OOM kill.
+    let killed = run(&request(SH, "sh -c 'kill -9 $$'; exit $?")).await;
+    assert_eq!(killed.activation.exit_code, Some(137), "{killed:?}");
+    assert!(!killed.activation.oom_killed, "{killed:?}");
+}
+
+/// The kernel's per-string limit (`MAX_ARG_STRLEN`, 131072 bytes with the NUL) is
+/// what the platform's limits are: a parameter at the limit runs in argv and env.
+#[tokio::test]
+async fn parameters_at_the_kernel_limit_run() {
+    // `sh -c PARAM`: PARAM is one argument of exactly the limit.
+    let mut at_limit = request(SH, "");
+    let script = "printf %s ok; exit 0; ";
+    at_limit.param = format!(
+        "{script}{}",
+        "#".repeat(faas_shared::MAX_PARAM_BYTES_ARGV - script.len())
+    );
+    assert_eq!(at_limit.param.len(), 131_071);
+    let result = run(&at_limit).await;
+    assert_eq!(result.failure, None, "{result:?}");
+    assert_eq!(result.activation.result, "ok");
+
+    let mut env = request(ENV, "");
+    env.param_mode = ParamMode::Env;
+    env.param = "e".repeat(faas_shared::MAX_PARAM_BYTES_ENV);
+    let result = run(&env).await;
+    assert_eq!(result.failure, None, "{:?}", result.failure);
+    assert_eq!(result.activation.result.len(), 131_060);
+
+    // One byte more is what the kernel refuses (the API answers 413 before this).
+    let mut over = at_limit;
+    over.param.push('#');
+    env.param.push('e');
+    for over in [over, env] {
+        let refused = run(&over).await;
+        assert_eq!(refused.activation.status, ActivationStatus::Error);
+        assert!(
+            refused.activation.logs.contains("argument list too long"),
+            "{refused:?}"
+        );
+    }
+}
+
+/// A function with `network: true` is on our network, not Docker's `bridge`, and
+/// cannot reach another function on it: one listens, the other tries to connect.
+#[tokio::test]
+async fn network_functions_are_on_our_network_and_cannot_reach_one_another() {
+    let runtime = ContainerRuntime::new(None);
+    let mut listener = request(SH, "nc -l -p 9000");
+    listener.network = true;
+    listener.timeout_ms = 12_000;
+    let listening = {
+        let (runtime, listener) = (runtime.clone(), listener.clone());
+        tokio::spawn(async move { runtime.run(&listener, WORKER).await })
+    };
+    let container = running_container(&listener.activation_id).await;
+    let networks = docker_stdout(&[
+        "inspect",
+        "-f",
+        "{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}",
+        &container,
+    ]);
+    assert_eq!(networks, "faas-functions", "the function's networks");
+    let ip = docker_stdout(&[
+        "inspect",
+        "-f",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        &container,
+    ]);
+    assert!(!ip.is_empty());
+    let options = docker_stdout(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{index .Options \"com.docker.network.bridge.enable_icc\"}} {{index .Labels \"io.faas.function-network\"}}",
+        "faas-functions",
+    ]);
+    assert_eq!(options, "false true", "icc off, labelled ours");
+
+    let mut prober = request(
+        SH,
+        &format!("echo hello from the prober | nc -w 3 {ip} 9000 && echo reached || echo blocked"),
+    );
+    prober.network = true;
+    let probe = runtime.run(&prober, WORKER).await;
+    assert_eq!(probe.failure, None, "{probe:?}");
+    assert_eq!(probe.activation.result.trim(), "blocked", "{probe:?}");
+
+    let listened = listening.await.unwrap();
+    assert_eq!(listened.activation.status, ActivationStatus::Timeout);
+    assert!(
+        !listened.activation.result.contains("hello"),
+        "the listener heard the prober: {listened:?}"
+    );
+}
+
+/// The worker applies the image policy itself: a request naming a loopback
+/// registry (as a forged or stale queue message might) is refused before the
+/// engine contacts anything.
+#[tokio::test]
+async fn a_refused_registry_is_never_contacted() {
+    let target = Listener::answering_a_secret().await;
+    for host in ["127.0.0.1", "localhost"] {
+        let image = format!("{host}:{}/x:1", target.port());
+        let mut req = request(SH, "true");
+        req.image = image.clone();
+        let result = ContainerRuntime::new(None).run(&req, WORKER).await;
+        let failure = result.failure.expect("a platform failure");
+        assert_eq!(failure.kind, RunFailureKind::ImageUnavailable);
+        assert!(
+            failure.message.contains("not allowed"),
+            "{}",
+            failure.message
+        );
+        assert!(failure.message.contains(&image), "{}", failure.message);
+    }
+    assert_eq!(
+        target.connections_after(Duration::from_secs(1)).await,
+        0,
+        "the engine contacted the refused registry"
+    );
+}
+
+/// A registry the operator allowed that answers with something else: the caller
+/// gets what kind of failure it was, never the body.
+#[tokio::test]
+async fn a_pull_error_never_echoes_what_the_registry_sent() {
+    let target = Listener::answering_a_secret().await;
+    let registry = format!("127.0.0.1:{}", target.port());
+    let runtime =
+        ContainerRuntime::new(None).with_image_policy(ImagePolicy::parse(&registry).unwrap());
+    let mut req = request(SH, "true");
+    req.image = format!("{registry}/x:1");
+    let result = runtime.run(&req, WORKER).await;
+    let failure = result.failure.expect("a platform failure");
+    assert_eq!(failure.kind, RunFailureKind::ImageUnavailable);
+    assert!(failure.message.contains(&req.image), "{}", failure.message);
+    assert!(!failure.message.contains("hunter2"), "{}", failure.message);
+    assert!(target.connections() > 0, "the pull was tried");
+    println!("pull failure: {}", failure.message);
+}
+
+/// A registry that accepts connections and never answers holds the activation for
+/// about the function's timeout, not minutes.
+#[tokio::test]
+async fn a_hanging_registry_costs_at_most_the_functions_timeout() {
+    let target = Listener::silent().await;
+    let registry = format!("127.0.0.1:{}", target.port());
+    let runtime =
+        ContainerRuntime::new(None).with_image_policy(ImagePolicy::parse(&registry).unwrap());
+    let mut req = request(SH, "true");
+    req.image = format!("{registry}/hang:1");
+    req.timeout_ms = 3000;
+    let started = Instant::now();
+    let result = runtime.run(&req, WORKER).await;
+    let took = started.elapsed();
+    let failure = result.failure.expect("a platform failure");
+    assert_eq!(failure.kind, RunFailureKind::ImageUnavailable);
+    assert!(
+        failure
+            .message
+            .contains("did not finish within the function's timeout (3000 ms)"),
+        "{}",
+        failure.message
+    );
+    assert!(target.connections() > 0, "the pull was tried");
+    println!("a hanging registry answered after {took:?}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+}
+
+/// The id of the activation's container once it runs (within 20 s).
+async fn running_container(activation_id: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let id = docker_stdout(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=io.faas.activation={activation_id}"),
+            "--filter",
+            "status=running",
+        ]);
+        if !id.is_empty() {
+            return id;
+        }
+        assert!(Instant::now() < deadline, "no running container");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn docker_stdout(args: &[&str]) -> String {
+    let output = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }

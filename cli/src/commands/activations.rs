@@ -72,7 +72,11 @@ fn print_records(records: &[ActivationRecord]) -> anyhow::Result<()> {
             [
                 r.activation.activation_id.clone(),
                 r.activation.function.clone(),
-                r.activation.status.as_str().to_owned(),
+                if r.activation.oom_killed {
+                    format!("{} (oom killed)", r.activation.status.as_str())
+                } else {
+                    r.activation.status.as_str().to_owned()
+                },
                 r.activation
                     .exit_code
                     .map_or_else(|| "-".to_owned(), |c| c.to_string()),
@@ -102,6 +106,12 @@ fn print_record(r: &ActivationRecord) -> anyhow::Result<()> {
     writeln!(out, "status:    {}", a.status.as_str())?;
     if let Some(code) = a.exit_code {
         writeln!(out, "exit code: {code}")?;
+    }
+    if a.oom_killed {
+        writeln!(
+            out,
+            "note:      oom killed (the function used more than its memory_mb)"
+        )?;
     }
     if let Some(failure) = &r.failure {
         writeln!(out, "failure:   {}", failure.message)?;

@@ -101,6 +101,7 @@ pub async fn put(
 ) -> Result<(StatusCode, Json<FunctionInfo>), AppError> {
     validate_function_name(&name)?;
     let info = function_info(name, spec)?;
+    state.image_policy.check(&info.image)?;
     check_quota(&state, &user, &info.name).await?;
     let (created, info) = state.store.put_function(&user, info).await?;
     tracing::info!(owner = %user, function = %info.name, image = %info.image, created, "function stored");

@@ -61,6 +61,15 @@ pub async fn invoke(
             ),
         ));
     }
+    if function.param_mode != ParamMode::Stdin && param.contains('\0') {
+        return Err(AppError::new(
+            ErrorCode::InvalidParam,
+            format!(
+                "the parameter contains a NUL byte, which param_mode \"{}\" cannot carry (the kernel ends every argument and environment string at NUL); register the function with param_mode \"stdin\" to pass any bytes",
+                function.param_mode.as_str()
+            ),
+        ));
+    }
     if query.asynchronous {
         let activation_id = crate::dispatch::submit(&state, &user, &function, param).await?;
         let location = faas_shared::paths::fill(faas_shared::paths::ACTIVATION, &activation_id);

@@ -29,6 +29,7 @@ impl DevCommand {
             worker_slots: None,
             limits: Limits::from_env()?,
             abuse: AbuseLimits::from_env()?,
+            image_policy: faas_server::config::image_policy_from_env()?,
         };
         let mut stack = DevStack::start(options).await?;
         println!("faas dev platform running");

@@ -44,6 +44,8 @@ pub struct DevOptions {
     pub limits: Limits,
     /// Login, registration, hashing, header and quota limits.
     pub abuse: AbuseLimits,
+    /// Registries images may come from, for the API and the worker alike.
+    pub image_policy: faas_shared::image_policy::ImagePolicy,
 }
 
 impl Default for DevOptions {
@@ -55,6 +57,7 @@ impl Default for DevOptions {
             worker_slots: None,
             limits: Limits::default(),
             abuse: AbuseLimits::default(),
+            image_policy: Default::default(),
         }
     }
 }
@@ -118,6 +121,7 @@ impl DevStack {
         config.tls = Some(certs.server);
         config.nats_credentials = server_login;
         config.request_key = nats_auth.request_key.clone();
+        config.image_policy = options.image_policy.clone();
         let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
             format!(
                 "cannot listen on {}: is another faas-server running? pick another with --listen",
@@ -130,6 +134,7 @@ impl DevStack {
         let shutdown = CancellationToken::new();
         worker_config.nats_credentials = worker_login;
         worker_config.request_key = nats_auth.request_key.clone();
+        worker_config.image_policy = options.image_policy.clone();
         let worker = tokio::spawn(faas_worker::run(
             worker_config,
             shutdown.clone().cancelled_owned(),
