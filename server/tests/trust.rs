@@ -185,36 +185,64 @@ async fn the_worker_user_cannot_read_users_or_functions_nor_queue_work() {
     platform.stop().await;
 }
 
-/// `docker events` of containers created for `owner`'s functions since `since`
-/// (seconds since the epoch).
-fn containers_created(owner: &str, since: u64) -> Vec<String> {
-    let until = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 1;
-    let output = std::process::Command::new("docker")
-        .args([
-            "events",
-            "--since",
-            &since.to_string(),
-            "--until",
-            &until.to_string(),
-            "--filter",
-            "type=container",
-            "--filter",
-            "event=create",
-            "--filter",
-            &format!("label={LABEL_OWNER}={owner}"),
-            "--format",
-            "{{.ID}}",
-        ])
-        .output()
-        .expect("the docker CLI runs");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+/// The owners of the function containers the engine creates while it runs, from a
+/// live `docker events` stream: the engine's event log keeps only its last 256
+/// events, which a busy test run overwrites within seconds.
+struct CreatedContainers {
+    events: std::process::Child,
+    owners: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl CreatedContainers {
+    fn watch() -> Self {
+        use std::io::BufRead as _;
+        let mut events = std::process::Command::new("docker")
+            .args([
+                "events",
+                "--filter",
+                "type=container",
+                "--filter",
+                "event=create",
+                "--filter",
+                &format!("label={LABEL_OWNER}"),
+                "--format",
+                &format!("{{{{index .Actor.Attributes \"{LABEL_OWNER}\"}}}}"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the docker CLI runs");
+        let stdout = events.stdout.take().unwrap();
+        let owners = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = owners.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                seen.lock().unwrap().push(line);
+            }
+        });
+        // Let the stream attach before anything is created.
+        std::thread::sleep(Duration::from_millis(500));
+        Self { events, owners }
+    }
+
+    /// How many containers were created for `owner` so far.
+    fn count(&self, owner: &str) -> usize {
+        self.owners
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| *o == owner)
+            .count()
+    }
+}
+
+impl Drop for CreatedContainers {
+    fn drop(&mut self) {
+        let _ = self.events.kill();
+        let _ = self.events.wait();
+    }
 }
 
 /// Queues `request` on its owner's subject with `signature` over `body`.
@@ -241,11 +269,7 @@ async fn forged_queue_messages_are_not_run() {
     let mut worker_config = nats.worker_config();
     worker_config.worker_id = unique("trusty");
     let worker = faas_testkit::Worker::start(worker_config);
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        - 1;
+    let created = CreatedContainers::watch();
 
     let victim = unique("forged").replace('-', "");
     let forged = |param: &str| {
@@ -331,12 +355,12 @@ async fn forged_queue_messages_are_not_run() {
         );
     }
     assert_eq!(
-        containers_created(&victim, since),
-        Vec::<String>::new(),
+        created.count(&victim),
+        0,
         "containers were created for forged requests"
     );
     // The check itself sees containers: the genuine request's owner has one.
-    assert_eq!(containers_created(&genuine.owner, since).len(), 1);
+    assert_eq!(created.count(&genuine.owner), 1);
     assert_eq!(
         nats.activations()
             .await
