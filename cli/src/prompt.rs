@@ -59,6 +59,29 @@ fn read_password_stdin() -> anyhow::Result<String> {
 }
 
 /// Turns a prompt's I/O failure (e.g. the terminal went away) into an error.
+/// Whether the person confirms deleting `what` (`--yes` skips the question).
+/// Without a terminal the answer cannot be asked: a usage error naming `--yes`.
+pub fn confirm_delete(what: &str, yes: bool) -> anyhow::Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !interactive() {
+        return Err(CliError::Usage(format!(
+            "refusing to delete {what} without confirmation: pass --yes"
+        ))
+        .into());
+    }
+    let confirmed = dialoguer::Confirm::new()
+        .with_prompt(format!("Delete {what}?"))
+        .default(false)
+        .interact()
+        .map_err(prompt_error)?;
+    if !confirmed {
+        eprintln!("not deleted");
+    }
+    Ok(confirmed)
+}
+
 pub fn prompt_error(e: dialoguer::Error) -> anyhow::Error {
     anyhow::anyhow!("prompt failed: {e}")
 }

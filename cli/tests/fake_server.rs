@@ -212,17 +212,8 @@ fn login_stores_token_and_profile_then_commands_need_no_flags() {
     let warning = "warning: no OS keyring available; token stored in";
 
     let login = |password: &str| {
-        faasctl(&home)
-            .args([
-                "login",
-                "--username",
-                "alice",
-                "--password-stdin",
-                "--api-url",
-                &server.url,
-                "--ca-cert",
-            ])
-            .arg(&server.ca_cert)
+        server
+            .faasctl(&home, &["login", "--username", "alice", "--password-stdin"])
             .write_stdin(format!("{password}\n"))
             .assert()
     };
@@ -363,17 +354,11 @@ fn fn_ls_json_is_the_array_and_server_messages_are_shown() {
     let list: Vec<faas_shared::FunctionInfo> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(list.len(), 2);
 
-    faasctl(&home)
-        .args([
-            "register",
-            "--username",
-            "alice",
-            "--password-stdin",
-            "--api-url",
-            &server.url,
-            "--ca-cert",
-        ])
-        .arg(&server.ca_cert)
+    server
+        .faasctl(
+            &home,
+            &["register", "--username", "alice", "--password-stdin"],
+        )
         .write_stdin("shortpw\n")
         .assert()
         .code(1)
@@ -469,12 +454,7 @@ fn logout_revokes_the_token_on_the_server_then_forgets_it() {
     let token = valid_token("alice");
     let server = FakeServer::start(home.path(), login_then_no_content(token.clone()));
     log_in(&home, &server);
-    faasctl(&home)
-        .arg("logout")
-        .assert()
-        .success()
-        .stdout("logged out\n")
-        .stderr("");
+    logs_out_quietly(&home);
     let requests = server.requests();
     let last = requests.last().unwrap();
     assert_eq!(
@@ -517,11 +497,16 @@ fn logout_of_a_token_the_server_refuses_already_is_quiet() {
         _ => Reply::error(401, "unauthorized", "the token has been revoked"),
     });
     log_in(&home, &server);
-    faasctl(&home)
+    logs_out_quietly(&home);
+    assert!(!credentials_path(home.path()).exists());
+}
+
+/// `faasctl logout` succeeds, says so, and warns about nothing.
+fn logs_out_quietly(home: &TempDir) {
+    faasctl(home)
         .arg("logout")
         .assert()
         .success()
         .stdout("logged out\n")
         .stderr("");
-    assert!(!credentials_path(home.path()).exists());
 }

@@ -61,25 +61,28 @@ pub async fn serve(
                         files.key.display()
                     )
                 })?;
-            let mut server = axum_server::from_tcp_rustls(listener, rustls)?
-                .handle(handle)
-                .first_request_timeout(header_timeout);
-            server
-                .http_builder()
-                .http1()
-                .header_read_timeout(header_timeout);
-            server.serve(service).await?;
+            let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle);
+            bound_header_reads(server, header_timeout)
+                .serve(service)
+                .await?;
         }
         None => {
-            let mut server = axum_server::from_tcp(listener)?
-                .handle(handle)
-                .first_request_timeout(header_timeout);
-            server
-                .http_builder()
-                .http1()
-                .header_read_timeout(header_timeout);
-            server.serve(service).await?;
+            let server = axum_server::from_tcp(listener)?.handle(handle);
+            bound_header_reads(server, header_timeout)
+                .serve(service)
+                .await?;
         }
     }
     Ok(())
+}
+
+/// A client that never finishes sending its request headers (slowloris) is cut off
+/// after `timeout`: on a connection's first request and on later ones alike.
+fn bound_header_reads<Addr: axum_server::Address, Acceptor>(
+    server: axum_server::Server<Addr, Acceptor>,
+    timeout: Duration,
+) -> axum_server::Server<Addr, Acceptor> {
+    let mut server = server.first_request_timeout(timeout);
+    server.http_builder().http1().header_read_timeout(timeout);
+    server
 }

@@ -42,10 +42,8 @@ async fn walkthrough_register_login_add_invoke_remove() {
     assert_eq!(activation["function"], "reverse");
 
     let removed = p
-        .authed(Method::DELETE, "/v1/functions/reverse", &token)
-        .send()
-        .await
-        .unwrap();
+        .call(Method::DELETE, "/v1/functions/reverse", &token)
+        .await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     let gone = p.invoke(&token, "reverse", "hello").await;
     expect_error(gone, StatusCode::NOT_FOUND, "function_not_found").await;
@@ -145,11 +143,7 @@ async fn credentials_and_tokens_are_checked() {
     let payload = token.split('.').nth(1).unwrap();
     let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
     for bad in ["garbage", "a.b.c", tampered.as_str(), alg_none.as_str()] {
-        let response = p
-            .authed(Method::GET, "/v1/functions", bad)
-            .send()
-            .await
-            .unwrap();
+        let response = p.call(Method::GET, "/v1/functions", bad).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "token {bad:?}");
         assert_eq!(error_code(response).await, "unauthorized");
     }
@@ -186,20 +180,12 @@ async fn expired_token_is_rejected_with_its_own_code() {
     };
     let now = chrono::Utc::now().timestamp();
     let expired = sign(now - 7200, now - 3600);
-    let response = p
-        .authed(Method::GET, "/v1/functions", &expired)
-        .send()
-        .await
-        .unwrap();
+    let response = p.call(Method::GET, "/v1/functions", &expired).await;
     expect_error(response, StatusCode::UNAUTHORIZED, "token_expired").await;
 
     // The same claims, unexpired, are accepted: the rejection was the expiry.
     let fresh = sign(now, now + 600);
-    let ok = p
-        .authed(Method::GET, "/v1/functions", &fresh)
-        .send()
-        .await
-        .unwrap();
+    let ok = p.call(Method::GET, "/v1/functions", &fresh).await;
     assert_eq!(ok.status(), StatusCode::OK);
     p.stop().await;
 }

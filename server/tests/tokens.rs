@@ -13,11 +13,7 @@ use serde_json::{Value, json};
 
 /// The status of listing functions with `token`, and its error code if any.
 async fn functions_status(api: &Api, token: &str) -> (StatusCode, Value) {
-    let response = api
-        .authed(Method::GET, "/v1/functions", token)
-        .send()
-        .await
-        .unwrap();
+    let response = api.call(Method::GET, "/v1/functions", token).await;
     let status = response.status();
     (status, response.json().await.unwrap_or_default())
 }
@@ -107,21 +103,13 @@ async fn logout_revokes_the_token_on_every_replica() {
     let second = p.token(&user).await;
     assert_eq!(functions_status(&other, &token).await.0, StatusCode::OK);
 
-    let logout = p
-        .authed(Method::POST, "/v1/auth/logout", &token)
-        .send()
-        .await
-        .unwrap();
+    let logout = p.call(Method::POST, "/v1/auth/logout", &token).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
 
     assert_refused(&p, &token, "logged out, same replica").await;
     assert_refused(&other, &token, "logged out, other replica").await;
     // Logging out again with it is refused too.
-    let again = other
-        .authed(Method::POST, "/v1/auth/logout", &token)
-        .send()
-        .await
-        .unwrap();
+    let again = other.call(Method::POST, "/v1/auth/logout", &token).await;
     expect_error(again, StatusCode::UNAUTHORIZED, "unauthorized").await;
     // Only that token: the user's other session goes on.
     assert_eq!(functions_status(&p, &second).await.0, StatusCode::OK);

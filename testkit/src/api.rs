@@ -51,6 +51,11 @@ impl Api {
         self.request(method, path).bearer_auth(token)
     }
 
+    /// Sends a body-less request with a token.
+    pub async fn call(&self, method: Method, path: &str, token: &str) -> Response {
+        self.authed(method, path, token).send().await.unwrap()
+    }
+
     /// A GET with a token: the status and the JSON body.
     pub async fn get_json(&self, path: &str, token: &str) -> (StatusCode, Value) {
         let response = self.authed(Method::GET, path, token).send().await.unwrap();

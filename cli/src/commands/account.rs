@@ -4,9 +4,8 @@
 use faas_shared::AccountDeletion;
 
 use crate::context::Context;
-use crate::error::CliError;
 use crate::output::print_line;
-use crate::prompt::{self, prompt_error};
+use crate::prompt;
 
 #[derive(Debug, clap::Args)]
 pub struct AccountDeleteCommand {
@@ -22,22 +21,11 @@ pub struct AccountDeleteCommand {
 impl AccountDeleteCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let token = ctx.token()?;
-        if !self.yes {
-            if !prompt::interactive() {
-                return Err(CliError::Usage(
-                    "refusing to delete the account without confirmation: pass --yes".into(),
-                )
-                .into());
-            }
-            let confirmed = dialoguer::Confirm::new()
-                .with_prompt("Delete your account, all its functions and activation records?")
-                .default(false)
-                .interact()
-                .map_err(prompt_error)?;
-            if !confirmed {
-                eprintln!("not deleted");
-                return Ok(());
-            }
+        if !prompt::confirm_delete(
+            "your account, all its functions and activation records",
+            self.yes,
+        )? {
+            return Ok(());
         }
         let password = prompt::password(
             self.password_stdin,

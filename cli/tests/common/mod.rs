@@ -121,6 +121,15 @@ pub struct FakeServer {
 }
 
 impl FakeServer {
+    /// `faasctl ARGS --api-url URL --ca-cert CA`, pointed at this server.
+    pub fn faasctl(&self, home: &TempDir, args: &[&str]) -> Command {
+        let mut cmd = faasctl(home);
+        cmd.args(args)
+            .args(["--api-url", &self.url, "--ca-cert"])
+            .arg(&self.ca_cert);
+        cmd
+    }
+
     pub fn start(
         dir: &Path,
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
