@@ -428,14 +428,8 @@ async fn health_and_readiness() {
     let p = Platform::dev().await;
     let health = p.request(Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
-    let ready: Value = p
-        .request(Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = p.request(Method::GET, "/readyz").send().await.unwrap();
+    let ready: Value = ready.json().await.unwrap();
     assert_eq!(ready["status"], "ok");
     p.stop().await;
 }
