@@ -1,0 +1,535 @@
+//! `faas-bench`: one interleaved run of the faas platform against the Docker Engine
+//! floor, printed as a Markdown report on stdout (progress on stderr), with the chart
+//! of latency by concurrency written as SVG.
+//!
+//! Paths: the Engine API floor (create → start → wait → remove through bollard, with
+//! the worker's sandbox), `docker run --rm --network none`, our cold invoke through
+//! the API, and the platform overhead (invoke time minus the activation's own
+//! `duration_ms`). The prewarmed invoke is not built yet; its row says so.
+
+mod chart;
+mod engine;
+mod platform;
+mod stats;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+
+use engine::Engine;
+use platform::{Api, Dev, Memory, mib};
+use stats::{Samples, fmt_ms};
+
+const IMAGE: &str = "faas-examples/reverse:latest";
+const FUNCTION: &str = "reverse";
+const PARAM: &str = "hello";
+const EXPECT: &str = "olleh";
+const USER: &str = "bench";
+const PASSWORD: &str = "benchmark password";
+
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Where the chart of latency by concurrency is written (SVG).
+    #[arg(long, default_value = "latency-by-concurrency.svg")]
+    chart: PathBuf,
+    /// The faas-server binary; default: `faas-server` next to this binary.
+    #[arg(long)]
+    server: Option<PathBuf>,
+    /// Latency rounds; each round runs every path once, in rotating order.
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Concurrency levels of the throughput runs.
+    #[arg(long, value_delimiter = ',')]
+    levels: Option<Vec<usize>>,
+    /// Invocations per path and concurrency level (at least the level itself).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Invocations before the "after N invocations" memory reading, counting the
+    /// latency and throughput runs; the rest run at concurrency 4.
+    #[arg(long)]
+    invocations: Option<usize>,
+    /// Logins before the "after logins" memory reading.
+    #[arg(long)]
+    logins: Option<usize>,
+    /// A small run for a smoke test: 3 rounds, levels 1,2,4, one wave per level,
+    /// 10 logins. Explicit options still win.
+    #[arg(long)]
+    quick: bool,
+}
+
+struct Plan {
+    rounds: usize,
+    levels: Vec<usize>,
+    jobs: usize,
+    invocations: usize,
+    logins: usize,
+}
+
+impl Args {
+    fn plan(&self) -> Plan {
+        let (rounds, levels, jobs, invocations, logins) = if self.quick {
+            (3, vec![1, 2, 4], 1, 0, 10)
+        } else {
+            (30, vec![1, 2, 4, 8, 16], 32, 1000, 100)
+        };
+        Plan {
+            rounds: self.rounds.unwrap_or(rounds),
+            levels: self.levels.clone().unwrap_or(levels),
+            jobs: self.jobs.unwrap_or(jobs),
+            invocations: self.invocations.unwrap_or(invocations),
+            logins: self.logins.unwrap_or(logins),
+        }
+    }
+}
+
+/// One throughput run of one path at one level.
+#[derive(Default)]
+struct Batch {
+    jobs: usize,
+    wall: Duration,
+    latency: Samples,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+impl Batch {
+    fn per_second(&self) -> f64 {
+        (self.jobs - self.errors) as f64 / self.wall.as_secs_f64()
+    }
+}
+
+/// Runs `jobs` calls of `call` with `level` in flight at once.
+async fn batch<F, Fut>(level: usize, jobs: usize, call: F) -> Batch
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<Duration>> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let call = Arc::new(call);
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..level)
+        .map(|_| {
+            let (next, call) = (next.clone(), call.clone());
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                while next.fetch_add(1, Ordering::Relaxed) < jobs {
+                    results.push(call().await);
+                }
+                results
+            })
+        })
+        .collect();
+    let mut out = Batch {
+        jobs,
+        ..Default::default()
+    };
+    for task in tasks {
+        for result in task.await.unwrap_or_default() {
+            match result {
+                Ok(d) => out.latency.push(ms(d)),
+                Err(e) => {
+                    out.errors += 1;
+                    out.first_error.get_or_insert(e.to_string());
+                }
+            }
+        }
+    }
+    out.wall = t.elapsed();
+    out
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn progress(message: &str) {
+    eprintln!("faas-bench: {message}");
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn server_binary(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.server {
+        return Ok(path.clone());
+    }
+    let exe = std::env::current_exe()?;
+    let sibling = exe.with_file_name("faas-server");
+    anyhow::ensure!(
+        sibling.exists(),
+        "no faas-server next to {}: build it (cargo build --release -p faas-server) or pass --server",
+        exe.display()
+    );
+    Ok(sibling)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let plan = args.plan();
+    let server = server_binary(&args)?;
+    let engine = Engine::connect(IMAGE, PARAM)?;
+    let scratch = tempfile::tempdir()?;
+    let data_dir = scratch.path().join("data");
+    progress(&format!("starting {} dev", server.display()));
+    let dev = Dev::start(&server, &data_dir).await?;
+    let result = run(&args, &plan, &server, &engine, &dev).await;
+    dev.stop().await;
+    let report = result?;
+    print!("{report}");
+    Ok(())
+}
+
+async fn run(
+    args: &Args,
+    plan: &Plan,
+    server: &std::path::Path,
+    engine: &Engine,
+    dev: &Dev,
+) -> anyhow::Result<String> {
+    let load_before = load_average();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = Memory::of(dev.pid).context("reading the dev process's memory")?;
+    let nats_idle = dev.nats_pid().and_then(Memory::of);
+
+    let mut api = Api::new(&dev.url, &dev.ca_cert)?;
+    api.register(USER, PASSWORD).await?;
+    api.login(USER, PASSWORD).await?;
+    api.put_function(FUNCTION, IMAGE).await?;
+    let mut invocations = 0usize;
+
+    // Warm up each path once (image cache, connections); not counted.
+    engine.floor().await.context("Engine API floor")?;
+    engine.docker_run().await?;
+    api.invoke(FUNCTION, PARAM, EXPECT).await?;
+    invocations += 1;
+
+    progress(&format!("latency: {} rounds", plan.rounds));
+    let mut floor = Samples::default();
+    let mut run = Samples::default();
+    let mut invoke = Samples::default();
+    let mut overhead = Samples::default();
+    let mut duration = Samples::default();
+    let mut steps: [Samples; 4] = Default::default();
+    for round in 0..plan.rounds {
+        for k in 0..3 {
+            match (round + k) % 3 {
+                0 => {
+                    let s = engine.floor().await?;
+                    floor.push(ms(s.total()));
+                    for (i, d) in [s.create, s.start, s.wait, s.remove]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        steps[i].push(ms(d));
+                    }
+                }
+                1 => run.push(ms(engine.docker_run().await?)),
+                _ => {
+                    let (d, a) = api.invoke(FUNCTION, PARAM, EXPECT).await?;
+                    invocations += 1;
+                    invoke.push(ms(d));
+                    duration.push(a.duration_ms as f64);
+                    overhead.push(ms(d) - a.duration_ms as f64);
+                }
+            }
+        }
+    }
+
+    let mut throughput = Vec::new();
+    for (i, &level) in plan.levels.iter().enumerate() {
+        let jobs = plan.jobs.max(level);
+        progress(&format!(
+            "throughput: concurrency {level}, {jobs} jobs per path"
+        ));
+        let faas = |api: Api| {
+            batch(level, jobs, move || {
+                let api = api.clone();
+                async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.0) }
+            })
+        };
+        let docker = || {
+            batch(level, jobs, || async {
+                Engine::connect(IMAGE, PARAM)?.docker_run().await
+            })
+        };
+        // Alternate which path goes first, so neither always runs on a cooler machine.
+        let (f, d) = if i % 2 == 0 {
+            let f = faas(api.clone()).await;
+            (f, docker().await)
+        } else {
+            let d = docker().await;
+            (faas(api.clone()).await, d)
+        };
+        invocations += jobs;
+        throughput.push((level, f, d));
+    }
+
+    if plan.invocations > invocations {
+        let extra = plan.invocations - invocations;
+        progress(&format!("{extra} more invocations at concurrency 4"));
+        let api = api.clone();
+        let b = batch(4, extra, move || {
+            let api = api.clone();
+            async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.0) }
+        })
+        .await;
+        anyhow::ensure!(b.errors == 0, "invocations failed: {:?}", b.first_error);
+        invocations += extra;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after_invocations = Memory::of(dev.pid).unwrap_or_default();
+
+    progress(&format!("{} logins", plan.logins));
+    for _ in 0..plan.logins {
+        api.login(USER, PASSWORD).await?;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after_logins = Memory::of(dev.pid).unwrap_or_default();
+    let nats_after = dev.nats_pid().and_then(Memory::of);
+    let leftovers = engine.leftovers(USER).await;
+    let load_after = load_average();
+
+    let chart = chart::latency_by_concurrency(
+        "Latency by concurrency: faas invoke vs docker run --rm",
+        &plan.levels,
+        &[
+            series(
+                "faas invoke p50",
+                "#1f77b4",
+                false,
+                &throughput,
+                |t| &t.1,
+                50.0,
+            ),
+            series(
+                "faas invoke p95",
+                "#1f77b4",
+                true,
+                &throughput,
+                |t| &t.1,
+                95.0,
+            ),
+            series(
+                "docker run p50",
+                "#d62728",
+                false,
+                &throughput,
+                |t| &t.2,
+                50.0,
+            ),
+            series(
+                "docker run p95",
+                "#d62728",
+                true,
+                &throughput,
+                |t| &t.2,
+                95.0,
+            ),
+        ],
+    );
+    std::fs::write(&args.chart, chart)
+        .with_context(|| format!("writing the chart to {}", args.chart.display()))?;
+
+    // The report.
+    let mut r = String::new();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let _ = writeln!(r, "# faas benchmark report\n");
+    let _ = writeln!(
+        r,
+        "{} · {cores} cores · {} · image `{IMAGE}` · load average {load_before} before, {load_after} after",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        engine.version().await,
+    );
+    let _ = writeln!(
+        r,
+        "\nPlatform: `faas-server dev` (`{}`), worker slots 2 × cores = {}, settings {}.",
+        server.display(),
+        2 * cores,
+        platform::DEV_ENV
+            .iter()
+            .map(|(k, v)| format!("`{k}={v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let _ = writeln!(
+        r,
+        "\n## Latency ({} rounds, interleaved), ms\n",
+        plan.rounds
+    );
+    let _ = writeln!(
+        r,
+        "| path | p50 | p95 | p99 | mean |\n|---|---|---|---|---|"
+    );
+    let row = |r: &mut String, name: &str, s: &Samples| {
+        let _ = writeln!(
+            r,
+            "| {name} | {} | {} | {} | {} |",
+            fmt_ms(s.p50()),
+            fmt_ms(s.percentile(95.0)),
+            fmt_ms(s.percentile(99.0)),
+            fmt_ms(s.mean())
+        );
+    };
+    row(
+        &mut r,
+        "Engine API floor: create → start → wait → remove (bollard, worker sandbox)",
+        &floor,
+    );
+    row(&mut r, "`docker run --rm --network none`", &run);
+    row(&mut r, "faas cold invoke (HTTPS API, sync)", &invoke);
+    let _ = writeln!(
+        r,
+        "| faas prewarmed invoke | prewarmed: not built yet | | | |"
+    );
+    row(
+        &mut r,
+        "platform overhead: invoke − `duration_ms`",
+        &overhead,
+    );
+    row(
+        &mut r,
+        "container run time: the activation's `duration_ms`",
+        &duration,
+    );
+    let _ = writeln!(
+        r,
+        "\nEngine API floor by step, p50: create {} · start {} · wait {} · remove {} ms.",
+        fmt_ms(steps[0].p50()),
+        fmt_ms(steps[1].p50()),
+        fmt_ms(steps[2].p50()),
+        fmt_ms(steps[3].p50())
+    );
+
+    let _ = writeln!(r, "\n## Throughput by concurrency\n");
+    let _ = writeln!(
+        r,
+        "| concurrency | jobs | faas invokes/s | `docker run`/s | ratio | faas p50 / p95 ms | `docker run` p50 / p95 ms | errors faas / docker |\n|---|---|---|---|---|---|---|---|"
+    );
+    for (level, f, d) in &throughput {
+        let _ = writeln!(
+            r,
+            "| {level} | {} | {:.1} | {:.1} | {:.2} | {} / {} | {} / {} | {} / {} |",
+            f.jobs,
+            f.per_second(),
+            d.per_second(),
+            f.per_second() / d.per_second(),
+            fmt_ms(f.latency.p50()),
+            fmt_ms(f.latency.percentile(95.0)),
+            fmt_ms(d.latency.p50()),
+            fmt_ms(d.latency.percentile(95.0)),
+            f.errors,
+            d.errors
+        );
+    }
+    for (level, f, d) in &throughput {
+        for (path, b) in [("faas", f), ("docker run", d)] {
+            if let Some(e) = &b.first_error {
+                let _ = writeln!(r, "\nFirst {path} error at concurrency {level}: {e}");
+            }
+        }
+    }
+
+    let _ = writeln!(r, "\n## Memory\n");
+    let _ = writeln!(
+        r,
+        "Server and worker are one process in `faas-server dev` (pid {}); nats-server is its child.\n",
+        dev.pid
+    );
+    let _ = writeln!(
+        r,
+        "| point | dev process VmRSS | dev process VmHWM |\n|---|---|---|"
+    );
+    for (point, m) in [
+        ("idle, right after start".to_owned(), idle),
+        (
+            format!("after {invocations} invocations"),
+            after_invocations,
+        ),
+        (format!("after {} logins", plan.logins), after_logins),
+    ] {
+        let _ = writeln!(r, "| {point} | {} | {} |", mib(m.rss_kib), mib(m.hwm_kib));
+    }
+    let nats = |m: Option<Memory>| m.map_or("-".into(), |m| mib(m.rss_kib));
+    let _ = writeln!(
+        r,
+        "\nnats-server VmRSS: {} idle, {} at the end. Containers left behind: {leftovers}.",
+        nats(nats_idle),
+        nats(nats_after)
+    );
+
+    let _ = writeln!(r, "\n## Against the targets of issue 13\n");
+    let _ = writeln!(r, "| measure | target | this run |\n|---|---|---|");
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "-".into(),
+    };
+    let _ = writeln!(
+        r,
+        "| prewarmed invoke p50 | ≤ 0.2× `docker run --rm` | prewarmed: not built yet |"
+    );
+    let _ = writeln!(
+        r,
+        "| cold invoke p50 | ≤ 0.6× | {} |",
+        ratio(invoke.p50(), run.p50())
+    );
+    let _ = writeln!(
+        r,
+        "| platform overhead p50 | ≤ 5 ms | {} ms |",
+        fmt_ms(overhead.p50())
+    );
+    let at8 = throughput
+        .iter()
+        .find(|t| t.0 == 8)
+        .map_or("- (level 8 not run)".into(), |(_, f, d)| {
+            format!("{:.2}×", f.per_second() / d.per_second())
+        });
+    let _ = writeln!(
+        r,
+        "| throughput at concurrency 8 | ≥ 2.5× parallel `docker run --rm` | {at8} |"
+    );
+    let _ = writeln!(
+        r,
+        "| server and worker RSS after the run | < 20 MiB | {} |",
+        mib(after_logins.rss_kib)
+    );
+
+    let _ = writeln!(r, "\n## Chart\n");
+    let _ = writeln!(
+        r,
+        "Latency by concurrency (p50 and p95 of the throughput runs) written to `{}`.\n",
+        args.chart.display()
+    );
+    Ok(r)
+}
+
+type Level = (usize, Batch, Batch);
+
+fn series(
+    name: &str,
+    colour: &'static str,
+    dashed: bool,
+    throughput: &[Level],
+    pick: fn(&Level) -> &Batch,
+    p: f64,
+) -> chart::Series {
+    chart::Series {
+        name: name.to_owned(),
+        colour,
+        dashed,
+        values: throughput
+            .iter()
+            .map(|t| pick(t).latency.percentile(p))
+            .collect(),
+    }
+}
