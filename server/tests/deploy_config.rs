@@ -661,3 +661,92 @@ fn every_topology_runs_nats_with_credentials_and_each_service_holds_only_its_sec
     }
     assert!(repo_file("deploy/Dockerfile.keygen").contains("deploy/nats/auth.conf"));
 }
+
+/// The `FAAS_*` names in `files` (relative to the repository root).
+fn faas_names(files: &[String]) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for file in files {
+        let text = repo_file(file);
+        for (start, _) in text.match_indices("FAAS_") {
+            let name: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            // `FAAS_LOGINS_PER_{USER,ADDRESS}_…` or `FAAS_LOGINS_PER_*` name several at once.
+            if text[start + name.len()..].starts_with(['{', '*']) {
+                continue;
+            }
+            names.insert(name.trim_end_matches('_').to_string());
+        }
+    }
+    names
+}
+
+/// Every file below `dir` (relative to the repository root) ending in `ext`.
+fn files_under(dir: &str, ext: &str) -> Vec<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    let mut pending = vec![root.join(dir)];
+    while let Some(path) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                let relative = path.strip_prefix(&root).unwrap();
+                found.push(relative.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+/// The docs and the code name the same settings: every `FAAS_*` variable the
+/// documentation mentions is read by the code or set by a deployment file, and
+/// every one the code reads is documented.
+#[test]
+fn every_documented_setting_exists_and_every_setting_is_documented() {
+    let mut docs = vec![
+        "README.md".to_string(),
+        "cli/README.md".to_string(),
+        "kumori/README.md".to_string(),
+    ];
+    docs.extend(files_under("docs", "md"));
+    let mut code = Vec::new();
+    for dir in [
+        "server/src",
+        "worker/src",
+        "process/src",
+        "shared/src",
+        "cli/src",
+    ] {
+        code.extend(files_under(dir, "rs"));
+    }
+    let mut deploy = vec![
+        "docker-compose.yml".to_string(),
+        "docker-compose.cluster.yml".to_string(),
+        "docker-stack.yml".to_string(),
+        "apisix/apisix.yaml".to_string(),
+    ];
+    deploy.extend(files_under("kumori", "cue"));
+
+    let documented = faas_names(&docs);
+    let in_code = faas_names(&code);
+    let in_deploy = faas_names(&deploy);
+    // Named in the docs only to say it is not offered.
+    let not_offered = ["FAAS_FUNCTION_EGRESS"];
+    for name in &documented {
+        assert!(
+            in_code.contains(name)
+                || in_deploy.contains(name)
+                || not_offered.contains(&name.as_str()),
+            "{name} is documented but neither read by the code nor set by a deployment file"
+        );
+    }
+    for name in in_code.iter().filter(|n| !n.starts_with("FAAS_TEST_")) {
+        assert!(
+            documented.contains(name),
+            "{name} is read by the code but documented nowhere (README or docs/)"
+        );
+    }
+}

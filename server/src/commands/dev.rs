@@ -26,7 +26,8 @@ impl DevCommand {
             listen: self.listen,
             data_dir: self.data_dir,
             nats_url: self.nats_url,
-            worker_slots: None,
+            // The in-process worker's slots, as `faas-worker` reads them.
+            worker_slots: faas_process::env::positive("FAAS_WORKER_SLOTS")?,
             limits: Limits::from_env()?,
             abuse: AbuseLimits::from_env()?,
             image_policy: faas_server::config::image_policy_from_env()?,
