@@ -298,17 +298,6 @@ impl Store {
         Ok(true)
     }
 
-    /// One user's functions, sorted by name.
-    pub async fn list_functions(&self, owner: &str) -> Result<Vec<FunctionInfo>, AppError> {
-        let mut functions = Vec::new();
-        for key in owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await? {
-            if let Some(function) = get_json(&self.functions, &key, "listing functions").await? {
-                functions.push(function);
-            }
-        }
-        Ok(functions)
-    }
-
     /// One of the owner's activation records.
     pub async fn activation(
         &self,
@@ -334,29 +323,6 @@ impl Store {
             .await
             .map(Some)
             .map_err(|e| AppError::backend(context, e))
-    }
-
-    /// The owner's newest `limit` activation records (of `function`, if given),
-    /// newest first: ids are time-ordered UUIDv7, so key order is time order.
-    pub async fn list_activations(
-        &self,
-        owner: &str,
-        function: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<ActivationRecord>, AppError> {
-        let mut records = Vec::new();
-        for key in owner_keys(&self.activations, ACTIVATIONS_BUCKET, owner)
-            .await?
-            .into_iter()
-            .rev()
-        {
-            if records.len() == limit {
-                break;
-            }
-            let record = self.record(&key, "listing activations").await?;
-            records.extend(record.filter(|r| function.is_none_or(|f| r.activation.function == f)));
-        }
-        Ok(records)
     }
 }
 

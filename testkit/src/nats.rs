@@ -9,12 +9,11 @@
 //! server creates.
 
 use async_nats::jetstream::{self, stream};
-use faas_process::nats::Credentials;
 use faas_process::signing::RequestKey;
 use faas_server::Limits;
 use faas_server::dev::nats::NatsProcess;
 use faas_server::dev::nats_auth::NatsAuth;
-use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX, WORKER_INBOX_PREFIX};
+use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX};
 use faas_worker::WorkerConfig;
 use tempfile::TempDir;
 
@@ -63,17 +62,9 @@ impl Nats {
     /// A client logged in as the API server (which may do what the server does:
     /// queue requests, read results, manage the streams and buckets).
     pub async fn client(&self) -> async_nats::Client {
-        self.client_as(&self.auth.server, SERVER_INBOX_PREFIX).await
-    }
-
-    /// A client logged in as a worker.
-    pub async fn worker_client(&self) -> async_nats::Client {
-        self.client_as(&self.auth.worker, WORKER_INBOX_PREFIX).await
-    }
-
-    async fn client_as(&self, user: &Credentials, inbox_prefix: &str) -> async_nats::Client {
+        let user = &self.auth.server;
         async_nats::ConnectOptions::with_user_and_password(user.user.clone(), user.password.clone())
-            .custom_inbox_prefix(inbox_prefix)
+            .custom_inbox_prefix(SERVER_INBOX_PREFIX)
             .connect(&self.url)
             .await
             .unwrap()

@@ -31,16 +31,19 @@ pub struct NatsAuth {
     pub config: PathBuf,
 }
 
+/// The files beside `nats.conf`.
+const SERVER_PASSWORD: &str = "server.password";
+const WORKER_PASSWORD: &str = "worker.password";
+const REQUEST_KEY: &str = "request.key";
+
 impl NatsAuth {
-    /// The files `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE` can name.
-    pub fn server_password_file(&self) -> PathBuf {
-        self.config.with_file_name("server.password")
-    }
+    /// The files a worker's `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE`
+    /// can name.
     pub fn worker_password_file(&self) -> PathBuf {
-        self.config.with_file_name("worker.password")
+        self.config.with_file_name(WORKER_PASSWORD)
     }
     pub fn request_key_file(&self) -> PathBuf {
-        self.config.with_file_name("request.key")
+        self.config.with_file_name(REQUEST_KEY)
     }
 }
 
@@ -48,9 +51,9 @@ impl NatsAuth {
     /// The secrets in `dir` (made when missing) and `dir/nats.conf` written from them.
     pub fn ensure(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let server_password = secret(&dir.join("server.password"), random_secret)?;
-        let worker_password = secret(&dir.join("worker.password"), random_secret)?;
-        let request_key = secret(&dir.join("request.key"), random_secret)?;
+        let server_password = secret(&dir.join(SERVER_PASSWORD))?;
+        let worker_password = secret(&dir.join(WORKER_PASSWORD))?;
+        let request_key = secret(&dir.join(REQUEST_KEY))?;
         let config = dir.join("nats.conf");
         write_private(&config, &nats_conf(&server_password, &worker_password))?;
         Ok(Self {
@@ -76,13 +79,13 @@ pub fn nats_conf(server_password: &str, worker_password: &str) -> String {
 }
 
 /// The file's trimmed text, or a new secret written to it (0600).
-fn secret(path: &Path, make: impl FnOnce() -> String) -> anyhow::Result<String> {
+fn secret(path: &Path) -> anyhow::Result<String> {
     if let Ok(text) = std::fs::read_to_string(path)
         && !text.trim().is_empty()
     {
         return Ok(text.trim().to_owned());
     }
-    let value = make();
+    let value = random_secret();
     write_private(path, &value)?;
     Ok(value)
 }
