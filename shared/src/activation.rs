@@ -18,6 +18,16 @@ pub struct ActivationRequest {
     pub timeout_ms: u64,
     pub memory_mb: u64,
     pub network: bool,
+    /// Names of the owner's secrets the worker hands to the function as files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    /// The per-function concurrency slot this activation holds (a subject of
+    /// `FAAS_FN_SLOTS`); the worker releases it when the activation ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency_slot: Option<String>,
+    /// The function's `prewarm`: a worker keeps a pool for it while it is above 0.
+    #[serde(default)]
+    pub prewarm: u32,
     pub queued_at: DateTime<Utc>,
 }
 
@@ -27,9 +37,13 @@ impl ActivationRequest {
     /// parameter size for its mode, timeout and memory bounds. The error says what
     /// is wrong.
     pub fn check(&self) -> Result<(), String> {
-        use crate::api::{MAX_MEMORY_MB, MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS};
+        use crate::api::{
+            MAX_MEMORY_MB, MAX_PREWARM, MAX_SECRETS_PER_FUNCTION, MAX_TIMEOUT_MS, MIN_MEMORY_MB,
+            MIN_TIMEOUT_MS,
+        };
         use crate::names::{
-            is_activation_id, validate_function_name, validate_image, validate_username,
+            is_activation_id, validate_function_name, validate_image, validate_secret_name,
+            validate_username,
         };
         if !is_activation_id(&self.activation_id) {
             return Err(format!("invalid activation id {:?}", self.activation_id));
@@ -51,6 +65,22 @@ impl ActivationRequest {
         if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&self.memory_mb) {
             return Err(format!("memory_mb {} is out of bounds", self.memory_mb));
         }
+        if self.secrets.len() > MAX_SECRETS_PER_FUNCTION {
+            return Err(format!("{} secrets is too many", self.secrets.len()));
+        }
+        for name in &self.secrets {
+            validate_secret_name(name).map_err(|e| e.message)?;
+        }
+        if let Some(slot) = &self.concurrency_slot {
+            let prefix = crate::nats::function_slots_prefix(&self.owner, &self.function);
+            let index = slot.strip_prefix(&prefix).unwrap_or_default();
+            if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{slot:?} is not a slot of this function"));
+            }
+        }
+        if self.prewarm > MAX_PREWARM {
+            return Err(format!("prewarm {} is out of bounds", self.prewarm));
+        }
         Ok(())
     }
 }
@@ -68,6 +98,30 @@ pub struct ActivationResult {
 }
 
 impl ActivationResult {
+    /// The result of an activation the platform could not run at all: status
+    /// `error`, no exit code, no output, `failure` saying why.
+    pub fn not_run(request: &ActivationRequest, failure: RunFailure, worker: &str) -> Self {
+        Self {
+            activation: Activation {
+                activation_id: request.activation_id.clone(),
+                function: request.function.clone(),
+                status: crate::api::ActivationStatus::Error,
+                result: String::new(),
+                logs: String::new(),
+                exit_code: None,
+                duration_ms: 0,
+                started_at: Utc::now(),
+                result_truncated: false,
+                logs_truncated: false,
+                oom_killed: false,
+                container_id: None,
+                timings: None,
+            },
+            failure: Some(failure),
+            worker: worker.to_owned(),
+        }
+    }
+
     /// The record to store for this result of `request`.
     pub fn record(
         &self,
@@ -120,6 +174,9 @@ mod tests {
             timeout_ms: 1000,
             memory_mb: 64,
             network: false,
+            secrets: vec!["db-password".into()],
+            concurrency_slot: Some("faas.fnslots.alice.reverse.0".into()),
+            prewarm: 0,
             queued_at: chrono::Utc::now(),
         }
     }
@@ -127,7 +184,7 @@ mod tests {
     #[test]
     fn the_worker_rechecks_what_the_server_checked() {
         assert_eq!(request().check(), Ok(()));
-        let bad: [fn(&mut ActivationRequest); 8] = [
+        let bad: [fn(&mut ActivationRequest); 13] = [
             |r| r.activation_id = "../x".into(),
             |r| r.owner = ">".into(),
             |r| r.function = "a.b".into(),
@@ -136,6 +193,11 @@ mod tests {
             |r| r.timeout_ms = 10_000_000,
             |r| r.memory_mb = 1,
             |r| r.memory_mb = 1_000_000,
+            |r| r.secrets = vec!["../etc/passwd".into()],
+            |r| r.secrets = vec!["a".into(); 17],
+            |r| r.concurrency_slot = Some("faas.fnslots.bob.reverse.0".into()),
+            |r| r.concurrency_slot = Some("faas.fnslots.alice.reverse.>".into()),
+            |r| r.prewarm = 17,
         ];
         for change in bad {
             let mut r = request();

@@ -31,23 +31,41 @@ pub const MAX_RESULT_BYTES: usize = 1024 * 1024;
 pub const MAX_LOG_BYTES: usize = 64 * 1024;
 /// Largest parameter passed on stdin.
 pub const MAX_PARAM_BYTES_STDIN: usize = 6 * 1024 * 1024;
+/// Largest secret value.
+pub const MAX_SECRET_BYTES: usize = 64 * 1024;
+/// Most secrets one user may store.
+pub const MAX_SECRETS_PER_USER: usize = 100;
+/// Most secrets one function may name.
+pub const MAX_SECRETS_PER_FUNCTION: usize = 16;
+/// Upper bound for a function's `max_concurrency`: each slot is a NATS subject
+/// tried in turn when an activation is admitted.
+pub const MAX_FUNCTION_CONCURRENCY: u32 = 100;
+/// Longest `GET /v1/activations/{id}?wait=` in seconds.
+pub const MAX_ACTIVATION_WAIT_SECS: u64 = 60;
+/// Most containers a function may keep prewarmed on each worker (`prewarm`).
+pub const MAX_PREWARM: u32 = 16;
 
 /// `POST /v1/users` and `POST /v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z][a-z0-9_-]{2,31}$"))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 1024))]
     pub password: String,
 }
 
 /// `201` answer to `POST /v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub username: String,
 }
 
 /// `200` answer to `POST /v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub token: String,
     /// Always `"Bearer"`.
@@ -58,22 +76,28 @@ pub struct TokenResponse {
 /// `PUT /v1/users/me/password`: answered with a fresh token; every older token of
 /// the account stops working.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 1024))]
     pub new_password: String,
 }
 
 /// `DELETE /v1/users/me`: the password again, so a stolen token alone cannot
 /// delete an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountDeletion {
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub password: String,
 }
 
 /// How the invocation parameter reaches the function.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ParamMode {
     /// As the container command's single argument: `docker run --rm IMAGE PARAM`.
@@ -110,21 +134,37 @@ impl ParamMode {
 
 /// `PUT /v1/functions/{name}` body. Omitted fields take their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
     pub image: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 300000))]
     pub timeout_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 2048))]
     pub memory_mb: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_mode: Option<ParamMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<bool>,
+    /// Names of the caller's secrets the function reads, as files under
+    /// `/run/secrets/NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Vec<String>>,
+    /// Activations of this function queued or running at once; more get 429
+    /// `function_concurrency_limit`. Unset: only the user's and platform's limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    /// Containers to keep started and parked for this function, 0 to [`MAX_PREWARM`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 16))]
+    pub prewarm: Option<u32>,
 }
 
 /// A registered function as the API shows it to its owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FunctionInfo {
     pub name: String,
     pub image: String,
@@ -132,12 +172,38 @@ pub struct FunctionInfo {
     pub memory_mb: u64,
     pub param_mode: ParamMode,
     pub network: bool,
+    /// The secrets it reads (names only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    /// Containers each worker keeps started and parked for this function (0: none,
+    /// every activation starts its container cold).
+    #[serde(default)]
+    pub prewarm: u32,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `PUT /v1/secrets/{name}` JSON body (any other body is the value itself).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretValue {
+    pub value: String,
+}
+
+/// A stored secret as `GET /v1/secrets` and `PUT` show it: never its value.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretInfo {
+    pub name: String,
     pub updated_at: DateTime<Utc>,
 }
 
 /// `POST /v1/functions/{name}/invoke` JSON body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvokeRequest {
     #[serde(default)]
@@ -146,6 +212,7 @@ pub struct InvokeRequest {
 
 /// How an activation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivationStatus {
     /// The function exited 0.
@@ -169,6 +236,7 @@ impl ActivationStatus {
 
 /// The outcome of one invocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activation {
     pub activation_id: String,
     pub function: String,
@@ -190,11 +258,37 @@ pub struct Activation {
     /// Set when the kernel killed the function for using more than its memory limit.
     #[serde(default)]
     pub oom_killed: bool,
+    /// The container that ran it (each container runs one activation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
+    /// How long the worker's container steps took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<StepTimings>,
+}
+
+/// The container steps of one activation, in milliseconds, as the worker measured
+/// them. A prewarmed activation (`prewarmed: true`) did its create and start before
+/// the request came, so they are 0; `handoff` is writing the parameter to the
+/// parked container. `run` counts from the start (cold) or the handoff (prewarmed)
+/// to the exit; `collect` is reading the last output after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepTimings {
+    #[serde(default)]
+    pub prewarmed: bool,
+    pub create_ms: u64,
+    pub attach_ms: u64,
+    pub start_ms: u64,
+    #[serde(default)]
+    pub handoff_ms: u64,
+    pub run_ms: u64,
+    pub collect_ms: u64,
 }
 
 /// A finished activation as stored in KV `faas_activations` and served by
 /// `GET /v1/activations[/{id}]`: the activation plus where and when it ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivationRecord {
     #[serde(flatten)]
     pub activation: Activation,
@@ -210,22 +304,49 @@ pub struct ActivationRecord {
 
 /// Why the platform could not run a function (as opposed to the function failing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunFailureKind {
     /// The image is not present and could not be pulled.
     ImageUnavailable,
     /// The container runtime failed (Docker unreachable, create/start failed).
     Runtime,
+    /// A secret the function names was deleted after the activation was queued.
+    SecretNotFound,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunFailure {
     pub kind: RunFailureKind,
     pub message: String,
 }
 
+/// Where an unfinished activation is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    /// In the queue; no worker has taken it yet.
+    Queued,
+    /// A worker has taken it.
+    Running,
+}
+
+/// `202` answer to `GET /v1/activations/{id}[?wait=N]` while the activation has not
+/// finished.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationPending {
+    pub activation_id: String,
+    pub function: String,
+    pub state: PendingState,
+    pub queued_at: DateTime<Utc>,
+}
+
 /// `202` answer to an asynchronous invocation (`?async=true`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivationAccepted {
     pub activation_id: String,
     /// Where to fetch the record once it has finished.
@@ -234,6 +355,7 @@ pub struct ActivationAccepted {
 
 /// `/healthz` and `/readyz` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

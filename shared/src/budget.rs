@@ -43,6 +43,10 @@ pub const fn server_wait(queue_timeout: Duration, function_timeout: Duration) ->
 /// accepts. A stopping server drains requests for this long.
 pub const LONGEST_SERVER_WAIT: Duration =
     server_wait(MAX_QUEUE_TIMEOUT, Duration::from_millis(MAX_TIMEOUT_MS));
+/// How long a per-function concurrency slot is held at most: the longest any
+/// invocation can take. A slot is released when its activation ends; this bounds
+/// the ones a crashed server or a dropped request never releases.
+pub const FUNCTION_SLOT_TTL: Duration = LONGEST_SERVER_WAIT;
 /// The gateway's upstream timeout: the longest server wait plus a margin, so the
 /// server always answers (504 with the output so far) before the gateway gives up.
 pub const GATEWAY_TIMEOUT: Duration = Duration::from_secs(LONGEST_SERVER_WAIT.as_secs() + 5);

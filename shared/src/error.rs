@@ -9,6 +9,7 @@ use crate::api::{Activation, ActivationStatus, RunFailure, RunFailureKind};
 
 /// Stable, machine-readable error codes. Serialized as `snake_case`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -20,6 +21,8 @@ pub enum ErrorCode {
     ImageNotAllowed,
     InvalidSpec,
     UserExists,
+    /// The user already has an API key of that name.
+    KeyExists,
     InvalidCredentials,
     Unauthorized,
     TokenExpired,
@@ -28,6 +31,8 @@ pub enum ErrorCode {
     WrongPassword,
     FunctionNotFound,
     ActivationNotFound,
+    /// A secret that does not exist (or is another user's: the same to you).
+    SecretNotFound,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -36,6 +41,8 @@ pub enum ErrorCode {
     InvalidParam,
     UnsupportedMediaType,
     ConcurrencyLimit,
+    /// The function has as many activations in flight as its `max_concurrency`.
+    FunctionConcurrencyLimit,
     /// Too many attempts (logins, registrations) or password hashes at once; retry
     /// after `Retry-After`.
     RateLimited,
@@ -65,12 +72,12 @@ impl ErrorCode {
             ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
             WrongPassword => 403,
-            FunctionNotFound | ActivationNotFound | NotFound => 404,
+            FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
-            UserExists => 409,
+            UserExists | KeyExists => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,
-            ConcurrencyLimit | RateLimited => 429,
+            ConcurrencyLimit | FunctionConcurrencyLimit | RateLimited => 429,
             HeadersTooLarge => 431,
             QuotaExceeded => 403,
             FunctionFailed | ImageUnavailable => 502,
@@ -98,6 +105,7 @@ impl std::fmt::Display for ErrorCode {
 /// `{"code": "...", "message": "..."}`, plus the activation when a function ran but
 /// failed or timed out, so its stdout, stderr and exit code are never lost.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{message} ({code})")]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -118,6 +126,7 @@ impl ApiError {
 
 /// The JSON body of every error response: `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }
@@ -134,6 +143,7 @@ impl ApiError {
                 match failure.kind {
                     RunFailureKind::ImageUnavailable => ErrorCode::ImageUnavailable,
                     RunFailureKind::Runtime => ErrorCode::BackendUnavailable,
+                    RunFailureKind::SecretNotFound => ErrorCode::SecretNotFound,
                 },
                 failure.message.clone(),
             ),

@@ -3,8 +3,8 @@
 //! Everything here is plain data and pure functions: the HTTP request and response
 //! bodies ([`api`]), the stable error codes ([`error`]), name and image validation
 //! ([`names`]), the API paths ([`paths`]), NATS subject and bucket names ([`nats`]) and the messages that travel
-//! through JetStream between server and worker ([`activation`]), and the one timeout
-//! budget ([`budget`]). Keeping them in one
+//! through JetStream between server and worker ([`activation`]), the one timeout
+//! budget ([`budget`]) and API keys ([`keys`]). Keeping them in one
 //! crate means a field renamed on the server cannot silently break the CLI.
 
 pub mod activation;
@@ -12,6 +12,7 @@ pub mod api;
 pub mod budget;
 pub mod error;
 pub mod image_policy;
+pub mod keys;
 pub mod names;
 pub mod nats;
 pub mod paths;

@@ -43,6 +43,19 @@ pub fn validate_function_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
+/// `^[a-z0-9][a-z0-9_-]{0,62}$`, as function names: a secret's name is its file
+/// name under `/run/secrets/` and part of a KV key, so no dots or slashes.
+pub fn validate_secret_name(name: &str) -> Result<(), ApiError> {
+    validate_function_name(name).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidName,
+            format!(
+                "invalid secret name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
+            ),
+        )
+    })
+}
+
 fn is_name_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
 }

@@ -17,6 +17,8 @@ pub const USERS_BUCKET: &str = "faas_users";
 pub const REVOKED_BUCKET: &str = "faas_revoked";
 /// KV bucket: `<user>.<function>` → stored function.
 pub const FUNCTIONS_BUCKET: &str = "faas_functions";
+/// KV bucket: `<user>.<key name>` → stored API key (a hash of its secret).
+pub const KEYS_BUCKET: &str = "faas_keys";
 /// KV bucket: `<owner>.<activation id>` → activation record (kept 24 h).
 pub const ACTIVATIONS_BUCKET: &str = "faas_activations";
 
@@ -32,6 +34,36 @@ pub const WORKER_HEARTBEAT_TTL: std::time::Duration = std::time::Duration::from_
 /// Object Store bucket: bodies too large for one NATS message (a 6 MiB parameter, a
 /// 1 MiB result escaped into JSON), kept as long as the activation records.
 pub const PAYLOADS_BUCKET: &str = "faas_payloads";
+
+/// KV bucket: `<user>.<secret>` → the secret's value, encrypted
+/// (`faas_process::secrets`). The worker reads it; only the server writes it.
+pub const SECRETS_BUCKET: &str = "faas_secrets";
+/// KV bucket: `<owner>.<activation id>` → a pending marker of an asynchronous
+/// activation (its function, queue time and stream sequence), so that
+/// `GET /v1/activations/{id}` can tell "unfinished" from "unknown".
+pub const PENDING_BUCKET: &str = "faas_pending";
+
+/// Stream of per-function concurrency slots: one subject per slot
+/// ([`function_slot_subject`]) holding at most one message; a message is a taken
+/// slot (see `docs/architecture.md`, "Per-function concurrency").
+pub const FUNCTION_SLOTS_STREAM: &str = "FAAS_FN_SLOTS";
+/// Subjects of [`FUNCTION_SLOTS_STREAM`].
+pub const FUNCTION_SLOTS_SUBJECTS: &str = "faas.fnslots.>";
+
+/// Slot `k` of `user`'s function `function`.
+pub fn function_slot_subject(user: &str, function: &str, k: u32) -> String {
+    format!("{}{k}", function_slots_prefix(user, function))
+}
+
+/// What every slot subject of one function starts with.
+pub fn function_slots_prefix(user: &str, function: &str) -> String {
+    format!("faas.fnslots.{user}.{function}.")
+}
+
+/// KV key of a secret. Both parts are validated names.
+pub fn secret_key(user: &str, name: &str) -> String {
+    format!("{user}.{name}")
+}
 
 /// Where a user's activation requests are published.
 pub fn activation_subject(user: &str) -> String {
@@ -52,6 +84,11 @@ pub fn result_subject(activation_id: &str) -> String {
 /// KV key of a function. Both parts are validated names, so neither contains a dot.
 pub fn function_key(user: &str, function: &str) -> String {
     format!("{user}.{function}")
+}
+
+/// KV key of an API key in [`KEYS_BUCKET`]: owner first, like functions.
+pub fn api_key_key(owner: &str, name: &str) -> String {
+    format!("{owner}.{name}")
 }
 
 /// Prefix of all of one user's keys in the functions and activations buckets, for

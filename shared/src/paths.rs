@@ -14,8 +14,17 @@ pub const FUNCTION: &str = "/v1/functions/{name}";
 pub const INVOKE: &str = "/v1/functions/{name}/invoke";
 pub const ACTIVATIONS: &str = "/v1/activations";
 pub const ACTIVATION: &str = "/v1/activations/{id}";
+/// The caller's secrets (`GET` lists names only).
+pub const SECRETS: &str = "/v1/secrets";
+/// One secret (`PUT` sets it, `DELETE` removes it; its value is never served).
+pub const SECRET: &str = "/v1/secrets/{name}";
+/// The caller's API keys (`POST` creates one, `GET` lists them).
+pub const KEYS: &str = "/v1/keys";
+pub const KEY: &str = "/v1/keys/{name}";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
+/// The API's OpenAPI 3.1 document (also checked in as `docs/openapi.json`).
+pub const OPENAPI: &str = "/v1/openapi.json";
 
 /// `pattern` with its one `{…}` parameter replaced by `value` (a validated name or
 /// id, so nothing needs escaping).
