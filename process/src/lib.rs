@@ -8,7 +8,10 @@
 //! - [`claim`] (feature `service`): bodies larger than one NATS message, carried
 //!   through the JetStream Object Store;
 //! - [`signing`] (feature `service`): the HMAC that lets workers run only what the
-//!   server queued.
+//!   server queued;
+//! - [`secrets`] (feature `service`): users' secrets sealed at rest (AEAD);
+//! - [`slots`] (feature `service`): releasing a per-function concurrency slot;
+//! - [`metrics`] (feature `service`): the Prometheus recorder behind `/metrics`.
 
 #[cfg(feature = "service")]
 pub mod claim;
@@ -16,11 +19,17 @@ pub mod env;
 #[cfg(feature = "service")]
 pub mod logging;
 #[cfg(feature = "service")]
+pub mod metrics;
+#[cfg(feature = "service")]
 pub mod nats;
+#[cfg(feature = "service")]
+pub mod secrets;
 #[cfg(feature = "service")]
 pub mod shutdown;
 #[cfg(feature = "service")]
 pub mod signing;
+#[cfg(feature = "service")]
+pub mod slots;
 
 /// rustls needs exactly one process-wide crypto provider, and reqwest and async-nats
 /// compile in more than one; we choose ring. Safe to call more than once.
