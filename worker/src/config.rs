@@ -1,8 +1,13 @@
 //! The worker's settings: what `faas-worker` reads from the environment, and what
 //! `faas-server dev` and tests set by hand.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
 use faas_process::env;
 use faas_process::nats::{self, Credentials};
+use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 use faas_shared::image_policy::{ALLOWED_REGISTRIES_VAR, ImagePolicy};
 
@@ -30,10 +35,32 @@ pub struct WorkerConfig {
     /// `FAAS_ALLOWED_REGISTRIES`: the registries images may come from; the worker
     /// checks every request against it before it looks for or pulls the image.
     pub image_policy: ImagePolicy,
+    /// `FAAS_SECRETS_KEY_FILE` (and `FAAS_SECRETS_OLD_KEY_FILES`): opens the secrets
+    /// functions name; the server's keys. Without it, an activation that names a
+    /// secret fails saying so.
+    pub secret_keys: Option<SecretKeys>,
     /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
     /// (see [`crate::network`]).
     pub function_network: String,
+    /// `FAAS_WORKER_INIT`: the static `faas-init` binary that prewarmed containers
+    /// (and functions with secret files) start with; by default `faas-init` beside
+    /// the worker's executable, if it is there. Without it nothing is prewarmed.
+    pub init_binary: Option<PathBuf>,
+    /// `FAAS_WORKER_MAX_PARKED`: prewarmed containers this worker keeps at most,
+    /// over all functions (0 turns prewarming off).
+    pub max_parked: usize,
+    /// `FAAS_WORKER_PREWARM_IDLE_SECS`: a function's pool is drained after this
+    /// long without an activation (a removed function's, for one).
+    pub prewarm_idle: Duration,
+    /// `FAAS_WORKER_METRICS_LISTEN`: where to serve `GET /metrics` (Prometheus);
+    /// off when unset.
+    pub metrics_listen: Option<SocketAddr>,
 }
+
+/// Default of [`WorkerConfig::max_parked`].
+pub const DEFAULT_MAX_PARKED: usize = 32;
+/// Default of [`WorkerConfig::prewarm_idle`].
+pub const DEFAULT_PREWARM_IDLE: Duration = Duration::from_secs(600);
 
 impl WorkerConfig {
     /// Defaults: 2 slots per core, id `<hostname>-<pid>`.
@@ -47,7 +74,12 @@ impl WorkerConfig {
             nats_credentials: None,
             request_key: RequestKey::random(),
             image_policy: ImagePolicy::any_public(),
+            secret_keys: None,
             function_network: crate::network::DEFAULT_NETWORK.to_owned(),
+            init_binary: beside_the_worker("faas-init"),
+            max_parked: DEFAULT_MAX_PARKED,
+            prewarm_idle: DEFAULT_PREWARM_IDLE,
+            metrics_listen: None,
         }
     }
 
@@ -67,6 +99,7 @@ impl WorkerConfig {
         }
         config.nats_credentials = Some(Credentials::required_from_env("faas-worker")?);
         config.request_key = RequestKey::from_env()?;
+        config.secret_keys = SecretKeys::from_env()?;
         if let Some(list) = env::var(ALLOWED_REGISTRIES_VAR) {
             config.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
         }
@@ -75,8 +108,30 @@ impl WorkerConfig {
                 .map_err(|why| anyhow::anyhow!("FAAS_FUNCTION_NETWORK={network:?}: {why}"))?;
             config.function_network = network;
         }
+        if let Some(path) = env::var("FAAS_WORKER_INIT") {
+            config.init_binary = Some(path.into());
+        }
+        if let Some(max) = env::parse("FAAS_WORKER_MAX_PARKED")? {
+            config.max_parked = max;
+        }
+        if let Some(secs) = env::positive("FAAS_WORKER_PREWARM_IDLE_SECS")? {
+            config.prewarm_idle = Duration::from_secs(secs as u64);
+        }
+        if let Some(listen) = env::var("FAAS_WORKER_METRICS_LISTEN") {
+            config.metrics_listen = Some(listen.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "FAAS_WORKER_METRICS_LISTEN={listen:?} is not an address (use e.g. 0.0.0.0:9102)"
+                )
+            })?);
+        }
         Ok(config)
     }
+}
+
+/// `name` in the directory of the running executable, if it is there.
+fn beside_the_worker(name: &str) -> Option<PathBuf> {
+    let path = std::env::current_exe().ok()?.parent()?.join(name);
+    path.is_file().then_some(path)
 }
 
 /// Unique per process on a host, and stable enough to read in `docker ps`.

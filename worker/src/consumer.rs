@@ -51,6 +51,29 @@ pub async fn run(
     let runtime = ContainerRuntime::new(config.docker_host.clone())
         .with_image_policy(config.image_policy.clone())
         .with_function_network(&config.function_network);
+    let init = match &config.init_binary {
+        Some(path) => crate::init_volume::read_static(path).map(|_| path.clone()),
+        None => Err(anyhow::anyhow!(
+            "no faas-init binary: build it with `RUSTFLAGS=\"-C target-feature=+crt-static\" \
+             cargo build --release -p faas-init --target x86_64-unknown-linux-gnu` and set \
+             FAAS_WORKER_INIT=target/x86_64-unknown-linux-gnu/release/faas-init"
+        )),
+    };
+    let runtime = match init {
+        Ok(init) => runtime
+            .with_init(init)
+            .with_prewarm(config.max_parked, config.prewarm_idle),
+        Err(why) => {
+            tracing::warn!(
+                "{why:#}: prewarmed functions start cold, and functions with secret files fail"
+            );
+            runtime
+        }
+    };
+    let metrics = match config.metrics_listen {
+        Some(listen) => Some(crate::metrics::serve(listen).await?.1),
+        None => None,
+    };
     sweep(&runtime, &config.worker_id).await;
     let name = format!("faas-worker {}", config.worker_id);
     let who = faas_process::nats::Identity {
@@ -78,24 +101,46 @@ pub async fn run(
         runtime.clone(),
         config.worker_id.clone(),
     ));
+    // Keeps the prewarm pools full (they start with the first activation of each
+    // prewarmed function) until shutdown drains them.
+    let upkeep = tokio::spawn(crate::prewarm::upkeep(
+        runtime.clone(),
+        config.worker_id.clone(),
+    ));
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
     let handler = ActivationHandler::new(
         runtime.clone(),
         client.clone(),
         config.worker_id,
         config.request_key,
+        config.secret_keys,
     );
 
     let mut consumer = Consumer {
         jetstream,
         bound,
         slots: Arc::new(Semaphore::new(config.slots)),
+        total_slots: config.slots,
         running: JoinSet::new(),
         handler: Arc::new(handler),
     };
     consumer.run(&mut shutdown).await?;
+    upkeep.abort();
+    let _ = upkeep.await;
+    runtime.drain_pools();
     drain(consumer.running, &client, &runtime).await;
+    // Activations that finished during the drain may have started pools again.
+    runtime.drain_pools();
+    if tokio::time::timeout(REMOVALS, runtime.removals_done())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some containers were not removed in time; the next start sweeps them");
+    }
     liveness.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     Ok(())
 }
 
@@ -108,15 +153,27 @@ async fn platform_id(jetstream: &jetstream::Context) -> Option<String> {
     Some(created.unix_timestamp_nanos().to_string())
 }
 
-/// Removes the containers an earlier run of this worker left behind. Docker being
-/// away is no reason not to start: activations fail clearly until it is back.
+/// Removes the containers an earlier run of this worker left behind, and the init
+/// volumes of older `faas-init` binaries that nothing uses. Docker being away is no
+/// reason not to start: activations fail clearly until it is back.
 async fn sweep(runtime: &ContainerRuntime, worker_id: &str) {
     match runtime.sweep(worker_id).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "removed containers left by an earlier run"),
         Err(e) => {
-            tracing::warn!(error = %e, "cannot reach the Docker Engine (is it running? is DOCKER_HOST right?); activations will fail until it is back")
+            tracing::warn!(error = %e, "cannot reach the Docker Engine (is it running? is DOCKER_HOST right?); activations will fail until it is back");
+            return;
         }
+    }
+    match runtime.remove_old_init_volumes().await {
+        Ok(removed) if !removed.is_empty() => {
+            tracing::info!(
+                ?removed,
+                "removed the init volumes of older faas-init binaries"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not look for old init volumes"),
     }
 }
 
@@ -138,6 +195,7 @@ struct Consumer {
     bound: PullConsumer,
     /// One permit per activation the worker may run at once.
     slots: Arc<Semaphore>,
+    total_slots: usize,
     running: JoinSet<()>,
     handler: Arc<ActivationHandler>,
 }
@@ -202,9 +260,15 @@ impl Consumer {
             };
             let Some(permit) = permits.pop() else { break };
             let handler = self.handler.clone();
+            let slots = self.slots.clone();
+            let total = self.total_slots;
+            metrics::gauge!("faas_worker_slots_in_use")
+                .set(total.saturating_sub(slots.available_permits()) as f64);
             self.running.spawn(async move {
                 handler.run(message).await;
                 drop(permit);
+                metrics::gauge!("faas_worker_slots_in_use")
+                    .set(total.saturating_sub(slots.available_permits()) as f64);
             });
             // Forget the finished tasks, so the set only holds running ones.
             while self.running.try_join_next().is_some() {}

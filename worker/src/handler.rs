@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, AckKind};
 use faas_process::claim;
+use faas_process::secrets::SecretKeys;
 use faas_process::signing::{RequestKey, SIGNATURE_HEADER};
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::nats::{activation_key, activation_subject, request_payload_name, result_subject};
@@ -25,6 +26,7 @@ use faas_shared::{ActivationRecord, ActivationStatus, RunFailure, RunFailureKind
 
 use crate::records::Records;
 use crate::runtime::ContainerRuntime;
+use crate::secrets::Secrets;
 
 /// Progress signals keep long functions from being redelivered (see the consumer's
 /// `ack_wait`).
@@ -36,6 +38,8 @@ pub(crate) struct ActivationHandler {
     runtime: ContainerRuntime,
     client: async_nats::Client,
     records: Records,
+    secrets: Secrets,
+    jetstream: jetstream::Context,
     worker_id: String,
     /// Verifies that the server queued a request (see `faas_process::signing`).
     request_key: RequestKey,
@@ -47,12 +51,17 @@ impl ActivationHandler {
         client: async_nats::Client,
         worker_id: String,
         request_key: RequestKey,
+        secret_keys: Option<SecretKeys>,
     ) -> Self {
-        let records = Records::new(jetstream::new(client.clone()));
+        let jetstream = jetstream::new(client.clone());
+        let records = Records::new(jetstream.clone());
+        let secrets = Secrets::new(jetstream.clone(), secret_keys);
         Self {
             runtime,
             client,
             records,
+            secrets,
+            jetstream,
             worker_id,
             request_key,
         }
@@ -74,12 +83,22 @@ impl ActivationHandler {
         // before the ack) is answered from its record, never run twice.
         if let Some(record) = self.records.finished(&key).await {
             tracing::info!(id = %request.activation_id, "redelivered activation already finished; answering from its record");
+            self.release_slot(&request).await;
             self.report(&request, &key, &record).await;
             self.ack(&request, &message).await;
             return;
         }
 
-        let result = self.run_container(&request, &message).await;
+        let result = match self.secrets.resolve(&request).await {
+            Ok(secrets) => self.run_container(&request, &message, secrets).await,
+            Err(failure) => {
+                tracing::warn!(id = %request.activation_id, why = %failure.message, "activation not run");
+                ActivationResult::not_run(&request, failure, &self.worker_id)
+            }
+        };
+        // Freed before the result goes out, so a caller who got the answer finds
+        // the slot free for the next call.
+        self.release_slot(&request).await;
         tracing::info!(
             id = %request.activation_id,
             owner = %request.owner,
@@ -129,6 +148,13 @@ impl ActivationHandler {
         Ok(request)
     }
 
+    /// Frees the activation's per-function concurrency slot, if it holds one.
+    async fn release_slot(&self, request: &ActivationRequest) {
+        if let Some(slot) = &request.concurrency_slot {
+            faas_process::slots::release(&self.jetstream, slot).await;
+        }
+    }
+
     /// Acks the request and drops its claimed body, which only a redelivery needed.
     async fn ack(&self, request: &ActivationRequest, message: &jetstream::Message) {
         if let Err(e) = message.ack().await {
@@ -150,6 +176,9 @@ impl ActivationHandler {
     /// record, so the caller hears at once instead of waiting out the timeout.
     async fn report(&self, request: &ActivationRequest, key: &str, record: &ActivationRecord) {
         let id = &request.activation_id;
+        // The publish step (packing, storing, publishing), which the record it
+        // carries cannot hold.
+        let started = std::time::Instant::now();
         let body = match retrying(|| self.records.pack(key, record)).await {
             Ok(body) => body,
             Err(e) => {
@@ -178,6 +207,7 @@ impl ActivationHandler {
         if let Err(e) = published {
             tracing::warn!(%id, error = %e, "publishing the result failed; the server reads the record");
         }
+        metrics::histogram!("faas_worker_publish_seconds").record(started.elapsed().as_secs_f64());
     }
 
     /// Runs the container, telling JetStream every [`PROGRESS_EVERY`] that the
@@ -186,8 +216,11 @@ impl ActivationHandler {
         &self,
         request: &ActivationRequest,
         message: &jetstream::Message,
+        secrets: Vec<(String, Vec<u8>)>,
     ) -> ActivationResult {
-        let run = self.runtime.run(request, &self.worker_id);
+        let run = self
+            .runtime
+            .run_with_secrets(request, &self.worker_id, secrets);
         tokio::pin!(run);
         let mut progress = tokio::time::interval(PROGRESS_EVERY);
         progress.tick().await;

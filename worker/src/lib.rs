@@ -15,20 +15,30 @@
 //! - `handler`: one request (`ActivationHandler::run`): run it, record it, publish
 //!   the result, ack;
 //! - [`runtime`]: one activation in one sandboxed container, on the function
-//!   [`network`] when it asks for one;
+//!   [`network`] when it asks for one: cold, or handed to a parked container of
+//!   `prewarm` (its pools, their upkeep and their cap), whose entrypoint is the
+//!   `faas-init` binary that `init_volume` installs in the engine;
 //!
 //! and what they use: `config` ([`WorkerConfig`]), `records` (activation records and
-//! claimed bodies, opened on first use), `liveness` (the heartbeat, and the sweep of
+//! claimed bodies, opened on first use), `secrets` (the secrets an activation names,
+//! fetched and opened), `liveness` (the heartbeat, and the sweep of
 //! dead workers' containers) and [`output`] (capped capture of stdout/stderr).
+//! claimed bodies, opened on first use), `liveness` (the heartbeat, and the sweep of
+//! dead workers' containers), [`output`] (capped capture of stdout/stderr) and
+//! `metrics` (the worker's `/metrics` listener).
 
 mod config;
 mod consumer;
 mod handler;
+mod init_volume;
 mod liveness;
+mod metrics;
 pub mod network;
 pub mod output;
+mod prewarm;
 mod records;
 pub mod runtime;
+mod secrets;
 
 pub use config::WorkerConfig;
 pub use consumer::run;

@@ -5,19 +5,30 @@
 //! (`LABEL_*`) that name its activation and worker; with `network: true` it joins
 //! the function network ([`crate::network`]), never Docker's `bridge`. The image
 //! must pass the image policy before it is looked for or pulled, and a pull shares
-//! the function's timeout. The function's failure (non-zero exit, timeout, OOM
-//! kill) is a normal result; only a platform failure (image missing or refused,
-//! Docker unreachable) sets `ActivationResult::failure`. Nothing here panics on
+//! the function's timeout. A cold start makes the calls `docker run` makes: no
+//! image inspect, a pull only when create finds no such image; init containers
+//! read the image's command from a 10 s cache (`ImageCommands`). The function's
+//! failure (non-zero exit, timeout, OOM kill) is a normal result; only a platform
+//! failure (image missing or refused, Docker unreachable) sets
+//! `ActivationResult::failure`. Nothing here panics on
 //! what a function does.
+//!
+//! A function with `prewarm` takes a parked container of its pool
+//! ([`crate::prewarm`]) when there is one: created and started ahead with
+//! `faas-init` as its entrypoint, it gets the activation frame on stdin (the
+//! handoff) and execs the function. A function with secret files starts cold
+//! through init the same way. Each step's time goes into the record
+//! (`Activation::timings`) and the worker's metrics.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
+use bollard::container::AttachContainerResults;
 use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
-use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateImageOptionsBuilder, EventsOptionsBuilder,
     KillContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
@@ -26,7 +37,7 @@ use chrono::Utc;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::image_policy::ImagePolicy;
 use faas_shared::names::ImageRef;
-use faas_shared::{Activation, ActivationStatus, ParamMode};
+use faas_shared::{Activation, ActivationStatus, ParamMode, StepTimings};
 use faas_shared::{RunFailure, RunFailureKind};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -34,6 +45,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
+use crate::prewarm::{Parked, Pools};
 
 pub const LABEL_ACTIVATION: &str = "io.faas.activation";
 pub const LABEL_OWNER: &str = "io.faas.owner";
@@ -42,6 +54,11 @@ pub const LABEL_WORKER: &str = "io.faas.worker";
 /// Which platform (NATS stream) a container belongs to, so that workers of one
 /// platform never sweep another's containers on a shared engine.
 pub const LABEL_PLATFORM: &str = "io.faas.platform";
+/// Set on a prewarmed container while it waits for an activation (whose label
+/// is then empty).
+pub const LABEL_PARKED: &str = "io.faas.parked";
+/// A file a function gets under `/run/secrets` (name, content).
+pub type SecretFile = (String, Vec<u8>);
 
 /// Processes a function may run: enough for a shell pipeline, not for a fork bomb.
 const PIDS_LIMIT: i64 = 64;
@@ -68,6 +85,26 @@ pub struct ContainerRuntime {
     image_policy: ImagePolicy,
     /// Where functions with `network: true` run.
     network: FunctionNetwork,
+    /// The `faas-init` binary, for prewarmed containers and secret files; without
+    /// it every activation starts cold and secrets cannot be delivered.
+    init_binary: Option<std::path::PathBuf>,
+    /// The volume the engine mounts the init binary from, once installed.
+    init_volume: Arc<tokio::sync::OnceCell<String>>,
+    /// The prewarmed containers.
+    pub(crate) pools: Pools,
+    /// Image entrypoints and commands for init containers, inspected once a while.
+    image_commands: ImageCommands,
+}
+
+/// A container created with `faas-init` as its entrypoint, attached and started:
+/// its init waits on stdin for the activation frame.
+pub(crate) struct Ready {
+    id: String,
+    attached: AttachContainerResults,
+    /// The image's own entrypoint and command, which init execs.
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+    timings: StepTimings,
 }
 
 /// What a container printed.
@@ -88,7 +125,25 @@ impl ContainerRuntime {
             platform: None,
             image_policy: ImagePolicy::any_public(),
             network: FunctionNetwork::new(DEFAULT_NETWORK),
+            init_binary: None,
+            init_volume: Arc::default(),
+            pools: Pools::new(0, Duration::MAX),
+            image_commands: ImageCommands::default(),
         }
+    }
+
+    /// The same runtime, mounting the `faas-init` binary at `path` into prewarmed
+    /// containers and containers with secret files.
+    pub fn with_init(mut self, path: std::path::PathBuf) -> Self {
+        self.init_binary = Some(path);
+        self
+    }
+
+    /// The same runtime, keeping at most `max_parked` prewarmed containers, and
+    /// draining a function's pool after `idle_after` without an activation.
+    pub fn with_prewarm(mut self, max_parked: usize, idle_after: Duration) -> Self {
+        self.pools = Pools::new(max_parked, idle_after);
+        self
     }
 
     /// The same runtime, running only images `policy` allows.
@@ -132,6 +187,52 @@ impl ContainerRuntime {
 
     /// Runs one activation to completion. Never fails: problems are in the result.
     pub async fn run(&self, request: &ActivationRequest, worker_id: &str) -> ActivationResult {
+        self.run_with_secrets(request, worker_id, Vec::new()).await
+    }
+
+    /// Runs one activation whose function gets `secrets` as files under
+    /// `/run/secrets` (never in its environment or arguments): a parked container
+    /// when its pool has one, else a cold start (through `faas-init` when there
+    /// are secrets to write).
+    pub async fn run_with_secrets(
+        &self,
+        request: &ActivationRequest,
+        worker_id: &str,
+        secrets: Vec<SecretFile>,
+    ) -> ActivationResult {
+        let (parked, drained) = self.pools.take(request);
+        self.discard_all(drained);
+        if request.prewarm > 0 && self.init_binary.is_some() {
+            let outcome = if parked.is_some() { "hit" } else { "miss" };
+            metrics::counter!("faas_worker_prewarm_total", "outcome" => outcome).increment(1);
+            // Refill in the background: what was taken, or a pool this request started.
+            let refill = self.clone();
+            let worker = worker_id.to_owned();
+            tokio::spawn(async move { refill.fill_pools(&worker).await });
+        }
+        let outcome = match parked {
+            Some(Parked { mut ready, .. }) => {
+                // Its create and start were not this activation's.
+                ready.timings = StepTimings {
+                    prewarmed: true,
+                    ..StepTimings::default()
+                };
+                self.hand_off(ready, request, secrets).await
+            }
+            None => {
+                if secrets.is_empty() {
+                    self.run_container(request, worker_id).await
+                } else {
+                    match self
+                        .prepare(request, worker_id, Some(&request.activation_id))
+                        .await
+                    {
+                        Ok(ready) => self.hand_off(ready, request, secrets).await,
+                        Err(failed) => Err(failed),
+                    }
+                }
+            }
+        };
         let Outcome {
             status,
             exit_code,
@@ -141,15 +242,19 @@ impl ContainerRuntime {
             container,
             started_at,
             duration,
-        } = self
-            .run_container(request, worker_id)
-            .await
-            .unwrap_or_else(Outcome::from);
-        if let (Some(id), Ok(docker)) = (container, self.docker().await) {
+            timings,
+        } = outcome.unwrap_or_else(Outcome::from);
+        metrics::counter!("faas_worker_activations_total", "outcome" => match (&failure, status) {
+            (Some(_), _) => "platform_error",
+            (None, status) => status.as_str(),
+        })
+        .increment(1);
+        if let Some(timings) = &timings {
+            record_timings(timings);
+        }
+        if let Some(id) = container.clone() {
             // Off the critical path: the result does not wait for the removal.
-            let docker = docker.clone();
-            self.removals
-                .spawn(async move { remove(&docker, &id).await });
+            self.remove_later(id);
         }
         let (result, result_truncated) = captured.stdout.finish();
         let (logs, logs_truncated) = captured.stderr.finish();
@@ -166,6 +271,8 @@ impl ContainerRuntime {
                 result_truncated,
                 logs_truncated,
                 oom_killed,
+                container_id: container,
+                timings,
             },
             failure,
             worker: worker_id.to_owned(),
@@ -177,6 +284,75 @@ impl ContainerRuntime {
         request: &ActivationRequest,
         worker_id: &str,
     ) -> Result<Outcome, Failed> {
+        let docker = self.engine_for(&request.image).await?;
+        let timeout = Duration::from_millis(request.timeout_ms);
+        let network = self.network_for(docker, request).await?;
+        let stdin = request.param_mode == ParamMode::Stdin;
+        let body = container_body(
+            request,
+            worker_id,
+            self.platform.as_deref(),
+            network.as_deref(),
+        );
+        let mut timings = StepTimings::default();
+        let step = Instant::now();
+        // Like `docker run`: no inspect first; the image is looked for (and pulled)
+        // only when the engine has none of that name.
+        let mut created = docker.create_container(None, body.clone()).await;
+        let mut pulled = Duration::ZERO;
+        if created.as_ref().is_err_and(is_missing_image) {
+            // A pull counts against the function's timeout, so that the whole run
+            // stays within what the server waits for (its timeout plus the
+            // worker's grace).
+            pulled = ensure_image(docker, &request.image, timeout)
+                .await
+                .map_err(Failed::before_create)?
+                .0;
+            created = docker.create_container(None, body).await;
+        }
+        timings.create_ms = millis(step.elapsed().saturating_sub(pulled));
+        let id = self.created(created, network.is_some()).await?;
+
+        // Attach before start, or the first output is lost.
+        let step = Instant::now();
+        let attached = attach(docker, &id, stdin)
+            .await
+            .map_err(|e| Failed::engine(&id, "attaching to the container", &e))?;
+        timings.attach_ms = millis(step.elapsed());
+        let captured = new_capture();
+        let reader = tokio::spawn(collect(attached.output, captured.clone()));
+
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        docker
+            .start_container(&id, None)
+            .await
+            .map_err(|e| Failed::engine(&id, "starting the container", &e))?;
+        timings.start_ms = millis(clock.elapsed());
+        if stdin {
+            let mut input = attached.input;
+            let param = request.param.clone();
+            // Written concurrently so a function that prints before reading all its
+            // input cannot deadlock us. Closing the stream is the function's EOF.
+            tokio::spawn(async move {
+                let _ = input.write_all(param.as_bytes()).await;
+                let _ = input.shutdown().await;
+            });
+        }
+        let running = Running {
+            id,
+            reader,
+            captured,
+            started_at,
+            clock,
+            timings,
+        };
+        self.finish(docker, running, timeout.saturating_sub(pulled))
+            .await
+    }
+
+    /// The engine, for running `image` if the image policy allows it.
+    async fn engine_for(&self, image: &str) -> Result<&Docker, Failed> {
         let docker = self.docker().await.map_err(|e| {
             Failed::before_create(RunFailure {
                 kind: RunFailureKind::Runtime,
@@ -188,19 +364,22 @@ impl ContainerRuntime {
         })?;
         // The same policy as the server's, again: a request must not make the engine
         // fetch from an address the operator has not allowed.
-        self.image_policy.check(&request.image).map_err(|refused| {
+        self.image_policy.check(image).map_err(|refused| {
             Failed::before_create(RunFailure {
                 kind: RunFailureKind::ImageUnavailable,
                 message: refused.message,
             })
         })?;
-        let timeout = Duration::from_millis(request.timeout_ms);
-        // A pull counts against the function's timeout, so that the whole run stays
-        // within what the server waits for (its timeout plus the worker's grace).
-        let pulled = ensure_image(docker, &request.image, timeout)
-            .await
-            .map_err(Failed::before_create)?;
-        let network = if request.network {
+        Ok(docker)
+    }
+
+    /// The function network's id for a function with `network: true`.
+    async fn network_for(
+        &self,
+        docker: &Docker,
+        request: &ActivationRequest,
+    ) -> Result<Option<String>, Failed> {
+        if request.network {
             let id = self.network.id(docker).await.map_err(|why| {
                 Failed::before_create(RunFailure {
                     kind: RunFailureKind::Runtime,
@@ -210,84 +389,224 @@ impl ContainerRuntime {
                     ),
                 })
             })?;
-            Some(id)
+            Ok(Some(id))
         } else {
-            None
-        };
-        let stdin = request.param_mode == ParamMode::Stdin;
-        let created = docker
-            .create_container(
-                None,
-                container_body(
-                    request,
-                    worker_id,
-                    self.platform.as_deref(),
-                    network.as_deref(),
-                ),
-            )
-            .await;
-        let created = match created {
-            Ok(created) => created,
+            Ok(None)
+        }
+    }
+
+    /// The id of a created container, or why it could not be created.
+    async fn created(
+        &self,
+        created: Result<bollard::models::ContainerCreateResponse, DockerError>,
+        on_network: bool,
+    ) -> Result<String, Failed> {
+        match created {
+            Ok(created) => Ok(created.id),
             Err(e) => {
-                if network.is_some() {
+                if on_network {
                     // The network may be gone: look again next time.
                     self.network.forget().await;
                 }
-                return Err(Failed::before_create(runtime_failure(
+                Err(Failed::before_create(runtime_failure(
                     "creating the container",
                     &e,
-                )));
+                )))
             }
-        };
-        let id = created.id;
-        let fail = |what: &str, e: &DockerError| Failed {
-            failure: runtime_failure(what, e),
-            container: Some(id.clone()),
-        };
+        }
+    }
 
-        // Attach before start, or the first output is lost.
-        let attach = AttachContainerOptionsBuilder::default()
-            .stdout(true)
-            .stderr(true)
-            .stdin(stdin)
-            .stream(true)
-            .build();
-        let attached = docker
-            .attach_container(&id, Some(attach))
+    /// A container for `template`'s function with `faas-init` as its entrypoint,
+    /// created, attached and started: parked (`activation` is `None`) or for one
+    /// activation. Makes the same checks as a cold start.
+    pub(crate) async fn prepare(
+        &self,
+        template: &ActivationRequest,
+        worker_id: &str,
+        activation: Option<&str>,
+    ) -> Result<Ready, Failed> {
+        let docker = self.engine_for(&template.image).await?;
+        let volume = self.init_volume(docker).await?;
+        let timeout = Duration::from_millis(template.timeout_ms);
+        let command = self
+            .image_commands
+            .get_or_inspect(docker, &template.image, timeout)
             .await
-            .map_err(|e| fail("attaching to the container", &e))?;
-        let captured = Arc::new(Mutex::new(Captured {
-            stdout: CappedBuffer::new(MAX_RESULT_BYTES),
-            stderr: CappedBuffer::new(MAX_LOG_BYTES),
-        }));
-        let mut reader = tokio::spawn(collect(attached.output, captured.clone()));
-
-        let started_at = Utc::now();
-        let clock = Instant::now();
+            .map_err(Failed::before_create)?;
+        let network = self.network_for(docker, template).await?;
+        let mut timings = StepTimings::default();
+        let step = Instant::now();
+        let mut body = container_body(
+            template,
+            worker_id,
+            self.platform.as_deref(),
+            network.as_deref(),
+        );
+        let labels = body.labels.get_or_insert_default();
+        labels.insert(
+            LABEL_ACTIVATION.to_owned(),
+            activation.unwrap_or_default().to_owned(),
+        );
+        if activation.is_none() {
+            labels.insert(LABEL_PARKED.to_owned(), "true".to_owned());
+        }
+        let body = ContainerCreateBody {
+            entrypoint: Some(vec![faas_init::INIT_PATH.to_owned()]),
+            cmd: Some(Vec::new()),
+            env: None,
+            attach_stdin: Some(true),
+            open_stdin: Some(true),
+            stdin_once: Some(true),
+            host_config: Some(init_host_config(template, network.as_deref(), volume)),
+            ..body
+        };
+        let created = docker.create_container(None, body).await;
+        timings.create_ms = millis(step.elapsed());
+        let id = self.created(created, network.is_some()).await?;
+        let step = Instant::now();
+        let attached = attach(docker, &id, true)
+            .await
+            .map_err(|e| Failed::engine(&id, "attaching to the container", &e))?;
+        timings.attach_ms = millis(step.elapsed());
+        let step = Instant::now();
         docker
             .start_container(&id, None)
             .await
-            .map_err(|e| fail("starting the container", &e))?;
-        if stdin {
-            let mut input = attached.input;
-            let param = request.param.clone();
-            // Written concurrently so a function that prints before reading all its
-            // input cannot deadlock us. Closing the stream is the function's EOF.
-            tokio::spawn(async move {
-                let _ = input.write_all(param.as_bytes()).await;
-                let _ = input.shutdown().await;
-            });
-        }
+            .map_err(|e| Failed::engine(&id, "starting the container", &e))?;
+        timings.start_ms = millis(step.elapsed());
+        Ok(Ready {
+            id,
+            attached,
+            entrypoint: command.entrypoint.clone(),
+            cmd: command.cmd.clone(),
+            timings,
+        })
+    }
 
-        let timeout = timeout.saturating_sub(pulled);
+    /// The init volume, installed on first use.
+    async fn init_volume(&self, docker: &Docker) -> Result<&String, Failed> {
+        let Some(binary) = &self.init_binary else {
+            return Err(Failed::before_create(RunFailure {
+                kind: RunFailureKind::Runtime,
+                message: "this worker has no init binary (FAAS_WORKER_INIT) for functions with secret files".into(),
+            }));
+        };
+        self.init_volume
+            .get_or_try_init(|| crate::init_volume::install(docker, binary))
+            .await
+            .map_err(|e| {
+                Failed::before_create(RunFailure {
+                    kind: RunFailureKind::Runtime,
+                    message: format!("installing the init binary failed: {e:#}"),
+                })
+            })
+    }
+
+    /// Hands `request` to a started init container: the frame (and the stdin
+    /// parameter) on its stdin, then waits for the function like a cold run. The
+    /// function's timeout and duration count from here.
+    async fn hand_off(
+        &self,
+        ready: Ready,
+        request: &ActivationRequest,
+        secrets: Vec<SecretFile>,
+    ) -> Result<Outcome, Failed> {
+        let Ready {
+            id,
+            attached,
+            entrypoint,
+            cmd,
+            mut timings,
+        } = ready;
+        let docker = self
+            .docker()
+            .await
+            .map_err(|e| Failed::engine(&id, "reaching the Docker Engine", &e))?;
+        if let Some(why) = secrets
+            .iter()
+            .find_map(|(name, _)| faas_init::check_file_name(name).err())
+        {
+            return Err(Failed::in_container(
+                &id,
+                RunFailure {
+                    kind: RunFailureKind::Runtime,
+                    message: format!("a secret cannot be written: {why}"),
+                },
+            ));
+        }
+        let argv = function_argv(entrypoint, cmd, request);
+        if argv.is_empty() {
+            return Err(Failed::in_container(
+                &id,
+                RunFailure {
+                    kind: RunFailureKind::Runtime,
+                    message: format!(
+                        "image {} has neither an entrypoint nor a command to run",
+                        request.image
+                    ),
+                },
+            ));
+        }
+        let frame = faas_init::Frame {
+            argv: argv.into_iter().map(String::into_bytes).collect(),
+            env: environment(request)
+                .into_iter()
+                .map(String::into_bytes)
+                .collect(),
+            files: secrets,
+        };
+        let captured = new_capture();
+        let reader = tokio::spawn(collect(attached.output, captured.clone()));
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let mut input = attached.input;
+        let mut payload = frame.encode();
+        if request.param_mode == ParamMode::Stdin {
+            payload.extend_from_slice(request.param.as_bytes());
+        }
+        // Written concurrently, as on the cold path; closing is the function's EOF.
+        tokio::spawn(async move {
+            let _ = input.write_all(&payload).await;
+            let _ = input.shutdown().await;
+        });
+        timings.handoff_ms = millis(clock.elapsed());
+        let running = Running {
+            id,
+            reader,
+            captured,
+            started_at,
+            clock,
+            timings,
+        };
+        self.finish(docker, running, Duration::from_millis(request.timeout_ms))
+            .await
+    }
+
+    /// Waits for a running container's exit within `timeout` (killing it past
+    /// that) and collects its output.
+    async fn finish(
+        &self,
+        docker: &Docker,
+        running: Running,
+        timeout: Duration,
+    ) -> Result<Outcome, Failed> {
+        let Running {
+            id,
+            mut reader,
+            captured,
+            started_at,
+            clock,
+            mut timings,
+        } = running;
         let mut wait = docker.wait_container(&id, None);
         let (status, exit_code) = match tokio::time::timeout(timeout, wait.next()).await {
             Ok(Some(Ok(response))) => exit_status(response.status_code),
             // A non-zero exit arrives as an error carrying the exit code.
             Ok(Some(Err(DockerError::DockerContainerWaitError { code, .. }))) => exit_status(code),
-            Ok(Some(Err(e))) => return Err(fail("waiting for the container", &e)),
+            Ok(Some(Err(e))) => return Err(Failed::engine(&id, "waiting for the container", &e)),
             Ok(None) => {
-                return Err(fail(
+                return Err(Failed::engine(
+                    &id,
                     "waiting for the container",
                     &DockerError::RequestTimeoutError,
                 ));
@@ -301,6 +620,8 @@ impl ContainerRuntime {
             }
         };
         let duration = clock.elapsed();
+        timings.run_ms = millis(duration);
+        let step = Instant::now();
         let oom_killed =
             exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id, started_at).await;
         if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
@@ -309,6 +630,7 @@ impl ContainerRuntime {
         {
             reader.abort();
         }
+        timings.collect_ms = millis(step.elapsed());
         let captured = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
         Ok(Outcome {
             status,
@@ -319,7 +641,23 @@ impl ContainerRuntime {
             container: Some(id),
             started_at,
             duration,
+            timings: Some(timings),
         })
+    }
+
+    /// Removes a container in the background (shutdown waits for it).
+    pub(crate) fn remove_later(&self, id: String) {
+        let runtime = self.clone();
+        self.removals.spawn(async move {
+            if let Ok(docker) = runtime.docker().await {
+                remove(docker, &id).await;
+            }
+        });
+    }
+
+    /// Removes a parked container that will not be used.
+    pub(crate) fn discard(&self, ready: Ready) {
+        self.remove_later(ready.id);
     }
 
     /// Removes containers that an earlier run of this worker left behind (a crash
@@ -333,6 +671,12 @@ impl ContainerRuntime {
             remove(docker, id).await;
         }
         Ok(leftovers.len())
+    }
+
+    /// Removes the init volumes of other `faas-init` binaries that no container
+    /// uses (an earlier version's); returns their names.
+    pub async fn remove_old_init_volumes(&self) -> anyhow::Result<Vec<String>> {
+        crate::init_volume::remove_unused(self.docker().await?, self.init_binary.as_deref()).await
     }
 
     /// This platform's containers, running or not, as (container id, worker id).
@@ -369,14 +713,15 @@ impl ContainerRuntime {
 
 /// The image is local, or pulled now within `budget` (the function's timeout);
 /// otherwise a clear `ImageUnavailable` that names the image and the kind of
-/// failure but never repeats what a registry sent. Returns the time spent pulling.
+/// failure but never repeats what a registry sent. Returns the time spent pulling
+/// and the image's own command.
 async fn ensure_image(
     docker: &Docker,
     image: &str,
     budget: Duration,
-) -> Result<Duration, RunFailure> {
+) -> Result<(Duration, ImageCommand), RunFailure> {
     match docker.inspect_image(image).await {
-        Ok(_) => return Ok(Duration::ZERO),
+        Ok(inspect) => return Ok((Duration::ZERO, ImageCommand::of(inspect))),
         Err(DockerError::DockerResponseServerError {
             status_code: 404, ..
         }) => {}
@@ -404,12 +749,151 @@ async fn ensure_image(
     };
     // A registry that stops answering must not hold the activation's slot for
     // longer than the function may run.
-    tokio::time::timeout(budget, pull).await.unwrap_or_else(|_| {
+    let pulled = tokio::time::timeout(budget, pull).await.unwrap_or_else(|_| {
         Err(unavailable(&format!(
             "the pull did not finish within the function's timeout ({} ms); pre-pull the image on the workers or raise timeout_ms",
             budget.as_millis()
         )))
-    })
+    })?;
+    let inspect = docker
+        .inspect_image(image)
+        .await
+        .map_err(|e| runtime_failure("inspecting the pulled image", &e))?;
+    Ok((pulled, ImageCommand::of(inspect)))
+}
+
+/// Whether a create failed for want of the image (the engine's 404 names it;
+/// a missing network is a 404 too).
+fn is_missing_image(error: &DockerError) -> bool {
+    matches!(error, DockerError::DockerResponseServerError { status_code: 404, message }
+        if message.to_ascii_lowercase().contains("no such image"))
+}
+
+/// An image's own entrypoint and command, which `faas-init` execs.
+struct ImageCommand {
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+}
+
+impl ImageCommand {
+    fn of(inspect: bollard::models::ImageInspect) -> Self {
+        let config = inspect.config.unwrap_or_default();
+        Self {
+            entrypoint: config.entrypoint.unwrap_or_default(),
+            cmd: config.cmd.unwrap_or_default(),
+        }
+    }
+}
+
+/// How long an image's command is trusted: an image re-tagged under the same
+/// reference is noticed after this at the latest.
+const IMAGE_COMMAND_TTL: Duration = Duration::from_secs(10);
+
+/// The commands of the images init containers ran lately, by image reference, so
+/// that an init container costs no image inspect per run; entries older than
+/// [`IMAGE_COMMAND_TTL`] are inspected again (and dropped when the next is stored).
+#[derive(Clone, Default)]
+struct ImageCommands(Arc<Mutex<CommandsByImage>>);
+
+/// Image reference → when its command was read, and the command.
+type CommandsByImage = HashMap<String, (Instant, Arc<ImageCommand>)>;
+
+impl ImageCommands {
+    /// `image`'s command, from the cache or inspected (and pulled within `budget`).
+    async fn get_or_inspect(
+        &self,
+        docker: &Docker,
+        image: &str,
+        budget: Duration,
+    ) -> Result<Arc<ImageCommand>, RunFailure> {
+        let fresh = |at: &Instant| at.elapsed() < IMAGE_COMMAND_TTL;
+        if let Some((_, command)) = self.lock().get(image).filter(|(at, _)| fresh(at)) {
+            return Ok(command.clone());
+        }
+        let command = Arc::new(ensure_image(docker, image, budget).await?.1);
+        let mut commands = self.lock();
+        commands.retain(|_, (at, _)| fresh(at));
+        commands.insert(image.to_owned(), (Instant::now(), command.clone()));
+        Ok(command)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CommandsByImage> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What the function runs as, like `docker run --rm IMAGE [PARAM]`: the image's
+/// entrypoint, then in `argv` mode the parameter in place of its command.
+fn function_argv(
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+    request: &ActivationRequest,
+) -> Vec<String> {
+    let mut argv = entrypoint;
+    if request.param_mode == ParamMode::Argv {
+        argv.push(request.param.clone());
+    } else {
+        argv.extend(cmd);
+    }
+    argv
+}
+
+/// A started container being waited for.
+struct Running {
+    id: String,
+    reader: tokio::task::JoinHandle<()>,
+    captured: Arc<Mutex<Captured>>,
+    started_at: chrono::DateTime<Utc>,
+    /// From the start (cold) or the handoff (prewarmed).
+    clock: Instant,
+    timings: StepTimings,
+}
+
+/// Attaches to a created container's stdout and stderr (and stdin, to write the
+/// parameter or the init frame), streaming.
+async fn attach(
+    docker: &Docker,
+    id: &str,
+    stdin: bool,
+) -> Result<bollard::container::AttachContainerResults, DockerError> {
+    let options = AttachContainerOptionsBuilder::default()
+        .stdout(true)
+        .stderr(true)
+        .stdin(stdin)
+        .stream(true)
+        .build();
+    docker.attach_container(id, Some(options)).await
+}
+
+fn new_capture() -> Arc<Mutex<Captured>> {
+    Arc::new(Mutex::new(Captured {
+        stdout: CappedBuffer::new(MAX_RESULT_BYTES),
+        stderr: CappedBuffer::new(MAX_LOG_BYTES),
+    }))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The steps as histograms (seconds).
+fn record_timings(timings: &StepTimings) {
+    let path = if timings.prewarmed {
+        "prewarmed"
+    } else {
+        "cold"
+    };
+    for (step, ms) in [
+        ("create", timings.create_ms),
+        ("attach", timings.attach_ms),
+        ("start", timings.start_ms),
+        ("handoff", timings.handoff_ms),
+        ("run", timings.run_ms),
+        ("collect", timings.collect_ms),
+    ] {
+        metrics::histogram!("faas_worker_container_step_seconds", "step" => step, "path" => path)
+            .record(ms as f64 / 1000.0);
+    }
 }
 
 /// What kind of pull failure `error` is, in words of our own: the engine's message
@@ -518,12 +1002,13 @@ struct Outcome {
     /// When the container was started, and how long it ran until it exited.
     started_at: chrono::DateTime<Utc>,
     duration: Duration,
+    timings: Option<StepTimings>,
 }
 
 /// A run the platform failed, and the container it leaves to remove.
-struct Failed {
-    failure: RunFailure,
-    container: Option<String>,
+pub(crate) struct Failed {
+    pub(crate) failure: RunFailure,
+    pub(crate) container: Option<String>,
 }
 
 impl Failed {
@@ -532,6 +1017,19 @@ impl Failed {
             failure,
             container: None,
         }
+    }
+
+    /// A failure after `id` was created: the container is left to remove.
+    fn in_container(id: &str, failure: RunFailure) -> Self {
+        Self {
+            failure,
+            container: Some(id.to_owned()),
+        }
+    }
+
+    /// The engine failed `what` on the created container `id`.
+    fn engine(id: &str, what: &str, error: &DockerError) -> Self {
+        Self::in_container(id, runtime_failure(what, error))
     }
 }
 
@@ -546,6 +1044,7 @@ impl From<Failed> for Outcome {
             container: failed.container,
             started_at: Utc::now(),
             duration: Duration::ZERO,
+            timings: None,
         }
     }
 }
@@ -668,6 +1167,32 @@ pub fn host_config(request: &ActivationRequest, network: Option<&str>) -> HostCo
         auto_remove: Some(false),
         ..Default::default()
     }
+}
+
+/// [`host_config`] with the init volume mounted read-only at `/.faas` and a small
+/// tmpfs at `/run/secrets` for the files init writes.
+fn init_host_config(
+    request: &ActivationRequest,
+    network: Option<&str>,
+    volume: &str,
+) -> HostConfig {
+    let mut config = host_config(request, network);
+    config.mounts = Some(vec![Mount {
+        target: Some(crate::init_volume::MOUNT_DIR.to_owned()),
+        source: Some(volume.to_owned()),
+        typ: Some(MountType::VOLUME),
+        read_only: Some(true),
+        volume_options: Some(bollard::models::MountVolumeOptions {
+            no_copy: Some(true),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }]);
+    config.tmpfs.get_or_insert_default().insert(
+        faas_init::SECRETS_DIR.to_owned(),
+        "rw,noexec,nosuid,nodev,size=1m,mode=1777".to_owned(),
+    );
+    config
 }
 
 fn runtime_failure(what: &str, error: &DockerError) -> RunFailure {

@@ -1,0 +1,319 @@
+//! Prewarmed single-use containers and secret files, through the container runtime
+//! against the real Docker Engine (images from `bash
+//! scripts/build-function-images.sh`, `faas-init` built static by the test kit).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::{ActivationStatus, ParamMode};
+use faas_testkit::activation::request;
+use faas_testkit::names::{CAT, ECHO, ENV, REVERSE, SH, SLEEP, unique};
+use faas_worker::runtime::{ContainerRuntime, LABEL_PARKED, LABEL_WORKER};
+use futures::future::join_all;
+
+/// A runtime with the init binary, keeping at most `max_parked` containers.
+fn runtime(max_parked: usize) -> ContainerRuntime {
+    ContainerRuntime::new(None)
+        .with_init(faas_testkit::init::binary())
+        .with_prewarm(max_parked, Duration::from_secs(600))
+}
+
+/// A request of function `function` with `prewarm` containers.
+fn prewarmed(image: &str, function: &str, param: &str, prewarm: u32) -> ActivationRequest {
+    let mut request = request(image, param);
+    request.function = function.into();
+    request.prewarm = prewarm;
+    request
+}
+
+/// The ids of the parked containers of `worker` (running, waiting for a frame).
+async fn parked(worker: &str) -> Vec<String> {
+    let output = tokio::process::Command::new("docker")
+        .args(["ps", "-q", "--no-trunc", "--filter"])
+        .arg(format!("label={LABEL_WORKER}={worker}"))
+        .arg("--filter")
+        .arg(format!("label={LABEL_PARKED}=true"))
+        .output()
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Waits until `worker` has `n` parked containers (30 s at most).
+async fn wait_parked(worker: &str, n: usize) {
+    for _ in 0..300 {
+        if parked(worker).await.len() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{worker} never had {n} parked containers");
+}
+
+/// Drains the pools and checks that nothing of `worker` is left.
+async fn shut_down(runtime: &ContainerRuntime, worker: &str) {
+    runtime.drain_pools();
+    runtime.removals_done().await;
+    let left = faas_testkit::docker::worker_leftovers(worker).await;
+    assert!(left.is_empty(), "containers left after shutdown: {left:?}");
+}
+
+fn prewarmed_run(result: &ActivationResult) -> bool {
+    result
+        .activation
+        .timings
+        .as_ref()
+        .is_some_and(|t| t.prewarmed)
+}
+
+#[tokio::test]
+async fn prewarmed_containers_answer_in_every_param_mode() {
+    let runtime = runtime(8);
+    let worker = unique("prewarm");
+    let mut stdin = prewarmed(CAT, "cat", "line one\nline two", 1);
+    stdin.param_mode = ParamMode::Stdin;
+    let mut env = prewarmed(ENV, "env", "from the environment", 1);
+    env.param_mode = ParamMode::Env;
+    let cases = [
+        (prewarmed(REVERSE, "reverse", "hello", 1), "olleh"),
+        (stdin, "line one\nline two"),
+        (env, "from the environment"),
+    ];
+    // The first run of each is a miss that starts its pool.
+    for (request, expected) in &cases {
+        let cold = runtime.run(request, &worker).await;
+        assert_eq!(cold.activation.result, *expected);
+        assert!(!prewarmed_run(&cold));
+    }
+    wait_parked(&worker, 3).await;
+    assert_sandboxed(&parked(&worker).await[0]).await;
+    for (request, expected) in &cases {
+        let mut again = request.clone();
+        again.activation_id = request_id();
+        let warm = runtime.run(&again, &worker).await;
+        assert_eq!(warm.failure, None);
+        assert_eq!(warm.activation.status, ActivationStatus::Success);
+        assert_eq!(warm.activation.result, *expected, "{:?}", again.param_mode);
+        assert_eq!(warm.activation.exit_code, Some(0));
+        assert!(prewarmed_run(&warm), "{:?} ran cold", again.param_mode);
+    }
+    shut_down(&runtime, &worker).await;
+}
+
+/// A parked container has the sandbox of a cold one (`runtime::host_config`).
+async fn assert_sandboxed(id: &str) {
+    let output = tokio::process::Command::new("docker")
+        .args(["inspect", "--format"])
+        .arg("{{.HostConfig.NetworkMode}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.Privileged}}")
+        .arg(id)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!(
+            "none true [ALL] [no-new-privileges] {} 64 false",
+            64 * 1024 * 1024
+        )
+    );
+}
+
+fn request_id() -> String {
+    request(REVERSE, "").activation_id
+}
+
+#[tokio::test]
+async fn no_container_serves_twice() {
+    let runtime = runtime(8);
+    let worker = unique("prewarm");
+    let first = runtime
+        .run(&prewarmed(REVERSE, "rev", "x", 4), &worker)
+        .await;
+    assert_eq!(first.activation.result, "x");
+    wait_parked(&worker, 4).await;
+    let mut results = vec![first];
+    for round in 0..7 {
+        let batch = (0..7).map(|i| {
+            let runtime = runtime.clone();
+            let worker = worker.clone();
+            async move {
+                let param = format!("{round}-{i}");
+                let result = runtime
+                    .run(&prewarmed(REVERSE, "rev", &param, 4), &worker)
+                    .await;
+                assert_eq!(
+                    result.activation.result,
+                    param.chars().rev().collect::<String>()
+                );
+                result
+            }
+        });
+        results.extend(join_all(batch).await);
+    }
+    assert_eq!(results.len(), 50);
+    let ids: HashSet<_> = results
+        .iter()
+        .map(|r| r.activation.container_id.clone().expect("a container id"))
+        .collect();
+    assert_eq!(ids.len(), 50, "a container served twice");
+    let hits = results.iter().filter(|r| prewarmed_run(r)).count();
+    assert!(hits >= 4, "the parked containers were used ({hits} hits)");
+    println!("prewarm hits: {hits} of 50 at concurrency 7 with a pool of 4");
+    shut_down(&runtime, &worker).await;
+}
+
+#[tokio::test]
+async fn replacing_the_image_drains_the_old_pool() {
+    let runtime = runtime(8);
+    let worker = unique("prewarm");
+    runtime
+        .run(&prewarmed(REVERSE, "f", "abc", 2), &worker)
+        .await;
+    wait_parked(&worker, 2).await;
+    let old = parked(&worker).await;
+
+    let replaced = runtime.run(&prewarmed(ECHO, "f", "abc", 2), &worker).await;
+    assert_eq!(replaced.activation.result, "abc", "the new image answers");
+    wait_parked(&worker, 2).await;
+    let now: HashSet<_> = parked(&worker).await.into_iter().collect();
+    assert!(
+        old.iter().all(|id| !now.contains(id)),
+        "the old image's containers were drained"
+    );
+    let warm = runtime.run(&prewarmed(ECHO, "f", "def", 2), &worker).await;
+    assert_eq!(warm.activation.result, "def");
+    assert!(prewarmed_run(&warm));
+    shut_down(&runtime, &worker).await;
+}
+
+#[tokio::test]
+async fn the_timeout_counts_from_the_handoff() {
+    let runtime = runtime(8);
+    let worker = unique("prewarm");
+    let mut quick = prewarmed(REVERSE, "quick", "ok", 1);
+    quick.timeout_ms = 1000;
+    let mut slow = prewarmed(SLEEP, "slow", "30", 1);
+    slow.timeout_ms = 1000;
+    runtime.run(&quick, &worker).await;
+    slow.param = "0".into();
+    runtime.run(&slow, &worker).await;
+    wait_parked(&worker, 2).await;
+    // Parked for longer than the timeout: that time is not the function's.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    quick.activation_id = request_id();
+    let result = runtime.run(&quick, &worker).await;
+    assert!(prewarmed_run(&result));
+    assert_eq!(result.activation.status, ActivationStatus::Success);
+    assert!(result.activation.duration_ms < 1000);
+
+    slow.activation_id = request_id();
+    slow.param = "30".into();
+    let result = runtime.run(&slow, &worker).await;
+    assert!(prewarmed_run(&result));
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
+    assert_eq!(result.activation.exit_code, None);
+    shut_down(&runtime, &worker).await;
+}
+
+#[tokio::test]
+async fn parked_containers_never_exceed_the_cap() {
+    let runtime = runtime(3);
+    let worker = unique("prewarm");
+    runtime.run(&prewarmed(REVERSE, "a", "a", 4), &worker).await;
+    runtime.run(&prewarmed(ECHO, "b", "b", 4), &worker).await;
+    for _ in 0..30 {
+        let n = parked(&worker).await.len();
+        assert!(n <= 3, "{n} parked containers over a cap of 3");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_parked(&worker, 3).await;
+    shut_down(&runtime, &worker).await;
+}
+
+#[tokio::test]
+async fn secret_files_reach_the_function_as_files_only() {
+    let runtime = runtime(0);
+    let worker = unique("secrets");
+    let script =
+        "cat /run/secrets/token; ls -ln /run/secrets | tail -1 | cut -c1-10; env | grep -c s3cr3t";
+    let result = runtime
+        .run_with_secrets(
+            &request(SH, script),
+            &worker,
+            vec![("token".into(), b"s3cr3t\n".to_vec())],
+        )
+        .await;
+    assert_eq!(result.failure, None);
+    assert_eq!(result.activation.result, "s3cr3t\n-r--------\n0\n");
+    assert!(!prewarmed_run(&result), "a cold start through init");
+
+    let refused = runtime
+        .run_with_secrets(
+            &request(SH, "true"),
+            &worker,
+            vec![("../etc/passwd".into(), b"x".to_vec())],
+        )
+        .await;
+    assert_eq!(refused.activation.status, ActivationStatus::Error);
+    assert!(refused.activation.result.is_empty());
+    shut_down(&runtime, &worker).await;
+}
+
+/// Old `faas-init` versions' volumes go when nothing uses them; a volume in use,
+/// the current binary's and volumes of other names stay.
+#[tokio::test]
+async fn old_init_volumes_are_removed_when_unused() {
+    let fake_digest = || format!("{:016x}", rand_u64());
+    let unused = format!("faas-init-{}", fake_digest());
+    let in_use = format!("faas-init-{}", fake_digest());
+    let not_ours = format!("faas-init-{}-data", unique("x"));
+    let docker = |args: &[&str]| {
+        let output = std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "docker {args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    for volume in [&unused, &in_use, &not_ours] {
+        docker(&["volume", "create", volume]);
+    }
+    let user = docker(&["create", "-v", &format!("{in_use}:/data"), ECHO]);
+    let runtime = runtime(0);
+    // A run through init (secret files) installs the current binary's volume.
+    let through_init = || async {
+        let secret = vec![("token".to_owned(), b"s3cret".to_vec())];
+        let result = runtime
+            .run_with_secrets(&request(REVERSE, "abc"), "init-volume-test", secret)
+            .await;
+        assert_eq!(result.activation.result, "cba", "{:?}", result.failure);
+    };
+    through_init().await;
+    runtime.removals_done().await;
+
+    let removed = runtime.remove_old_init_volumes().await.unwrap();
+    assert!(removed.contains(&unused), "{removed:?}");
+    let volumes = docker(&["volume", "ls", "-q"]);
+    let exists = |name: &str| volumes.lines().any(|v| v == name);
+    assert!(!exists(&unused));
+    assert!(exists(&in_use), "a volume in use was removed");
+    assert!(
+        exists(&not_ours),
+        "a volume not of init's name shape was removed"
+    );
+    // The current binary's volume, unused since the run, still serves.
+    through_init().await;
+    runtime.removals_done().await;
+    docker(&["rm", "-f", &user]);
+    docker(&["volume", "rm", &in_use, &not_ours]);
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}

@@ -1,0 +1,228 @@
+//! Prewarming through the whole platform: `prewarm` over the API, two workers with
+//! pools, what the activation records show, the workers' `/metrics`, and nothing
+//! left once the workers stop.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use faas_testkit::docker::worker_leftovers;
+use faas_testkit::names::{REVERSE, unique};
+use faas_testkit::{Platform, expect_error};
+use futures::future::join_all;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A free loopback port for a worker's metrics listener.
+fn free_address() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// The body of `GET /metrics` at `address`.
+async fn scrape(address: SocketAddr) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: worker\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    response
+}
+
+fn prewarmed(activation: &Value) -> bool {
+    activation["timings"]["prewarmed"] == json!(true)
+}
+
+#[tokio::test]
+async fn two_workers_serve_a_prewarmed_function_and_leave_nothing() {
+    let platform = Platform::parts().await;
+    let metrics = free_address();
+    let ids = [unique("pw-a"), unique("pw-b")];
+    let workers: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            platform.worker(|config| {
+                config.worker_id = id.clone();
+                config.slots = 4;
+                config.init_binary = Some(faas_testkit::init::binary());
+                if i == 0 {
+                    config.metrics_listen = Some(metrics);
+                }
+            })
+        })
+        .collect();
+    let token = platform.user(&unique("pw")).await;
+
+    let refused = platform
+        .authed(reqwest::Method::PUT, "/v1/functions/rev", &token)
+        .json(&json!({"image": REVERSE, "prewarm": 17}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(refused, reqwest::StatusCode::BAD_REQUEST, "invalid_spec").await;
+    let stored = platform
+        .add_function(&token, "rev", json!({"image": REVERSE, "prewarm": 4}))
+        .await;
+    let stored: Value = stored.json().await.unwrap();
+    assert_eq!(stored["prewarm"], 4);
+
+    // Warm-up: enough at once that both workers see the function and start pools.
+    let invoke_batch = |n: usize, round: usize| {
+        join_all((0..n).map(|i| {
+            let param = format!("{round}-{i}");
+            let platform = &platform;
+            let token = &token;
+            async move {
+                let activation = platform.invoke_ok(token, "rev", &param).await;
+                assert_eq!(
+                    activation["result"],
+                    param.chars().rev().collect::<String>()
+                );
+                activation
+            }
+        }))
+    };
+    let warm_up = invoke_batch(8, 0).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let mut activations = Vec::new();
+    for round in 1..=10 {
+        activations.extend(invoke_batch(4, round).await);
+    }
+    let hits = activations.iter().filter(|a| prewarmed(a)).count();
+    let mut per_worker = [0; 2];
+    for activation in &activations {
+        let id = activation["activation_id"].as_str().unwrap();
+        let (_, record) = platform
+            .get_json(&format!("/v1/activations/{id}"), &token)
+            .await;
+        if let Some(i) = ids.iter().position(|w| record["worker"] == json!(w)) {
+            per_worker[i] += 1;
+        }
+    }
+    println!(
+        "prewarm hit rate with 2 workers (pool 4 each, concurrency 4): {hits}/{} = {:.0}%, activations per worker {per_worker:?}",
+        activations.len(),
+        100.0 * hits as f64 / activations.len() as f64
+    );
+    for path in ["cold", "prewarmed"] {
+        let timings: Vec<&Value> = warm_up
+            .iter()
+            .chain(&activations)
+            .map(|a| &a["timings"])
+            .filter(|t| (t["prewarmed"] == json!(true)) == (path == "prewarmed"))
+            .collect();
+        let median = |step: &str| {
+            let mut ms: Vec<u64> = timings.iter().filter_map(|t| t[step].as_u64()).collect();
+            ms.sort_unstable();
+            ms.get(ms.len() / 2).copied().unwrap_or_default()
+        };
+        println!(
+            "{path} steps, median ms of {}: create {} attach {} start {} handoff {} run {} collect {}",
+            timings.len(),
+            median("create_ms"),
+            median("attach_ms"),
+            median("start_ms"),
+            median("handoff_ms"),
+            median("run_ms"),
+            median("collect_ms")
+        );
+    }
+    let containers: HashSet<_> = activations
+        .iter()
+        .map(|a| {
+            a["container_id"]
+                .as_str()
+                .expect("a container id")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        containers.len(),
+        activations.len(),
+        "a container served twice"
+    );
+    assert!(hits > 0, "no activation found a parked container");
+
+    let scraped = scrape(metrics).await;
+    for name in [
+        "faas_worker_prewarm_total{outcome=\"hit\"}",
+        "faas_worker_activations_total{outcome=\"success\"}",
+        "faas_worker_container_step_seconds_bucket",
+        "step=\"create\"",
+        "step=\"attach\"",
+        "step=\"start\"",
+        "step=\"run\"",
+        "step=\"collect\"",
+        "faas_worker_publish_seconds_bucket",
+        "faas_worker_parked_containers",
+        "faas_worker_slots_in_use",
+    ] {
+        assert!(scraped.contains(name), "/metrics lacks {name}:\n{scraped}");
+    }
+
+    for worker in workers {
+        worker.stop().await;
+    }
+    for id in &ids {
+        let left = worker_leftovers(id).await;
+        assert!(left.is_empty(), "{id} left containers: {left:?}");
+    }
+}
+
+/// How many containers `worker` has parked.
+async fn parked(worker: &str) -> usize {
+    let output = tokio::process::Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            "label=io.faas.parked=true",
+            "--filter",
+        ])
+        .arg(format!("label=io.faas.worker={worker}"))
+        .output()
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).lines().count()
+}
+
+/// Waits until `worker` has `n` parked containers (30 s at most).
+async fn wait_parked(worker: &str, n: usize) {
+    for _ in 0..300 {
+        if parked(worker).await == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{worker} never had {n} parked containers");
+}
+
+#[tokio::test]
+async fn an_idle_pool_is_drained() {
+    let platform = Platform::parts().await;
+    let id = unique("pw-idle");
+    let worker = platform.worker(|config| {
+        config.worker_id = id.clone();
+        config.init_binary = Some(faas_testkit::init::binary());
+        config.prewarm_idle = Duration::from_secs(3);
+    });
+    let token = platform.user(&unique("idle")).await;
+    platform
+        .add_function(&token, "rev", json!({"image": REVERSE, "prewarm": 2}))
+        .await;
+    assert_eq!(
+        platform.invoke_ok(&token, "rev", "ab").await["result"],
+        "ba"
+    );
+    wait_parked(&id, 2).await;
+    // No activation for longer than the idle time: the pool goes.
+    wait_parked(&id, 0).await;
+    worker.stop().await;
+}
