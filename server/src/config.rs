@@ -10,6 +10,7 @@ use faas_shared::image_policy::ImagePolicy;
 use anyhow::{Context, bail};
 use faas_process::env;
 use faas_process::nats::Credentials;
+use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 
 use crate::throttle::AbuseLimits;
@@ -43,6 +44,12 @@ pub struct ServerConfig {
     pub abuse: AbuseLimits,
     /// `FAAS_ALLOWED_REGISTRIES`: the registries functions' images may come from.
     pub image_policy: ImagePolicy,
+    /// `FAAS_SECRETS_KEY_FILE` (and `FAAS_SECRETS_OLD_KEY_FILES`): seals users'
+    /// secrets. Without it the secrets routes answer 503 saying so.
+    pub secret_keys: Option<SecretKeys>,
+    /// `FAAS_METRICS_LISTEN`: where `GET /metrics` is served (plain HTTP, its own
+    /// port, never the API's); unset, no metrics are served.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +95,8 @@ impl ServerConfig {
             request_key: RequestKey::random(),
             abuse: AbuseLimits::default(),
             image_policy: ImagePolicy::any_public(),
+            secret_keys: Some(SecretKeys::random()),
+            metrics_listen: None,
         }
     }
 
@@ -130,8 +139,21 @@ impl ServerConfig {
         config.request_key = RequestKey::from_env()?;
         config.abuse = AbuseLimits::from_env()?;
         config.image_policy = image_policy_from_env()?;
+        config.secret_keys = SecretKeys::from_env()?;
+        config.metrics_listen = metrics_listen_from_env()?;
         Ok(config)
     }
+}
+
+/// `FAAS_METRICS_LISTEN`, e.g. `0.0.0.0:9090`; unset, no `/metrics`.
+pub fn metrics_listen_from_env() -> anyhow::Result<Option<SocketAddr>> {
+    env::var("FAAS_METRICS_LISTEN")
+        .map(|listen| {
+            listen.parse().with_context(|| {
+                format!("FAAS_METRICS_LISTEN={listen:?} is not an address like 0.0.0.0:9090")
+            })
+        })
+        .transpose()
 }
 
 impl Limits {

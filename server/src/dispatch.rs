@@ -21,6 +21,7 @@ use futures::StreamExt;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::PendingMarker;
 
 /// JetStream's "maximum messages (per subject) exceeded".
 const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);
@@ -32,13 +33,20 @@ pub async fn invoke(
     function: &FunctionInfo,
     param: String,
 ) -> Result<ActivationResult, AppError> {
-    let request = new_request(owner, function, param);
+    let request = new_request(state, owner, function, param).await?;
     let activation_id = request.activation_id.clone();
-    let mut results = state
+    let subscribed = state
         .nats
         .subscribe(result_subject(&activation_id))
         .await
-        .map_err(|e| AppError::backend("subscribing for the result", e))?;
+        .map_err(|e| AppError::backend("subscribing for the result", e));
+    let mut results = match subscribed {
+        Ok(results) => results,
+        Err(e) => {
+            release_slot(state, &request).await;
+            return Err(e);
+        }
+    };
     let sequence = publish(state, &request).await?;
 
     // Phase 1: a worker must take the request within the queue timeout.
@@ -54,6 +62,7 @@ pub async fn invoke(
         return Ok(result);
     }
     if !picked_up(state, sequence).await && withdraw(state, sequence).await {
+        release_slot(state, &request).await;
         return Err(AppError::new(
             ErrorCode::NoCapacity,
             format!(
@@ -128,14 +137,32 @@ pub async fn submit(
     function: &FunctionInfo,
     param: String,
 ) -> Result<String, AppError> {
-    let request = new_request(owner, function, param);
-    publish(state, &request).await?;
+    let request = new_request(state, owner, function, param).await?;
+    let sequence = publish(state, &request).await?;
+    let marker = PendingMarker {
+        function: request.function.clone(),
+        queued_at: request.queued_at,
+        sequence,
+    };
+    state
+        .store
+        .put_pending(owner, &request.activation_id, &marker)
+        .await?;
     Ok(request.activation_id)
 }
 
-fn new_request(owner: &str, function: &FunctionInfo, param: String) -> ActivationRequest {
-    ActivationRequest {
-        activation_id: uuid::Uuid::now_v7().simple().to_string(),
+/// A new request for `function`, holding one of its concurrency slots if it has a
+/// limit (429 `function_concurrency_limit` when all are taken).
+async fn new_request(
+    state: &AppState,
+    owner: &str,
+    function: &FunctionInfo,
+    param: String,
+) -> Result<ActivationRequest, AppError> {
+    let activation_id = uuid::Uuid::now_v7().simple().to_string();
+    let concurrency_slot = crate::slots::claim(state, owner, function, &activation_id).await?;
+    Ok(ActivationRequest {
+        activation_id,
         owner: owner.to_owned(),
         function: function.name.clone(),
         image: function.image.clone(),
@@ -144,8 +171,28 @@ fn new_request(owner: &str, function: &FunctionInfo, param: String) -> Activatio
         timeout_ms: function.timeout_ms,
         memory_mb: function.memory_mb,
         network: function.network,
+        secrets: function.secrets.clone(),
+        concurrency_slot,
+        prewarm: function.prewarm,
         queued_at: Utc::now(),
+    })
+}
+
+/// Frees the request's concurrency slot when it will not run.
+async fn release_slot(state: &AppState, request: &ActivationRequest) {
+    if let Some(slot) = &request.concurrency_slot {
+        faas_process::slots::release(&state.jetstream, slot).await;
     }
+}
+
+/// Queues the request (see [`publish_once`]); when it is refused, its concurrency
+/// slot is freed.
+async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
+    let queued = publish_once(state, request).await;
+    if queued.is_err() {
+        release_slot(state, request).await;
+    }
+    queued
 }
 
 /// Queues the request; the stream's answer is the admission decision. Returns the
@@ -158,7 +205,7 @@ fn new_request(owner: &str, function: &FunctionInfo, param: String) -> Activatio
 ///
 /// The request's JSON is signed with the subject (see `faas_process::signing`): the
 /// worker runs nothing the server did not queue for that user.
-async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
+async fn publish_once(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
     let subject = activation_subject(&request.owner);
     let json = serde_json::to_vec(request)
         .map_err(|e| AppError::internal("encoding the activation request", e))?;
@@ -214,7 +261,7 @@ fn is_transient(error: &jetstream::context::PublishError) -> bool {
 }
 
 /// Whether the shared worker consumer has been handed stream message `sequence`.
-async fn picked_up(state: &AppState, sequence: u64) -> bool {
+pub async fn picked_up(state: &AppState, sequence: u64) -> bool {
     let Ok(stream) = state.jetstream.get_stream(ACTIVATIONS_STREAM).await else {
         return false;
     };
@@ -234,7 +281,7 @@ async fn withdraw(state: &AppState, sequence: u64) -> bool {
 }
 
 /// Whether a publish failed because the stream is at its message limit.
-fn is_stream_full(error: &jetstream::context::PublishError) -> bool {
+pub fn is_stream_full(error: &jetstream::context::PublishError) -> bool {
     let mut source = error.source();
     while let Some(err) = source {
         if let Some(js) = err.downcast_ref::<jetstream::Error>() {

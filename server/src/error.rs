@@ -57,7 +57,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.error.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = self.error.code;
         let mut response = (status, axum::Json(ErrorBody { error: self.error })).into_response();
+        // For the metrics middleware, which counts errors by code.
+        response.extensions_mut().insert(code);
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

@@ -17,6 +17,7 @@
 //! - [`dispatch`]: running one activation over the work queue;
 //! - [`store`]: the stream and buckets in NATS, and typed access to them;
 //! - [`error`]: failures as the API's JSON error shape;
+//! - [`metrics`]: what is recorded per request, and the `/metrics` listener;
 //! - [`throttle`]: abuse limits (login and registration rates, concurrent hashes,
 //!   the client's address, header size);
 //! - [`dev`]: NATS, a worker and the API in one process (`faas-server dev`).
@@ -29,7 +30,9 @@ pub mod config;
 pub mod dev;
 pub mod dispatch;
 pub mod error;
+pub mod metrics;
 pub mod serve;
+pub mod slots;
 pub mod state;
 pub mod store;
 pub mod throttle;

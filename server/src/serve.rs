@@ -26,6 +26,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = Arc::new(AppState::connect(&config, Duration::from_secs(30)).await?);
+    if let Some(addr) = config.metrics_listen {
+        crate::metrics::spawn(crate::metrics::bind(addr)?, state.clone())?;
+    }
     serve(state, config.tls.as_ref(), listener, shutdown).await
 }
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub request_key: RequestKey,
     /// Abuse limits: login and registration rates, concurrent hashes.
     pub throttle: Throttle,
+    /// Seals users' secrets; `None` when `FAAS_SECRETS_KEY_FILE` is not set.
+    pub secret_keys: Option<faas_process::secrets::SecretKeys>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             decoy_password_hash,
             request_key: config.request_key.clone(),
             throttle: Throttle::new(config.abuse.clone()),
+            secret_keys: config.secret_keys.clone(),
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Everything the server keeps in NATS: the stream and buckets it creates at
-//! start-up, and typed access to users, functions and activation records.
+//! start-up, and typed access to users, functions, activation records and API keys.
 //!
 //! JetStream's own features do the hard parts: KV `create` makes registration
 //! atomic, KV `update` with a revision makes function replacement race-free, and the
@@ -10,9 +10,11 @@ use std::time::Duration;
 use async_nats::jetstream::{self, kv, stream};
 use chrono::{DateTime, Utc};
 use faas_process::claim::Payloads;
+use faas_shared::budget::FUNCTION_SLOT_TTL;
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET,
-    PAYLOADS_BUCKET, USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET, activation_key,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTION_SLOTS_STREAM,
+    FUNCTION_SLOTS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET, PAYLOADS_BUCKET, PENDING_BUCKET,
+    SECRETS_BUCKET, USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET, activation_key,
     function_key, owner_key_prefix,
 };
 use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
@@ -23,7 +25,13 @@ use crate::config::Limits;
 use crate::error::AppError;
 
 mod accounts;
+mod pending;
+mod secrets;
 pub use accounts::{Removed, Revocations, open_revoked_bucket};
+pub use pending::PendingMarker;
+pub use secrets::StoredSecret;
+mod keys;
+pub use keys::StoredKey;
 
 /// How long activation records (and the large bodies they point to) are kept.
 pub const ACTIVATION_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -59,6 +67,12 @@ pub struct Store {
     users: kv::Store,
     functions: kv::Store,
     activations: kv::Store,
+    /// Sealed secrets, `<user>.<name>`.
+    secrets: kv::Store,
+    /// Markers of unfinished asynchronous activations, `<owner>.<id>`.
+    pending: kv::Store,
+    /// API keys.
+    keys: kv::Store,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
@@ -104,12 +118,19 @@ async fn set_up(
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
     let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
+    let secrets = open_bucket(js, SECRETS_BUCKET, Duration::ZERO, replicas).await?;
+    let pending = open_bucket(js, PENDING_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
+    ensure_stream(js, function_slots_stream(replicas)).await?;
+    let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
     Ok(Store {
         users,
         functions,
         activations,
+        secrets,
+        pending,
+        keys,
         payloads,
     })
 }
@@ -132,6 +153,24 @@ fn activation_stream(limits: &Limits, replicas: usize) -> stream::Config {
         discard: stream::DiscardPolicy::New,
         discard_new_per_subject: limits.max_inflight_per_user.is_some(),
         duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}
+
+/// The per-function concurrency slots (`crate::slots`): one subject per slot, each
+/// holding at most one message, a publish to a taken slot refused (discard new per
+/// subject). A slot's message is removed when its activation ends; `max_age` frees
+/// the ones nobody removes (a server that died between taking a slot and queueing).
+fn function_slots_stream(replicas: usize) -> stream::Config {
+    stream::Config {
+        name: FUNCTION_SLOTS_STREAM.into(),
+        subjects: vec![FUNCTION_SLOTS_SUBJECTS.into()],
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        max_messages_per_subject: 1,
+        discard: stream::DiscardPolicy::New,
+        discard_new_per_subject: true,
+        max_age: FUNCTION_SLOT_TTL,
         ..Default::default()
     }
 }

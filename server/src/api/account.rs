@@ -67,6 +67,8 @@ pub async fn authenticate(
 }
 
 /// `POST /v1/auth/logout`: puts the token on the deny-list until it expires.
+#[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users", security(("bearer" = [])),
+    responses((status = 204, description = "The token is revoked")))]
 pub async fn logout(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
@@ -82,6 +84,8 @@ pub async fn logout(
 /// `PUT /v1/users/me/password`: checks the current password, stores the new one
 /// and starts a new token generation, which revokes every older token of the
 /// account; answers with a fresh token of the new generation.
+#[utoipa::path(put, path = faas_shared::paths::PASSWORD, tag = "users", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 200, description = "Changed; every older token is revoked, this one is new", body = TokenResponse)))]
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
@@ -117,6 +121,8 @@ pub async fn change_password(
 /// functions and activation records, and last the user record, after which the
 /// name may be registered again. If a step fails the account stays marked, and the
 /// same request (the token still works for this route only) finishes the job.
+#[utoipa::path(delete, path = faas_shared::paths::ME, tag = "users", security(("bearer" = [])), request_body = AccountDeletion,
+    responses((status = 204, description = "The account, its functions and its activation records are gone")))]
 pub async fn delete_account(
     State(state): State<Arc<AppState>>,
     session: DeletingSession,
@@ -147,6 +153,7 @@ pub async fn delete_account(
         functions = removed.functions,
         activations = removed.activations,
         queued = removed.queued,
+        keys = removed.keys,
         "account deleted"
     );
     Ok(StatusCode::NO_CONTENT)
@@ -163,7 +170,7 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for DeletingSession {
         parts: &mut axum::http::request::Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = super::extract::bearer_token(parts)?;
+        let token = super::extract::session_token(parts)?;
         authenticate(state, token, true).await.map(Self)
     }
 }

@@ -9,18 +9,23 @@ use std::sync::Arc;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use faas_shared::ErrorCode;
+use faas_shared::keys::KeySecret;
 use serde::de::DeserializeOwned;
 
 use super::MAX_BODY_BYTES;
 use super::account::{Authenticated, authenticate};
+use super::keys::authenticate_key;
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The authenticated caller of a protected route. Extracting it verifies the
-/// `Authorization: Bearer <jwt>` header and checks the token against the store
-/// ([`authenticate`]); a missing, bad or revoked token is a 401.
+/// `Authorization: Bearer` header, a session token checked against the store
+/// ([`authenticate`]) or an API key ([`authenticate_key`]); a missing, bad,
+/// revoked or expired one is a 401.
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub String);
 
@@ -31,13 +36,17 @@ impl FromRequestParts<Arc<AppState>> for AuthUser {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let Session(session) = Session::from_request_parts(parts, state).await?;
+        let token = bearer_token(parts)?;
+        if KeySecret::looks_like_key(token) {
+            return authenticate_key(state, token).await.map(AuthUser);
+        }
+        let session = authenticate(state, token, false).await?;
         Ok(AuthUser(session.user.username))
     }
 }
 
-/// The same check as [`AuthUser`], keeping what the account routes need: the
-/// token's id and the user record.
+/// A session token only (no API key), checked as for [`AuthUser`], keeping what the
+/// account and key routes need: the token's id and the user record.
 pub struct Session(pub Authenticated);
 
 impl FromRequestParts<Arc<AppState>> for Session {
@@ -47,12 +56,24 @@ impl FromRequestParts<Arc<AppState>> for Session {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts)?;
+        let token = session_token(parts)?;
         authenticate(state, token, false).await.map(Session)
     }
 }
 
-/// The token of the `Authorization: Bearer <jwt>` header.
+/// The bearer of a route that needs a session from a login: an API key is refused.
+pub fn session_token(parts: &Parts) -> Result<&str, AppError> {
+    let token = bearer_token(parts)?;
+    if KeySecret::looks_like_key(token) {
+        return Err(AppError::new(
+            ErrorCode::Unauthorized,
+            "an API key cannot manage the account or API keys: use a session token (`faasctl login`)",
+        ));
+    }
+    Ok(token)
+}
+
+/// The token of the `Authorization: Bearer <token>` header.
 pub fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
     let value = parts
@@ -96,6 +117,22 @@ impl<S: Send + Sync> FromRequest<S> for Body {
                     )
                 }
             })
+    }
+}
+
+/// Middleware: reads the whole request body (up to the body limit) before any
+/// extractor or handler answers. An answer given before the body has arrived (a 401
+/// from the token check, a 404 for an unknown function) would otherwise make hyper
+/// close the connection with the body unread, and the client, still sending it, gets
+/// a connection reset instead of the answer (schemathesis found this).
+pub async fn read_whole_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match Body::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(Body(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(error) => error.into_response(),
     }
 }
 

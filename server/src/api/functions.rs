@@ -12,11 +12,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
-use faas_shared::names::{validate_function_name, validate_image};
+use faas_shared::names::{validate_function_name, validate_image, validate_secret_name};
 use faas_shared::paths;
 use faas_shared::{
-    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, ErrorCode, FunctionInfo, FunctionSpec, MAX_MEMORY_MB,
-    MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS,
+    DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, ErrorCode, FunctionInfo, FunctionSpec,
+    MAX_FUNCTION_CONCURRENCY, MAX_MEMORY_MB, MAX_PREWARM, MAX_SECRETS_PER_FUNCTION, MAX_TIMEOUT_MS,
+    MIN_MEMORY_MB, MIN_TIMEOUT_MS,
 };
 use serde::Deserialize;
 
@@ -36,6 +37,10 @@ pub struct ListQuery {
 
 /// `GET /v1/functions[?limit=N][&after=NAME]`: sorted by name, one page; when more
 /// follow, `Link: </v1/functions?limit=N&after=LAST>; rel="next"`.
+#[utoipa::path(get, path = faas_shared::paths::FUNCTIONS, operation_id = "list_functions", tag = "functions", security(("bearer" = [])),
+    params(("limit" = Option<u32>, Query, description = "Page size (default 100)", minimum = 1, maximum = 1000),
+        ("after" = Option<String>, Query, description = "The last name of the previous page", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")),
+    responses((status = 200, description = "One page of the caller's functions, by name", body = Vec<FunctionInfo>, headers(("Link" = String, description = "`<next page>; rel=\"next\"` when more follow")))))]
 pub async fn list(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
@@ -84,6 +89,8 @@ pub fn next_link(next: Option<String>) -> HeaderMap {
 }
 
 /// `GET /v1/functions/{name}`
+#[utoipa::path(get, path = faas_shared::paths::FUNCTION, operation_id = "get_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
+    responses((status = 200, description = "The function", body = FunctionInfo)))]
 pub async fn get(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
@@ -93,6 +100,10 @@ pub async fn get(
 }
 
 /// `PUT /v1/functions/{name}`: 201 when created, 200 when replaced.
+#[utoipa::path(put, path = faas_shared::paths::FUNCTION, operation_id = "put_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
+    request_body(content = FunctionSpec, example = json!({"image": "faas-examples/reverse:latest"})),
+    responses((status = 200, description = "Replaced", body = FunctionInfo),
+        (status = 201, description = "Created", body = FunctionInfo)))]
 pub async fn put(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
@@ -114,6 +125,8 @@ pub async fn put(
 }
 
 /// `DELETE /v1/functions/{name}`
+#[utoipa::path(delete, path = faas_shared::paths::FUNCTION, operation_id = "delete_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")),
+    responses((status = 204, description = "Deleted")))]
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
@@ -177,6 +190,30 @@ fn function_info(name: String, spec: FunctionSpec) -> Result<FunctionInfo, AppEr
         spec.memory_mb.unwrap_or(DEFAULT_MEMORY_MB),
         MIN_MEMORY_MB..=MAX_MEMORY_MB,
     )?;
+    let secrets = spec.secrets.unwrap_or_default();
+    if secrets.len() > MAX_SECRETS_PER_FUNCTION {
+        return Err(AppError::new(
+            ErrorCode::InvalidSpec,
+            format!(
+                "secrets names {} secrets; a function may name at most {MAX_SECRETS_PER_FUNCTION}",
+                secrets.len()
+            ),
+        ));
+    }
+    for (i, secret) in secrets.iter().enumerate() {
+        validate_secret_name(secret)?;
+        if secrets[..i].contains(secret) {
+            return Err(AppError::new(
+                ErrorCode::InvalidSpec,
+                format!("secrets names {secret:?} twice: name each secret once"),
+            ));
+        }
+    }
+    let max_concurrency = spec
+        .max_concurrency
+        .map(|n| within("max_concurrency", n, 1..=MAX_FUNCTION_CONCURRENCY))
+        .transpose()?;
+    let prewarm = within("prewarm", spec.prewarm.unwrap_or(0), 0..=MAX_PREWARM)?;
     let now = Utc::now();
     Ok(FunctionInfo {
         name,
@@ -185,6 +222,9 @@ fn function_info(name: String, spec: FunctionSpec) -> Result<FunctionInfo, AppEr
         memory_mb,
         param_mode: spec.param_mode.unwrap_or_default(),
         network: spec.network.unwrap_or(false),
+        secrets,
+        max_concurrency,
+        prewarm,
         created_at: now,
         updated_at: now,
     })

@@ -12,6 +12,8 @@ use faas_shared::nats::ACTIVATIONS_STREAM;
 use crate::state::AppState;
 
 /// `GET /healthz`: the process is up.
+#[utoipa::path(get, path = faas_shared::paths::HEALTHZ, tag = "meta",
+    responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
@@ -21,6 +23,8 @@ pub async fn healthz() -> Json<Health> {
 
 /// `GET /readyz`: NATS is connected and the activation stream answers, so requests
 /// can be served. 503 otherwise, with the reasons.
+#[utoipa::path(get, path = faas_shared::paths::READYZ, tag = "meta",
+    responses((status = 200, description = "Ready to serve", body = Health), (status = 503, description = "Not ready; `problems` says why", body = Health)))]
 pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Health>) {
     let mut problems = Vec::new();
     if state.nats.connection_state() != async_nats::connection::State::Connected {

@@ -27,6 +27,16 @@ pub struct InvokeQuery {
     asynchronous: bool,
 }
 
+#[utoipa::path(post, path = faas_shared::paths::INVOKE, tag = "functions", security(("bearer" = [])),
+    params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse"),
+        ("async" = Option<bool>, Query, description = "Answer 202 at once; the record is at the `Location` when it has finished")),
+    request_body(description = "The parameter: `{\"param\": \"...\"}` as JSON, or any other body taken verbatim as UTF-8 text",
+        content((InvokeRequest = "application/json", example = json!({"param": "hello"})), (String = "text/plain", example = "hello"))),
+    responses(
+        (status = 200, description = "The function exited 0. With `Accept: text/plain`, its stdout alone, the rest in `X-Faas-*` headers",
+            content((Activation = "application/json"), (String = "text/plain"))),
+        (status = 202, description = "Queued (`?async=true`)", body = ActivationAccepted,
+            headers(("Location" = String, description = "The activation record's path")))))]
 pub async fn invoke(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
@@ -67,6 +77,21 @@ pub async fn invoke(
             format!(
                 "the parameter contains a NUL byte, which param_mode \"{}\" cannot carry (the kernel ends every argument and environment string at NUL); register the function with param_mode \"stdin\" to pass any bytes",
                 function.param_mode.as_str()
+            ),
+        ));
+    }
+    // Checked here so the caller hears at once; the worker looks again when it
+    // runs (a secret may be deleted in between).
+    if let Some(missing) = state
+        .store
+        .missing_secrets(&user, &function.secrets)
+        .await?
+        .first()
+    {
+        return Err(AppError::new(
+            ErrorCode::SecretNotFound,
+            format!(
+                "function {name} reads secret {missing:?}, which you have not set: set it with `faasctl secret set {missing}` (PUT /v1/secrets/{missing})"
             ),
         ));
     }

@@ -7,6 +7,9 @@ mod extract;
 mod functions;
 mod health;
 mod invoke;
+mod keys;
+pub mod openapi;
+mod secrets;
 mod users;
 
 use std::sync::Arc;
@@ -39,8 +42,28 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", paths::INVOKE, true),
     ("GET", paths::ACTIVATIONS, true),
     ("GET", paths::ACTIVATION, true),
+    ("GET", paths::SECRETS, true),
+    ("PUT", paths::SECRET, true),
+    ("DELETE", paths::SECRET, true),
+    ("POST", paths::KEYS, true),
+    ("GET", paths::KEYS, true),
+    ("DELETE", paths::KEY, true),
     ("GET", paths::HEALTHZ, false),
     ("GET", paths::READYZ, false),
+    ("GET", paths::OPENAPI, false),
+];
+
+/// The routes of [`ROUTES`] that also accept an API key as the bearer (those whose
+/// handlers take `AuthUser`); the others that need a token want a session. The
+/// gateway lets keys through to exactly these.
+pub const API_KEY_ROUTES: &[(&str, &str)] = &[
+    ("GET", paths::FUNCTIONS),
+    ("GET", paths::FUNCTION),
+    ("PUT", paths::FUNCTION),
+    ("DELETE", paths::FUNCTION),
+    ("POST", paths::INVOKE),
+    ("GET", paths::ACTIVATIONS),
+    ("GET", paths::ACTIVATION),
 ];
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -60,15 +83,22 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(paths::INVOKE, post(invoke::invoke))
         .route(paths::ACTIVATIONS, get(activations::list))
         .route(paths::ACTIVATION, get(activations::get))
+        .route(paths::SECRETS, get(secrets::list))
+        .route(paths::SECRET, put(secrets::put).delete(secrets::delete))
+        .route(paths::KEYS, post(keys::create).get(keys::list))
+        .route(paths::KEY, delete(keys::delete))
         .route(paths::HEALTHZ, get(health::healthz))
         .route(paths::READYZ, get(health::readyz))
+        .route(paths::OPENAPI, get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(extract::read_whole_body))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::throttle::limit_headers,
         ))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

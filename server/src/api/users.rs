@@ -17,6 +17,8 @@ use crate::store::StoredUser;
 use crate::throttle::ClientAddr;
 
 /// `POST /v1/users`
+#[utoipa::path(post, path = faas_shared::paths::USERS, tag = "users", request_body = Credentials,
+    responses((status = 201, description = "Registered; log in next", body = UserInfo)))]
 pub async fn register(
     State(state): State<Arc<AppState>>,
     client: ClientAddr,
@@ -47,6 +49,8 @@ pub async fn register(
 
 /// `POST /v1/auth/login`. Unknown user and wrong password get the same answer in
 /// about the same time, so usernames cannot be probed.
+#[utoipa::path(post, path = faas_shared::paths::LOGIN, tag = "users", request_body = Credentials,
+    responses((status = 200, description = "A session token", body = TokenResponse)))]
 pub async fn login(
     State(state): State<Arc<AppState>>,
     client: ClientAddr,

@@ -31,12 +31,18 @@ impl DevCommand {
             limits: Limits::from_env()?,
             abuse: AbuseLimits::from_env()?,
             image_policy: faas_server::config::image_policy_from_env()?,
+            metrics_listen: faas_server::config::metrics_listen_from_env()?,
+            // As `faas-worker` reads it.
+            worker_init: faas_process::env::var("FAAS_WORKER_INIT").map(Into::into),
         };
         let mut stack = DevStack::start(options).await?;
         println!("faas dev platform running");
         println!("  API:     {}", stack.url);
         println!("  CA cert: {}", stack.ca_cert.display());
         println!("  NATS:    {}", stack.nats_url);
+        if let Some(url) = &stack.metrics_url {
+            println!("  Metrics: {url}");
+        }
         println!(
             "try: faasctl --api-url {} --ca-cert {} register --username alice",
             stack.url,

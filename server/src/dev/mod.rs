@@ -46,6 +46,11 @@ pub struct DevOptions {
     pub abuse: AbuseLimits,
     /// Registries images may come from, for the API and the worker alike.
     pub image_policy: faas_shared::image_policy::ImagePolicy,
+    /// Where `GET /metrics` is served (plain HTTP); `None`, nowhere.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The static `faas-init` of the in-process worker (prewarm, secret files);
+    /// `None`: `faas-init` beside this executable, if it is there.
+    pub worker_init: Option<PathBuf>,
 }
 
 impl Default for DevOptions {
@@ -58,6 +63,8 @@ impl Default for DevOptions {
             limits: Limits::default(),
             abuse: AbuseLimits::default(),
             image_policy: Default::default(),
+            metrics_listen: None,
+            worker_init: None,
         }
     }
 }
@@ -72,6 +79,8 @@ pub struct DevStack {
     pub nats_url: String,
     /// The NATS users' passwords and the request signing key, in the data dir.
     pub nats_auth: NatsAuth,
+    /// `http://ADDR/metrics`, when metrics are served.
+    pub metrics_url: Option<String>,
     shutdown: CancellationToken,
     api: JoinHandle<anyhow::Result<()>>,
     worker: JoinHandle<anyhow::Result<()>>,
@@ -109,6 +118,9 @@ impl DevStack {
         if let Some(slots) = options.worker_slots {
             worker_config.slots = slots;
         }
+        if let Some(init) = &options.worker_init {
+            worker_config.init_binary = Some(init.clone());
+        }
         let mut config = ServerConfig::new(&nats_url, jwt_key);
         config.listen = options.listen;
         config.limits = options.limits.clone();
@@ -121,6 +133,7 @@ impl DevStack {
         config.tls = Some(certs.server);
         config.nats_credentials = server_login;
         config.request_key = nats_auth.request_key.clone();
+        config.secret_keys = Some(nats_auth.secret_keys.clone());
         config.image_policy = options.image_policy.clone();
         let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
             format!(
@@ -130,10 +143,20 @@ impl DevStack {
         })?;
         let port = listener.local_addr()?.port();
         let state = Arc::new(AppState::connect(&config, Duration::from_secs(15)).await?);
+        let metrics_url = match options.metrics_listen {
+            Some(addr) => {
+                let listener = crate::metrics::bind(addr)?;
+                let url = format!("http://{}/metrics", listener.local_addr()?);
+                crate::metrics::spawn(listener, state.clone())?;
+                Some(url)
+            }
+            None => None,
+        };
 
         let shutdown = CancellationToken::new();
         worker_config.nats_credentials = worker_login;
         worker_config.request_key = nats_auth.request_key.clone();
+        worker_config.secret_keys = Some(nats_auth.secret_keys.clone());
         worker_config.image_policy = options.image_policy.clone();
         let worker = tokio::spawn(faas_worker::run(
             worker_config,
@@ -154,6 +177,7 @@ impl DevStack {
             ca_cert: certs.ca_cert,
             nats_url,
             nats_auth,
+            metrics_url,
             shutdown,
             api,
             worker,

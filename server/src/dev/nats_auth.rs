@@ -1,5 +1,6 @@
-//! The NATS users of a private platform (`faas-server dev`, the test kit) and the
-//! key that signs activation requests, kept in the data dir.
+//! The NATS users of a private platform (`faas-server dev`, the test kit), the key
+//! that signs activation requests and the key that seals users' secrets, kept in the
+//! data dir.
 //!
 //! The permissions are `deploy/nats/auth.conf`, the file every deployment uses;
 //! this writes it out as `nats.conf` after the lines defining the passwords, as
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use faas_process::nats::Credentials;
+use faas_process::secrets::SecretKeys;
 use faas_process::signing::{RequestKey, random_secret};
 use faas_shared::nats::{SERVER_USER, WORKER_USER};
 
@@ -27,6 +29,8 @@ pub struct NatsAuth {
     pub worker: Credentials,
     /// Server and workers share it.
     pub request_key: RequestKey,
+    /// Seals users' secrets; server and workers share it.
+    pub secret_keys: SecretKeys,
     /// `nats.conf`, for `nats-server -c`.
     pub config: PathBuf,
 }
@@ -35,6 +39,7 @@ pub struct NatsAuth {
 const SERVER_PASSWORD: &str = "server.password";
 const WORKER_PASSWORD: &str = "worker.password";
 const REQUEST_KEY: &str = "request.key";
+const SECRETS_KEY: &str = "secrets.key";
 
 impl NatsAuth {
     /// The files a worker's `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE`
@@ -45,6 +50,9 @@ impl NatsAuth {
     pub fn request_key_file(&self) -> PathBuf {
         self.config.with_file_name(REQUEST_KEY)
     }
+    pub fn secrets_key_file(&self) -> PathBuf {
+        self.config.with_file_name(SECRETS_KEY)
+    }
 }
 
 impl NatsAuth {
@@ -54,6 +62,7 @@ impl NatsAuth {
         let server_password = secret(&dir.join(SERVER_PASSWORD))?;
         let worker_password = secret(&dir.join(WORKER_PASSWORD))?;
         let request_key = secret(&dir.join(REQUEST_KEY))?;
+        let secrets_key = secret(&dir.join(SECRETS_KEY))?;
         let config = dir.join("nats.conf");
         write_private(&config, &nats_conf(&server_password, &worker_password))?;
         Ok(Self {
@@ -66,6 +75,7 @@ impl NatsAuth {
                 password: worker_password,
             },
             request_key: RequestKey::from_text(&request_key)?,
+            secret_keys: SecretKeys::from_text(&secrets_key)?,
             config,
         })
     }

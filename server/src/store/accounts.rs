@@ -62,6 +62,8 @@ pub struct Removed {
     pub functions: usize,
     pub activations: usize,
     pub queued: u64,
+    pub secrets: usize,
+    pub keys: usize,
 }
 
 impl Store {
@@ -95,15 +97,19 @@ impl Store {
         }
     }
 
-    /// Removes everything `owner` has: queued activation requests (so they never
-    /// run), functions, and activation records with their large bodies.
+    /// Removes everything `owner` has: API keys (first: they stop working at once),
+    /// queued activation requests (so they never run), functions, and activation
+    /// records with their large bodies.
     pub async fn remove_owned(
         &self,
         jetstream: &jetstream::Context,
         owner: &str,
     ) -> Result<Removed, AppError> {
         let backend = |e: &dyn std::fmt::Display| AppError::backend("deleting the account", e);
-        let mut removed = Removed::default();
+        let mut removed = Removed {
+            keys: self.remove_keys(owner).await?,
+            ..Removed::default()
+        };
         let stream = jetstream
             .get_stream(ACTIVATIONS_STREAM)
             .await
@@ -130,6 +136,7 @@ impl Store {
                 .map_err(|e| backend(&e))?;
             removed.activations += 1;
         }
+        removed.secrets = self.remove_secrets(owner).await?;
         Ok(removed)
     }
 

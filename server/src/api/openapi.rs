@@ -1,0 +1,489 @@
+//! The API's OpenAPI 3.1 document, generated with utoipa from the handlers'
+//! `#[utoipa::path]` attributes and the `faas-shared` types, served at
+//! `GET /v1/openapi.json` and checked in as `docs/openapi.json`.
+//!
+//! Adding a route: annotate its handler, list the handler in [`ApiDoc`] and its
+//! error codes in [`ERRORS`]. The tests in `server/tests/openapi.rs` fail, naming the
+//! route, until the router's [`ROUTES`](super::ROUTES), this document and the
+//! checked-in copy agree.
+//!
+//! The handlers' attributes describe the successes; the errors are generated here
+//! from [`ERRORS`], one response per status ([`ErrorCode::http_status`]), whose body
+//! schema allows exactly the codes listed, so the fuzzer in the test command checks
+//! the list against what the server really answers.
+
+use std::sync::LazyLock;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use faas_shared::paths;
+use faas_shared::{ErrorBody, ErrorCode};
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    Content, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
+};
+use utoipa::{Modify, OpenApi};
+
+use super::{account, activations, functions, health, invoke, keys, secrets, users};
+
+/// The name of the bearer-token security scheme (a session token or, later, an API
+/// key, sent as `Authorization: Bearer <token>`).
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "faas",
+        description = "Functions as a Service: register container images as functions and invoke them with one string parameter. Every error is `{\"error\": {\"code\", \"message\"}}` with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        users::register,
+        users::login,
+        account::logout,
+        account::change_password,
+        account::delete_account,
+        functions::list,
+        functions::get,
+        functions::put,
+        functions::delete,
+        invoke::invoke,
+        activations::list,
+        activations::get,
+        keys::create,
+        keys::list,
+        keys::delete,
+        secrets::list,
+        secrets::put,
+        secrets::delete,
+        health::healthz,
+        health::readyz,
+        document,
+    ),
+    components(schemas(ErrorBody, ErrorCode)),
+    modifiers(&BearerScheme, &ErrorResponses, &OptionalInvokeBody),
+    tags(
+        (name = "users", description = "Registration, login and one's own account"),
+        (name = "functions", description = "Registering and invoking one's own functions"),
+        (name = "activations", description = "Records of finished invocations, kept 24 h"),
+        (name = "keys", description = "API keys for CI: they open the function, invocation and activation routes; managing them needs a session"),
+        (name = "secrets", description = "One's secrets: set and listed by name, never read back; functions read them as files"),
+        (name = "meta", description = "Probes and this document"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// What every operation can answer besides its successes, as (method, path, codes).
+/// Codes sent with `Retry-After` are 429 and 503 ones; `internal` (500) is never
+/// listed: it must never happen.
+pub const ERRORS: &[(&str, &str, &[ErrorCode])] = {
+    use ErrorCode::*;
+    &[
+        (
+            "POST",
+            paths::USERS,
+            &[
+                BadRequest,
+                InvalidUsername,
+                WeakPassword,
+                UserExists,
+                PayloadTooLarge,
+                RateLimited,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "POST",
+            paths::LOGIN,
+            &[
+                BadRequest,
+                InvalidCredentials,
+                PayloadTooLarge,
+                RateLimited,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "POST",
+            paths::LOGOUT,
+            &[Unauthorized, TokenExpired, BackendUnavailable],
+        ),
+        (
+            "PUT",
+            paths::PASSWORD,
+            &[
+                BadRequest,
+                WeakPassword,
+                Unauthorized,
+                TokenExpired,
+                WrongPassword,
+                PayloadTooLarge,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "DELETE",
+            paths::ME,
+            &[
+                BadRequest,
+                Unauthorized,
+                TokenExpired,
+                WrongPassword,
+                PayloadTooLarge,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "GET",
+            paths::FUNCTIONS,
+            &[
+                BadRequest,
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "GET",
+            paths::FUNCTION,
+            &[
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                FunctionNotFound,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "PUT",
+            paths::FUNCTION,
+            &[
+                BadRequest,
+                InvalidName,
+                InvalidImage,
+                ImageNotAllowed,
+                InvalidSpec,
+                Unauthorized,
+                TokenExpired,
+                QuotaExceeded,
+                PayloadTooLarge,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "DELETE",
+            paths::FUNCTION,
+            &[
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                FunctionNotFound,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "POST",
+            paths::INVOKE,
+            &[
+                BadRequest,
+                InvalidName,
+                InvalidParam,
+                Unauthorized,
+                TokenExpired,
+                FunctionNotFound,
+                PayloadTooLarge,
+                ParamTooLarge,
+                ConcurrencyLimit,
+                FunctionConcurrencyLimit,
+                SecretNotFound,
+                FunctionFailed,
+                ImageUnavailable,
+                NoCapacity,
+                BackendUnavailable,
+                FunctionTimeout,
+            ],
+        ),
+        (
+            "GET",
+            paths::ACTIVATIONS,
+            &[
+                BadRequest,
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "GET",
+            paths::ACTIVATION,
+            &[
+                BadRequest,
+                Unauthorized,
+                TokenExpired,
+                ActivationNotFound,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "POST",
+            paths::KEYS,
+            &[
+                BadRequest,
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                QuotaExceeded,
+                KeyExists,
+                PayloadTooLarge,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "GET",
+            paths::KEYS,
+            &[Unauthorized, TokenExpired, BackendUnavailable],
+        ),
+        (
+            "DELETE",
+            paths::KEY,
+            &[
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                NotFound,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "GET",
+            paths::SECRETS,
+            &[Unauthorized, TokenExpired, BackendUnavailable],
+        ),
+        (
+            "PUT",
+            paths::SECRET,
+            &[
+                BadRequest,
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                QuotaExceeded,
+                PayloadTooLarge,
+                BackendUnavailable,
+            ],
+        ),
+        (
+            "DELETE",
+            paths::SECRET,
+            &[
+                InvalidName,
+                Unauthorized,
+                TokenExpired,
+                SecretNotFound,
+                BackendUnavailable,
+            ],
+        ),
+        ("GET", paths::HEALTHZ, &[]),
+        // Its 503 is the Health body, in the handler's attribute.
+        ("GET", paths::READYZ, &[]),
+        ("GET", paths::OPENAPI, &[]),
+    ]
+};
+
+/// Answered by the header-size middleware on every route.
+const EVERY_ROUTE: &[ErrorCode] = &[ErrorCode::HeadersTooLarge];
+
+/// The document as served and checked in: pretty JSON with a final newline.
+pub fn document_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
+}
+
+/// `GET /v1/openapi.json`: this API's OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = paths::OPENAPI,
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object)),
+)]
+pub async fn document() -> impl IntoResponse {
+    static DOCUMENT: LazyLock<String> = LazyLock::new(document_json);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
+    )
+}
+
+/// The operation `method path` of `openapi`, if documented.
+pub fn operation_mut<'a>(
+    openapi: &'a mut utoipa::openapi::OpenApi,
+    method: &str,
+    path: &str,
+) -> Option<&'a mut Operation> {
+    let item = openapi.paths.paths.get_mut(path)?;
+    match http_method(method)? {
+        HttpMethod::Get => item.get.as_mut(),
+        HttpMethod::Put => item.put.as_mut(),
+        HttpMethod::Post => item.post.as_mut(),
+        HttpMethod::Delete => item.delete.as_mut(),
+        HttpMethod::Options => item.options.as_mut(),
+        HttpMethod::Head => item.head.as_mut(),
+        HttpMethod::Patch => item.patch.as_mut(),
+        HttpMethod::Trace => item.trace.as_mut(),
+    }
+}
+
+fn http_method(method: &str) -> Option<HttpMethod> {
+    Some(match method {
+        "GET" => HttpMethod::Get,
+        "PUT" => HttpMethod::Put,
+        "POST" => HttpMethod::Post,
+        "DELETE" => HttpMethod::Delete,
+        "OPTIONS" => HttpMethod::Options,
+        "HEAD" => HttpMethod::Head,
+        "PATCH" => HttpMethod::Patch,
+        "TRACE" => HttpMethod::Trace,
+        _ => return None,
+    })
+}
+
+/// The `bearer` security scheme: `Authorization: Bearer <token>`.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A session token from POST /v1/auth/login (valid 12 h) or, on the function, invocation and activation routes, an API key `faas_k_…` from POST /v1/keys; sent as `Authorization: Bearer <token>`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Invoke's body may be empty (the empty parameter); utoipa marks a body of
+/// several content types required.
+struct OptionalInvokeBody;
+
+impl Modify for OptionalInvokeBody {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(body) = operation_mut(openapi, "POST", paths::INVOKE)
+            .and_then(|operation| operation.request_body.as_mut())
+        {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
+    }
+}
+
+/// Adds the error responses of [`ERRORS`] to each operation.
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (method, path, codes) in ERRORS {
+            let Some(operation) = operation_mut(openapi, method, path) else {
+                // The route test names it; the document stays servable.
+                continue;
+            };
+            let mut statuses: Vec<u16> = codes
+                .iter()
+                .chain(EVERY_ROUTE)
+                .map(|c| c.http_status())
+                .collect();
+            statuses.sort_unstable();
+            statuses.dedup();
+            for status in statuses {
+                let codes: Vec<ErrorCode> = codes
+                    .iter()
+                    .chain(EVERY_ROUTE)
+                    .copied()
+                    .filter(|c| c.http_status() == status)
+                    .collect();
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error_response(status, &codes).into());
+            }
+        }
+    }
+}
+
+/// One error status of an operation: the error body with `code` one of `codes`.
+fn error_response(status: u16, codes: &[ErrorCode]) -> utoipa::openapi::Response {
+    let names: Vec<String> = codes.iter().map(|c| c.as_str()).collect();
+    let reason = axum::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    let listed = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let narrowed = ObjectBuilder::new().property(
+        "error",
+        ObjectBuilder::new().property(
+            "code",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names.clone())),
+        ),
+    );
+    let schema = Schema::AllOf(
+        utoipa::openapi::AllOfBuilder::new()
+            .item(Ref::from_schema_name("ErrorBody"))
+            .item(narrowed)
+            .build(),
+    );
+    let mut response = ResponseBuilder::new()
+        .description(format!("{reason}: {listed}"))
+        .content("application/json", Content::new(Some(RefOr::T(schema))));
+    if codes.iter().any(|c| retries_later(*c)) {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0)),
+                )
+                .description(Some("Seconds to wait before trying again"))
+                .build(),
+        );
+    }
+    if status == 401 {
+        response = response.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some("`Bearer realm=\"faas\"`"))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+/// Codes answered with `Retry-After`: the refusals that pass with time.
+fn retries_later(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::RateLimited
+            | ErrorCode::ConcurrencyLimit
+            | ErrorCode::NoCapacity
+            | ErrorCode::BackendUnavailable
+    )
+}
