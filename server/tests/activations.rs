@@ -1,7 +1,5 @@
 //! Activation records and asynchronous invocation.
 
-use std::time::Duration;
-
 use faas_testkit::Platform;
 use faas_testkit::names::{FAIL, REVERSE, SLEEP, unique};
 use reqwest::{Method, StatusCode, header};
@@ -79,20 +77,11 @@ async fn every_activation_is_recorded_and_listed_newest_first() {
     p.stop().await;
 }
 
-#[tokio::test]
-async fn async_invocation_answers_202_and_the_record_follows() {
-    let p = Platform::dev().await;
-    let token = p.user(&unique("later")).await;
-    p.add_function(&token, "sleep", json!({"image": SLEEP}))
-        .await;
-
+/// Queues `param` for the function `sleep` (`?async=true`); the Location it answers.
+async fn queue_sleep(p: &Platform, token: &str, seconds: &str) -> String {
     let response = p
-        .authed(
-            Method::POST,
-            "/v1/functions/sleep/invoke?async=true",
-            &token,
-        )
-        .json(&json!({"param": "1"}))
+        .authed(Method::POST, "/v1/functions/sleep/invoke?async=true", token)
+        .json(&json!({ "param": seconds }))
         .send()
         .await
         .unwrap();
@@ -109,18 +98,54 @@ async fn async_invocation_answers_202_and_the_record_follows() {
             accepted["activation_id"].as_str().unwrap()
         )
     );
+    location
+}
 
-    let mut record = Value::Null;
-    for _ in 0..100 {
-        let (status, body) = p.get_json(&location, &token).await;
-        if status == StatusCode::OK {
-            record = body;
-            break;
-        }
-        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(record["result"], "slept 1", "the record arrived: {record}");
+#[tokio::test]
+async fn async_invocation_answers_202_and_wait_returns_the_record_once_stored() {
+    let p = Platform::dev().await;
+    let token = p.user(&unique("later")).await;
+    let other = p.user(&unique("nosy")).await;
+    p.add_function(&token, "sleep", json!({"image": SLEEP}))
+        .await;
+    let long = queue_sleep(&p, &token, "10").await;
+    let short = queue_sleep(&p, &token, "1").await;
+
+    // Unfinished: 202 with where it is.
+    let (status, pending) = p.get_json(&long, &token).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{pending}");
+    assert_eq!(pending["function"], "sleep");
+    assert!(
+        ["queued", "running"].contains(&pending["state"].as_str().unwrap()),
+        "{pending}"
+    );
+
+    // ?wait answers as soon as the record is stored, not when the wait runs out:
+    // the 10 s activation queued beside it is still running then.
+    let (status, record) = p.get_json(&format!("{short}?wait=60"), &token).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["result"], "slept 1");
     assert_eq!(record["status"], "success");
+    let (status, still) = p.get_json(&long, &token).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{still}");
+    assert_eq!(still["state"], "running");
+
+    for bad in ["?wait=61", "?wait=x", "?wait=-1"] {
+        let (status, body) = p.get_json(&format!("{long}{bad}"), &token).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    // Another user's activation is unknown to them, waiting or not.
+    let (status, body) = p.get_json(&format!("{long}?wait=60"), &other).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) = p
+        .get_json(
+            "/v1/activations/0190a1b2c3d4e5f60718293a4b5c6d7e?wait=60",
+            &token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, done) = p.get_json(&format!("{long}?wait=60"), &token).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["result"], "slept 10");
     p.stop().await;
 }

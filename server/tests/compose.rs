@@ -1,7 +1,8 @@
 //! The deployment itself, run for real: `docker-compose` brings up NATS, both server
 //! replicas and three workers from `docker-compose.yml` (and, for the cluster test,
 //! `docker-compose.cluster.yml`), and the tests drive the server replicas directly,
-//! since APISIX cannot be had on a machine without a registry.
+//! since APISIX cannot be had on a machine without a registry. The walkthrough test
+//! also runs the conformance suite (`faas-conformance`) against it.
 //!
 //! The images are the compose files' own, built offline from this checkout:
 //! `TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs
@@ -102,6 +103,16 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // The conformance suite, against one replica of the real deployment.
+    let options = faas_conformance::Options {
+        api_url: s1.clone(),
+        ca_cert: None,
+        images: faas_conformance::Images::new("faas-examples/", "latest"),
+    };
+    let report = faas_conformance::run(&options).await.unwrap();
+    println!("{report}");
+    assert!(report.passed(), "conformance on compose:\n{report}");
 
     let worker_ids: Vec<String> = per_worker.into_keys().collect();
     stack.down_and_check_nothing_is_left();
@@ -346,6 +357,102 @@ async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
     stack.down_and_check_nothing_is_left();
 }
 
+/// Scale-down under load: with every slot of the three workers running a function,
+/// `docker-compose up --scale worker=1` stops two of them (SIGTERM, as a KEDA
+/// scale-in does); each finishes what it runs, so every call is answered with its
+/// result, none is run twice or refused, and nothing is left behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn scaling_down_under_load_answers_every_call() {
+    let mut stack = Stack::up("down", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    // Two users, 6 calls each: the fair share (6) lets each hold half the 12 slots.
+    let mut calls = Vec::new();
+    let mut owners = Vec::new();
+    for (n, name) in ["downa", "downb"].into_iter().enumerate() {
+        let server = api.servers[n].clone();
+        let user = api.register(&server, name).await;
+        let token = api.login(&server, &user).await;
+        api.add(
+            &server,
+            &token,
+            "nap",
+            json!({"image": SLEEP, "timeout_ms": 60_000}),
+        )
+        .await;
+        for _ in 0..6 {
+            let (api, server, token) = (api.clone(), server.clone(), token.clone());
+            calls.push(tokio::spawn(async move {
+                api.invoke(&server, &token, "nap", "8").await
+            }));
+        }
+        owners.push((user, token));
+    }
+    let running = || {
+        owners
+            .iter()
+            .map(|(owner, _)| {
+                let ps = docker(&[
+                    "ps",
+                    "-q",
+                    "--filter",
+                    &format!("label=io.faas.owner={owner}"),
+                ]);
+                stdout(&ps).lines().count()
+            })
+            .sum::<usize>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while running() < 12 {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of 12 functions started",
+            running()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let before = stack.containers("worker");
+    let scale = tokio::task::block_in_place(|| {
+        stack.compose(&[
+            "up",
+            "-d",
+            "--no-build",
+            "--no-recreate",
+            "--scale",
+            "worker=1",
+            "worker",
+        ])
+    });
+    assert!(scale.status.success(), "scale down: {}", stderr(&scale));
+    let remaining = stack.containers("worker");
+    assert_eq!(remaining.len(), 1);
+    for call in calls {
+        let (status, body) = call.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["result"], "slept 8");
+    }
+    // Each worker held 4 of the 12; the two removed ones ran theirs to the end
+    // (a killed worker's calls would have been run again by the remaining one).
+    let mut on_removed = 0;
+    for (n, (_, token)) in owners.iter().enumerate() {
+        let records: Value = api
+            .get(&api.servers[n], "/v1/activations?limit=100", token)
+            .await;
+        for record in records.as_array().unwrap() {
+            let worker = record["worker"].as_str().unwrap_or_default();
+            let removed = before
+                .iter()
+                .filter(|id| !remaining.contains(id))
+                .any(|id| worker.starts_with(&id[..12]));
+            on_removed += usize::from(removed);
+        }
+    }
+    assert_eq!(
+        on_removed, 8,
+        "calls the removed workers finished themselves"
+    );
+    stack.down_and_check_nothing_is_left();
+}
+
 /// A function with `network: true` runs on the worker's function network, not on
 /// the platform's: it tries NATS's and both servers' container addresses (which this
 /// test started and reads with `docker inspect`) and reaches none of them.
@@ -413,6 +520,56 @@ async fn network_functions_cannot_reach_nats_or_the_servers() {
     );
 
     stack.down_and_check_nothing_is_left();
+}
+
+/// Workers in containers prewarm too: the engine cannot see a worker's files, so
+/// the init binary reaches function containers through the volume the worker
+/// fills over the Engine API. Parked containers go with the workers.
+#[tokio::test(flavor = "multi_thread")]
+async fn workers_in_containers_serve_prewarmed_functions() {
+    let mut stack = Stack::up("prewarm", &["docker-compose.yml"], &[]);
+    let api = stack.api().await;
+    let server = &api.servers[0];
+    let user = api.register(server, "warm").await;
+    let token = api.login(server, &user).await;
+    api.add(
+        server,
+        &token,
+        "warm",
+        json!({ "image": REVERSE, "prewarm": 2 }),
+    )
+    .await;
+    let mut prewarmed = false;
+    for i in 0..40 {
+        let param = format!("warm {i}");
+        let (status, activation) = api.invoke(server, &token, "warm", &param).await;
+        assert_eq!(status, StatusCode::OK, "{activation}");
+        assert_eq!(
+            activation["result"],
+            param.chars().rev().collect::<String>()
+        );
+        if activation["timings"]["prewarmed"] == json!(true) {
+            prewarmed = true;
+            break;
+        }
+        // Give the pools of the worker that took it time to fill.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(prewarmed, "no invocation found a parked container");
+    stack.down_and_check_nothing_is_left();
+    let parked = docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        "label=io.faas.parked=true",
+        "--filter",
+        &format!("label=io.faas.owner={user}"),
+    ]);
+    assert_eq!(
+        stdout(&parked),
+        "",
+        "parked containers outlived the workers"
+    );
 }
 
 /// One docker-compose project, torn down (volumes included) when dropped.

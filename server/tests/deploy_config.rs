@@ -1,26 +1,22 @@
 //! The deployment files agree with the server: every API route goes through the
 //! gateway with the right methods and with jwt-auth exactly where the server wants a
-//! token, the gateway's limits fit the server's, and docker-compose, Kumori and APISIX
+//! token, API keys pass the gateway exactly where the server accepts them, the gateway's limits fit the server's, and docker-compose, Kumori and APISIX
 //! describe the same components, images, variables and ports.
 //!
 //! No YAML parser: `apisix/apisix.yaml` and the compose files are written in a
 //! regular layout (documented at the top of each) and read line by line here.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+mod repo;
 
-use faas_server::api::ROUTES;
+use std::collections::{BTreeMap, BTreeSet};
+
+use repo::{faas_names, files_under, repo_file};
+
+use faas_server::api::{API_KEY_ROUTES, ROUTES};
 use faas_server::auth::JWT_CONSUMER_KEY;
 
 /// The server's body limit (`MAX_BODY_BYTES` in `server/src/api/mod.rs`).
 const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
-
-fn repo_file(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
 
 /// One route of `apisix.yaml`.
 #[derive(Debug)]
@@ -30,6 +26,9 @@ struct GatewayRoute {
     methods: Vec<String>,
     plugins: BTreeSet<String>,
     upstream: Option<String>,
+    /// The `vars:` condition, as written.
+    vars: Option<String>,
+    priority: u64,
 }
 
 /// The lines of the top-level section `name:` (up to the next top-level key).
@@ -61,6 +60,8 @@ fn gateway_routes() -> Vec<GatewayRoute> {
                 methods: Vec::new(),
                 plugins: BTreeSet::new(),
                 upstream: None,
+                vars: None,
+                priority: 0,
             });
             in_plugins = false;
             continue;
@@ -77,6 +78,10 @@ fn gateway_routes() -> Vec<GatewayRoute> {
                 .map(|m| m.trim().to_string())
                 .filter(|m| !m.is_empty())
                 .collect();
+        } else if let Some(vars) = value(line, "vars").filter(|_| line.starts_with("    v")) {
+            route.vars = Some(vars.to_string());
+        } else if let Some(priority) = value(line, "priority") {
+            route.priority = priority.parse().expect("priority is a number");
         } else if let Some(upstream) = value(line, "upstream_id") {
             route.upstream = Some(upstream.to_string());
         } else if line.trim_end() == "    plugins:" {
@@ -134,7 +139,7 @@ fn every_server_route_has_a_gateway_route_with_matching_auth() {
         let uri = gateway_path(path);
         let matching: Vec<&GatewayRoute> = routes
             .iter()
-            .filter(|r| r.uri == uri && r.methods.iter().any(|m| m == method))
+            .filter(|r| r.vars.is_none() && r.uri == uri && r.methods.iter().any(|m| m == method))
             .collect();
         assert_eq!(
             matching.len(),
@@ -161,6 +166,84 @@ fn every_server_route_has_a_gateway_route_with_matching_auth() {
             "route {} must go to the faas-server upstream",
             route.id
         );
+    }
+}
+
+/// The `vars` of a route for API keys: a bearer with the key prefix, any case of
+/// "Bearer" (the server accepts any).
+fn api_key_vars() -> String {
+    format!(
+        "[[\"http_authorization\", \"~*\", \"^bearer {}\"]]",
+        faas_shared::keys::KEY_PREFIX
+    )
+}
+
+#[test]
+fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
+    let routes = gateway_routes();
+    for (method, path) in API_KEY_ROUTES {
+        assert!(
+            ROUTES.contains(&(method, path, true)),
+            "{method} {path} takes a key, so it is a route that needs a token"
+        );
+        let uri = gateway_path(path);
+        let keyed: Vec<&GatewayRoute> = routes
+            .iter()
+            .filter(|r| r.vars.is_some() && r.uri == uri && r.methods.iter().any(|m| m == method))
+            .collect();
+        assert_eq!(
+            keyed.len(),
+            1,
+            "{method} {path}: one key route, found {keyed:?}"
+        );
+        let route = keyed[0];
+        assert_eq!(route.vars, Some(api_key_vars()), "route {}", route.id);
+        assert!(
+            route.priority > 0,
+            "route {} must be tried before the jwt-auth twin",
+            route.id
+        );
+        assert!(
+            !route.plugins.contains("jwt-auth"),
+            "route {}: the server checks keys",
+            route.id
+        );
+        assert!(
+            route.plugins.contains("limit-count") && route.plugins.contains("limit-req"),
+            "route {}: a budget per key and per client address",
+            route.id
+        );
+        assert_eq!(route.upstream.as_deref(), Some("faas-server"));
+    }
+    // No other route lets a key (or anything else) past jwt-auth by a condition.
+    for route in routes.iter().filter(|r| r.vars.is_some()) {
+        for method in &route.methods {
+            assert!(
+                API_KEY_ROUTES
+                    .iter()
+                    .any(|(m, p)| m == method && gateway_path(p) == route.uri),
+                "route {} lets {method} {} through by `vars`, but the server takes no key there",
+                route.id,
+                route.uri
+            );
+        }
+    }
+    // The per-key budget counts each key (the Authorization header), as for tokens.
+    let text = repo_file("apisix/apisix.yaml");
+    let key_blocks: Vec<&str> = text
+        .split("  - id: ")
+        .filter(|block| block.contains("^bearer faas_k_"))
+        .collect();
+    assert_eq!(
+        key_blocks.len(),
+        API_KEY_ROUTES
+            .iter()
+            .map(|(_, p)| p)
+            .collect::<BTreeSet<_>>()
+            .len()
+    );
+    for block in key_blocks {
+        assert!(block.contains("key: http_authorization"), "{block}");
     }
 }
 
@@ -662,48 +745,10 @@ fn every_topology_runs_nats_with_credentials_and_each_service_holds_only_its_sec
     assert!(repo_file("deploy/Dockerfile.keygen").contains("deploy/nats/auth.conf"));
 }
 
-/// The `FAAS_*` names in `files` (relative to the repository root).
-fn faas_names(files: &[String]) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for file in files {
-        let text = repo_file(file);
-        for (start, _) in text.match_indices("FAAS_") {
-            let name: String = text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
-                .collect();
-            // `FAAS_LOGINS_PER_{USER,ADDRESS}_…` or `FAAS_LOGINS_PER_*` name several at once.
-            if text[start + name.len()..].starts_with(['{', '*']) {
-                continue;
-            }
-            names.insert(name.trim_end_matches('_').to_string());
-        }
-    }
-    names
-}
-
-/// Every file below `dir` (relative to the repository root) ending in `ext`.
-fn files_under(dir: &str, ext: &str) -> Vec<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut found = Vec::new();
-    let mut pending = vec![root.join(dir)];
-    while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap().map(Result::unwrap) {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == ext) {
-                let relative = path.strip_prefix(&root).unwrap();
-                found.push(relative.display().to_string());
-            }
-        }
-    }
-    found
-}
-
 /// The docs and the code name the same settings: every `FAAS_*` variable the
 /// documentation mentions is read by the code or set by a deployment file, and
-/// every one the code reads is documented.
+/// every one the code reads is documented; likewise every port (see
+/// [`check_ports`]).
 #[test]
 fn every_documented_setting_exists_and_every_setting_is_documented() {
     let mut docs = vec![
@@ -727,8 +772,13 @@ fn every_documented_setting_exists_and_every_setting_is_documented() {
         "docker-compose.cluster.yml".to_string(),
         "docker-stack.yml".to_string(),
         "apisix/apisix.yaml".to_string(),
+        "apisix/config.yaml".to_string(),
     ];
     deploy.extend(files_under("kumori", "cue"));
+    deploy.extend(files_under("kumori", "yaml"));
+    for ext in ["yaml", "yml"] {
+        deploy.extend(files_under("deploy", ext));
+    }
 
     let documented = faas_names(&docs);
     let in_code = faas_names(&code);
@@ -749,4 +799,166 @@ fn every_documented_setting_exists_and_every_setting_is_documented() {
             "{name} is read by the code but documented nowhere (README or docs/)"
         );
     }
+    check_ports(&docs, &code, &deploy);
+}
+
+/// Ports a text names: a colon and 2 to 5 digits after a host (`localhost:8443`,
+/// `0.0.0.0:8080`, `server-1:8080`, `0.api:80`, `}:9080`) or on their own
+/// (`:6222`), and "port NNNN" / "ports NNNN". Not ports: times and ratios (`15:16`,
+/// `10001:10001`: only digits before the colon), image tags (`docker:27-dind`,
+/// `IP:127.0.0.1`: a dash, dot or letter after the digits).
+fn named_ports(text: &str) -> BTreeSet<u16> {
+    let mut ports = BTreeSet::new();
+    for (colon, _) in text.match_indices(':') {
+        let host: String = text[..colon]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || "._-}]".contains(*c))
+            .collect();
+        if !host.is_empty() && host.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        ports.extend(port_at(&text[colon + 1..]));
+    }
+    let lower = text.to_ascii_lowercase();
+    for word in ["port ", "ports "] {
+        for (at, _) in lower.match_indices(word) {
+            let starts_word = lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+            if starts_word {
+                ports.extend(port_at(&text[at + word.len()..]));
+            }
+        }
+    }
+    ports
+}
+
+/// The port at the start of `rest`: 2 to 5 digits, then neither another digit nor
+/// a dash, dot, colon or letter.
+fn port_at(rest: &str) -> Option<u16> {
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let next = rest[digits.len()..].chars().next();
+    let ends = next.is_none_or(|c| !c.is_ascii_alphanumeric() && !"-.:".contains(c));
+    ((2..=5).contains(&digits.len()) && ends)
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// Ports a deployment file declares: [`named_ports`], and `KEY: NNNN` where KEY
+/// names a port or listen address (`port: 4222`, `node_listen: 9080`,
+/// `containerPort: 8080`, `${FAAS_HTTP_PORT:-80}`), compose's `- "4222"` items
+/// (`expose`) and NATS's `"-m", "8222"` flag.
+fn declared_ports(text: &str) -> BTreeSet<u16> {
+    let mut ports = named_ports(text);
+    for line in text.lines() {
+        if let Some(item) = line.trim().strip_prefix("- \"")
+            && let Some(number) = item.strip_suffix('"')
+        {
+            ports.extend(port_at(number));
+        }
+        for (colon, _) in line.match_indices(':') {
+            let key_start = line[..colon]
+                .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .map_or(0, |at| at + 1);
+            let key = line[key_start..colon].to_ascii_lowercase();
+            if key.contains("port") || key.contains("listen") {
+                let value = line[colon + 1..].trim_start_matches(['-', ' ', '"']);
+                ports.extend(port_at(value));
+            }
+        }
+        for flag in ["\"-m\", \"", "\"-p\", \""] {
+            for (at, _) in line.match_indices(flag) {
+                ports.extend(port_at(&line[at + flag.len()..]));
+            }
+        }
+    }
+    ports
+}
+
+/// The ports in the code's defaults: string literals outside tests that are a
+/// whole address or URL (`"0.0.0.0:8080"`, `"nats://127.0.0.1:4222"`).
+fn default_ports(files: &[String]) -> BTreeSet<u16> {
+    let mut ports = BTreeSet::new();
+    for file in files {
+        let text = repo_file(file);
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for literal in code.split('"').skip(1).step_by(2) {
+            let address = literal.split_once("://").map_or(literal, |(_, a)| a);
+            if let Some((host, port)) = address.rsplit_once(':')
+                && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+            {
+                ports.extend(port_at(port).filter(|_| port.len() == port.trim().len()));
+            }
+        }
+    }
+    ports
+}
+
+/// The docs name the ports the platform uses and no other: every port named in
+/// `docs` (in the forms of [`named_ports`]) is a default of the code or declared by
+/// a deployment file, and every such port is named in the docs.
+fn check_ports(docs: &[String], code: &[String], deploy: &[String]) {
+    // Named in the docs as examples of something that is not ours: image
+    // references to a registry on port 5000.
+    let examples = [5000];
+    let mut documented = BTreeMap::new();
+    for file in docs {
+        for port in named_ports(&repo_file(file)) {
+            documented.entry(port).or_insert_with(|| file.clone());
+        }
+    }
+    let mut used = BTreeMap::new();
+    for port in default_ports(code) {
+        used.insert(port, "the code's defaults".to_string());
+    }
+    for file in deploy {
+        for port in declared_ports(&repo_file(file)) {
+            used.entry(port).or_insert_with(|| file.clone());
+        }
+    }
+    for (port, file) in &documented {
+        assert!(
+            used.contains_key(port) || examples.contains(port),
+            "port {port} is named in {file} but neither a default of the code nor declared by a deployment file (ports used: {:?})",
+            used.keys().collect::<Vec<_>>()
+        );
+    }
+    for (port, source) in &used {
+        assert!(
+            documented.contains_key(port),
+            "port {port} (from {source}) is named in no doc: name it as `host:{port}`, `:{port}` or `port {port}` (README, docs/, kumori/README.md)"
+        );
+    }
+}
+
+/// Runs a repo script with `--check`; it fails, naming the fix, when its output is
+/// stale.
+fn check_generated(script: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = std::process::Command::new("bash")
+        .arg(root.join(script))
+        .arg("--check")
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{script} --check failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn kumori_gateway_routes_are_rendered_from_the_one_gateway_config() {
+    check_generated("kumori/apisix/render.sh");
+}
+
+#[test]
+fn writeup_figures_are_rendered_from_their_sources() {
+    check_generated("scripts/render-figures.sh");
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use async_nats::jetstream;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::nats::{
-    FUNCTIONS_BUCKET, USERS_BUCKET, WORKER_INBOX_PREFIX, activation_subject, result_subject,
+    FUNCTIONS_BUCKET, KEYS_BUCKET, USERS_BUCKET, WORKER_INBOX_PREFIX, activation_subject,
+    result_subject,
 };
 use faas_testkit::activation::{self, publish_signed};
 use faas_testkit::names::{REVERSE, unique};
@@ -96,6 +97,13 @@ async fn the_worker_user_cannot_read_users_or_functions_nor_queue_work() {
     platform
         .add_function(&token, "reverse", json!({"image": REVERSE}))
         .await;
+    let key = platform
+        .authed(reqwest::Method::POST, "/v1/keys", &token)
+        .json(&json!({"name": "ci"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(key.status(), reqwest::StatusCode::CREATED);
     let nats = platform.nats();
 
     let server_js = jetstream::new(nats.client().await);
@@ -119,16 +127,16 @@ async fn the_worker_user_cannot_read_users_or_functions_nor_queue_work() {
         .await
         .unwrap();
     let js = jetstream::new(worker.clone());
-    for bucket in [USERS_BUCKET, FUNCTIONS_BUCKET] {
+    for bucket in [USERS_BUCKET, FUNCTIONS_BUCKET, KEYS_BUCKET] {
         assert!(
             js.get_key_value(bucket).await.is_err(),
             "the worker opened {bucket}"
         );
         // A direct get, as a KV read does it, without opening the bucket.
-        let key = if bucket == USERS_BUCKET {
-            user.clone()
-        } else {
-            format!("{user}.reverse")
+        let key = match bucket {
+            USERS_BUCKET => user.clone(),
+            KEYS_BUCKET => format!("{user}.ci"),
+            _ => format!("{user}.reverse"),
         };
         let direct = worker
             .request(

@@ -24,6 +24,9 @@ pub fn request(image: &str, param: &str) -> ActivationRequest {
         timeout_ms: 20_000,
         memory_mb: 64,
         network: false,
+        secrets: Vec::new(),
+        concurrency_slot: None,
+        prewarm: 0,
         queued_at: Utc::now(),
     }
 }

@@ -22,6 +22,7 @@
 pub mod activation;
 pub mod api;
 pub mod docker;
+pub mod init;
 pub mod listener;
 pub mod names;
 pub mod nats;

@@ -75,6 +75,7 @@ impl Nats {
         let mut config = WorkerConfig::new(&self.url);
         config.nats_credentials = Some(self.auth.worker.clone());
         config.request_key = self.auth.request_key.clone();
+        config.secret_keys = Some(self.auth.secret_keys.clone());
         config
     }
 

@@ -182,6 +182,7 @@ impl Platform {
         let mut config = WorkerConfig::new(&self.nats_url);
         config.nats_credentials = Some(self.nats_auth.worker.clone());
         config.request_key = self.nats_auth.request_key.clone();
+        config.secret_keys = Some(self.nats_auth.secret_keys.clone());
         configure(&mut config);
         Worker::start(config)
     }
@@ -261,6 +262,7 @@ impl Replica {
         config.limits = limits;
         config.nats_credentials = Some(auth.server.clone());
         config.request_key = auth.request_key.clone();
+        config.secret_keys = Some(auth.secret_keys.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop = CancellationToken::new();

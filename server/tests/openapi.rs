@@ -1,0 +1,185 @@
+//! The OpenAPI document says what the server does: it documents exactly the routes
+//! the router serves, with a token exactly where the server wants one, every error
+//! code each route can answer, and the checked-in `docs/openapi.json` is the
+//! document the server serves.
+//!
+//! Refresh `docs/openapi.json` with:
+//!   UPDATE_OPENAPI=1 cargo nextest run -p faas-server --test openapi
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use faas_server::api::ROUTES;
+use faas_server::api::openapi::{ApiDoc, BEARER, ERRORS, document_json, operation_mut};
+use utoipa::OpenApi;
+
+#[test]
+fn checked_in_document_is_up_to_date() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let generated = document_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "docs/openapi.json is not the document the server serves; refresh it with:\n  \
+         UPDATE_OPENAPI=1 cargo nextest run -p faas-server --test openapi"
+    );
+}
+
+/// Every (method, path) the document describes.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let mut operations = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_route_is_documented_and_every_documented_operation_is_routed() {
+    let documented = documented_operations();
+    let routed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes in ROUTES but not in the OpenAPI document (annotate the handler with \
+         #[utoipa::path] and list it in ApiDoc, server/src/api/openapi.rs): {undocumented:?}"
+    );
+    let unrouted: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        unrouted.is_empty(),
+        "operations in the OpenAPI document that the router does not serve (or that \
+         ROUTES in server/src/api/mod.rs does not list): {unrouted:?}"
+    );
+}
+
+#[test]
+fn the_document_asks_for_a_token_exactly_where_the_server_does() {
+    let mut doc = ApiDoc::openapi();
+    for (method, path, needs_token) in ROUTES {
+        let operation = operation_mut(&mut doc, method, path)
+            .unwrap_or_else(|| panic!("{method} {path} is not documented"));
+        let wants_bearer = operation.security.as_ref().is_some_and(|requirements| {
+            let json = serde_json::to_value(requirements).unwrap();
+            json.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.get(BEARER).is_some())
+        });
+        assert_eq!(
+            wants_bearer,
+            *needs_token,
+            "{method} {path}: the server {} a token; set `security((\"bearer\" = []))` on its \
+             #[utoipa::path] accordingly",
+            if *needs_token {
+                "requires"
+            } else {
+                "does not require"
+            }
+        );
+        let statuses: Vec<&String> = operation.responses.responses.keys().collect();
+        if *needs_token {
+            assert!(
+                statuses.iter().any(|s| *s == "401"),
+                "{method} {path}: 401 undocumented"
+            );
+        }
+        assert!(
+            !statuses
+                .iter()
+                .any(|s| s.starts_with('5') && *s != "502" && *s != "503" && *s != "504"),
+            "{method} {path}: documents {statuses:?}; a 500 must never happen"
+        );
+    }
+}
+
+#[test]
+fn every_operation_lists_its_error_codes_under_their_statuses() {
+    let mut doc = ApiDoc::openapi();
+    for (method, path, _) in ROUTES {
+        assert!(
+            ERRORS.iter().any(|(m, p, _)| m == method && p == path),
+            "{method} {path}: list its error codes in ERRORS (server/src/api/openapi.rs)"
+        );
+    }
+    for (method, path, codes) in ERRORS {
+        assert!(
+            ROUTES.iter().any(|(m, p, _)| m == method && p == path),
+            "ERRORS lists {method} {path}, which is not a route"
+        );
+        let operation = operation_mut(&mut doc, method, path).unwrap();
+        for code in codes
+            .iter()
+            .chain([&faas_shared::ErrorCode::HeadersTooLarge])
+        {
+            let status = code.http_status().to_string();
+            let response = operation
+                .responses
+                .responses
+                .get(&status)
+                .unwrap_or_else(|| panic!("{method} {path}: no {status} response for {code}"));
+            let json = serde_json::to_string(response).unwrap();
+            assert!(
+                json.contains(&format!("\"{code}\"")),
+                "{method} {path}: the {status} response does not list `{code}` (does the \
+                 handler's attribute also declare {status}? leave error statuses to ERRORS)"
+            );
+            if matches!(status.as_str(), "429") {
+                assert!(
+                    json.contains("Retry-After"),
+                    "{method} {path}: 429 without Retry-After"
+                );
+            }
+        }
+    }
+}
+
+/// utoipa takes only literals for bounds: they must be the server's.
+#[test]
+fn documented_bounds_are_the_servers() {
+    use faas_shared::keys::{MAX_KEY_DAYS, MIN_KEY_DAYS};
+    use faas_shared::names::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+    use faas_shared::{MAX_MEMORY_MB, MAX_PREWARM, MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS};
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let spec = &schemas["FunctionSpec"]["properties"];
+    assert_eq!(spec["timeout_ms"]["minimum"], MIN_TIMEOUT_MS);
+    assert_eq!(spec["timeout_ms"]["maximum"], MAX_TIMEOUT_MS);
+    assert_eq!(spec["memory_mb"]["minimum"], MIN_MEMORY_MB);
+    assert_eq!(spec["memory_mb"]["maximum"], MAX_MEMORY_MB);
+    assert_eq!(spec["prewarm"]["maximum"], MAX_PREWARM);
+    let key = &schemas["KeyCreate"]["properties"]["expires_in_days"];
+    assert_eq!(key["minimum"], MIN_KEY_DAYS);
+    assert_eq!(key["maximum"], MAX_KEY_DAYS);
+    for (schema, field) in [
+        ("Credentials", "password"),
+        ("PasswordChange", "new_password"),
+    ] {
+        let property = &schemas[schema]["properties"][field];
+        assert_eq!(property["minLength"], MIN_PASSWORD_LEN, "{schema}.{field}");
+        assert_eq!(property["maxLength"], MAX_PASSWORD_LEN, "{schema}.{field}");
+    }
+}
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let mut seen = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert!(
+                seen.insert(id.to_owned()),
+                "{method} {path}: operationId {id:?} is taken; set `operation_id` on its #[utoipa::path]"
+            );
+        }
+    }
+}

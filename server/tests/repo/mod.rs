@@ -1,0 +1,52 @@
+//! The repository's files, for the static tests of the deployment files
+//! (`deploy_config.rs`, `k8s_config.rs`).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// The text of `path`, relative to the repository root.
+pub fn repo_file(path: &str) -> String {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+/// The `FAAS_*` names in `files` (relative to the repository root).
+pub fn faas_names(files: &[String]) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for file in files {
+        let text = repo_file(file);
+        for (start, _) in text.match_indices("FAAS_") {
+            let name: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            // `FAAS_LOGINS_PER_{USER,ADDRESS}_…` or `FAAS_LOGINS_PER_*` name several at once.
+            if text[start + name.len()..].starts_with(['{', '*']) {
+                continue;
+            }
+            names.insert(name.trim_end_matches('_').to_string());
+        }
+    }
+    names
+}
+
+/// Every file below `dir` (relative to the repository root) ending in `ext`.
+pub fn files_under(dir: &str, ext: &str) -> Vec<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    let mut pending = vec![root.join(dir)];
+    while let Some(path) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                let relative = path.strip_prefix(&root).unwrap();
+                found.push(relative.display().to_string());
+            }
+        }
+    }
+    found
+}
