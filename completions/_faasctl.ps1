@@ -42,8 +42,10 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'Manage your account')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Manage your secrets (functions read them as files)')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
             [CompletionResult]::new('activations', 'activations', [CompletionResultType]::ParameterValue, 'Inspect past activations (kept 24 h)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage API keys for CI (use one as FAAS_TOKEN)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs (stderr) of one activation')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -202,6 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit per invocation, e.g. 500ms, 30s, 2m (server default 30s, max 5m)')
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory limit, e.g. 128Mi, 1Gi (server default 128Mi, max 2Gi)')
             [CompletionResult]::new('--param-mode', '--param-mode', [CompletionResultType]::ParameterName, 'How the parameter reaches the function: as its argument, on stdin, or in $FAAS_PARAM [default: argv]')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'A secret of yours the function reads from /run/secrets/NAME (repeatable; set it with `faasctl secret set NAME`)')
+            [CompletionResult]::new('--max-concurrency', '--max-concurrency', [CompletionResultType]::ParameterName, 'Most activations of this function queued or running at once; more are refused (429) until one ends [default: no limit of its own]')
+            [CompletionResult]::new('--prewarm', '--prewarm', [CompletionResultType]::ParameterName, 'Containers each worker keeps started for this function, so an invocation skips the container start: 0 to 16 (server default 0)')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
@@ -287,6 +292,92 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
         'faasctl;fn;help;help' {
             break
         }
+        'faasctl;secret' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a secret (from a hidden prompt, standard input, or --from-file)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your secrets'' names (never their values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a secret')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;secret;set' {
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Read the value from this file, bytes exact [default: a hidden prompt on a terminal, else all of standard input, bytes exact]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;secret;ls' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;secret;rm' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;secret;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a secret (from a hidden prompt, standard input, or --from-file)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your secrets'' names (never their values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a secret')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;secret;help;set' {
+            break
+        }
+        'faasctl;secret;help;ls' {
+            break
+        }
+        'faasctl;secret;help;rm' {
+            break
+        }
+        'faasctl;secret;help;help' {
+            break
+        }
         'faasctl;invoke' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the parameter from this file')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the parameter from this file')
@@ -350,6 +441,7 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until the activation has finished (the server answers as soon as it has)')
             [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
@@ -371,6 +463,92 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             break
         }
         'faasctl;activations;help;help' {
+            break
+        }
+        'faasctl;key' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an API key and print its secret (shown only once)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your API keys: created, expires, last used')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove an API key: it stops working at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;key;create' {
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'How long the key lives, in days: `30d` or `30` (1 to 365)')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;key;ls' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;key;rm' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/faasctl/config.toml]; the token file sits beside it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'How to print data: human-readable text (tables) or JSON')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when not running in a terminal)')
+            [CompletionResult]::new('--no-keyring', '--no-keyring', [CompletionResultType]::ParameterName, 'Never use the OS keyring; keep the token in the 0600 file instead')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate (warns; prefer --ca-cert)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show each HTTP request and the full error chain')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'faasctl;key;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an API key and print its secret (shown only once)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your API keys: created, expires, last used')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove an API key: it stops working at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'faasctl;key;help;create' {
+            break
+        }
+        'faasctl;key;help;ls' {
+            break
+        }
+        'faasctl;key;help;rm' {
+            break
+        }
+        'faasctl;key;help;help' {
             break
         }
         'faasctl;logs' {
@@ -411,8 +589,10 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'Manage your account')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who is logged in and until when')
             [CompletionResult]::new('fn', 'fn', [CompletionResultType]::ParameterValue, 'Manage functions')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Manage your secrets (functions read them as files)')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a function and print its result')
             [CompletionResult]::new('activations', 'activations', [CompletionResultType]::ParameterValue, 'Inspect past activations (kept 24 h)')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Manage API keys for CI (use one as FAAS_TOKEN)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print the logs (stderr) of one activation')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -459,6 +639,21 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
         'faasctl;help;fn;get' {
             break
         }
+        'faasctl;help;secret' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a secret (from a hidden prompt, standard input, or --from-file)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your secrets'' names (never their values)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete a secret')
+            break
+        }
+        'faasctl;help;secret;set' {
+            break
+        }
+        'faasctl;help;secret;ls' {
+            break
+        }
+        'faasctl;help;secret;rm' {
+            break
+        }
         'faasctl;help;invoke' {
             break
         }
@@ -471,6 +666,21 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
             break
         }
         'faasctl;help;activations;get' {
+            break
+        }
+        'faasctl;help;key' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an API key and print its secret (shown only once)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List your API keys: created, expires, last used')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove an API key: it stops working at once')
+            break
+        }
+        'faasctl;help;key;create' {
+            break
+        }
+        'faasctl;help;key;ls' {
+            break
+        }
+        'faasctl;help;key;rm' {
             break
         }
         'faasctl;help;logs' {

@@ -9,11 +9,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use faas_shared::keys::{KeyCreate, KeyCreated, KeyInfo};
 use faas_shared::paths;
 use faas_shared::{
-    AccountDeletion, Activation, ActivationAccepted, ActivationRecord, ApiError, Credentials,
-    ErrorBody, ErrorCode, FunctionInfo, FunctionSpec, InvokeRequest, PasswordChange, TokenResponse,
-    UserInfo,
+    AccountDeletion, Activation, ActivationAccepted, ActivationPending, ActivationRecord, ApiError,
+    Credentials, ErrorBody, ErrorCode, FunctionInfo, FunctionSpec, InvokeRequest, PasswordChange,
+    SecretInfo, TokenResponse, UserInfo,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -31,7 +32,15 @@ pub struct ApiClient {
     verbose: bool,
 }
 
-/// Whether `PUT /v1/functions/{name}` made a new function or replaced one.
+/// An activation as `GET /v1/activations/{id}` answers: its record once finished
+/// (200), else where it is (202).
+#[derive(Debug)]
+pub enum ActivationState {
+    Finished(Box<ActivationRecord>),
+    Pending(ActivationPending),
+}
+
+/// Whether `PUT /v1/functions/{name}` (or a secret's `PUT`) made a new function or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
     Created,
@@ -180,14 +189,82 @@ impl ApiClient {
         self.json(self.request(Method::GET, &path)).await
     }
 
-    pub async fn get_activation(&self, id: &str) -> Result<ActivationRecord, CliError> {
+    /// One activation; with `wait_secs`, the server holds the answer until it has
+    /// finished or that many seconds have passed.
+    pub async fn get_activation(
+        &self,
+        id: &str,
+        wait_secs: Option<u64>,
+    ) -> Result<ActivationState, CliError> {
         if !faas_shared::names::is_activation_id(id) {
             return Err(CliError::Usage(format!(
                 "{id:?} is not an activation id (list them with `faasctl activations ls`)"
             )));
         }
-        self.json(self.request(Method::GET, &paths::fill(paths::ACTIVATION, id)))
+        let mut path = paths::fill(paths::ACTIVATION, id);
+        let mut req = self.request(Method::GET, &path);
+        if let Some(wait) = wait_secs {
+            path.push_str(&format!("?wait={wait}"));
+            req = self
+                .request(Method::GET, &path)
+                .timeout(REQUEST_TIMEOUT + Duration::from_secs(wait));
+        }
+        let response = self.send(req).await?;
+        if response.status() == StatusCode::ACCEPTED {
+            return Ok(ActivationState::Pending(self.body(response).await?));
+        }
+        Ok(ActivationState::Finished(self.body(response).await?))
+    }
+
+    /// Sets a secret to `value`, bytes exact.
+    pub async fn put_secret(
+        &self,
+        name: &str,
+        value: Vec<u8>,
+    ) -> Result<(SecretInfo, Upsert), CliError> {
+        let req = self
+            .request(Method::PUT, &secret_path(name)?)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(value);
+        let response = self.send(req).await?;
+        let upsert = if response.status() == StatusCode::CREATED {
+            Upsert::Created
+        } else {
+            Upsert::Updated
+        };
+        Ok((self.body(response).await?, upsert))
+    }
+
+    /// Your secrets' names and when each was set; never their values.
+    pub async fn list_secrets(&self) -> Result<Vec<SecretInfo>, CliError> {
+        self.json(self.request(Method::GET, paths::SECRETS)).await
+    }
+
+    pub async fn delete_secret(&self, name: &str) -> Result<(), CliError> {
+        self.send(self.request(Method::DELETE, &secret_path(name)?))
             .await
+            .map(drop)
+    }
+
+    /// Creates an API key; the answer holds its secret, shown this once.
+    pub async fn create_key(&self, request: &KeyCreate) -> Result<KeyCreated, CliError> {
+        self.json(self.request(Method::POST, paths::KEYS).json(request))
+            .await
+    }
+
+    pub async fn list_keys(&self) -> Result<Vec<KeyInfo>, CliError> {
+        self.json(self.request(Method::GET, paths::KEYS)).await
+    }
+
+    pub async fn delete_key(&self, name: &str) -> Result<(), CliError> {
+        faas_shared::names::validate_function_name(name).map_err(|_| {
+            CliError::Usage(format!(
+                "{name:?} is not a key name (list yours with `faasctl key ls`)"
+            ))
+        })?;
+        self.send(self.request(Method::DELETE, &paths::fill(paths::KEY, name)))
+            .await
+            .map(drop)
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -312,6 +389,15 @@ impl ApiClient {
 fn function_path(name: &str) -> Result<String, CliError> {
     valid_function_name(name)?;
     Ok(paths::fill(paths::FUNCTION, name))
+}
+
+/// Secret names go into the URL path too.
+fn secret_path(name: &str) -> Result<String, CliError> {
+    faas_shared::names::validate_secret_name(name).map_err(|error| CliError::Api {
+        error,
+        retry_after: None,
+    })?;
+    Ok(paths::fill(paths::SECRET, name))
 }
 
 fn invoke_path(name: &str) -> Result<String, CliError> {

@@ -72,10 +72,13 @@ impl CliError {
                 | ErrorCode::TokenExpired => exit::AUTH,
                 ErrorCode::FunctionNotFound
                 | ErrorCode::ActivationNotFound
+                | ErrorCode::SecretNotFound
                 | ErrorCode::NotFound => exit::NOT_FOUND,
                 ErrorCode::FunctionFailed | ErrorCode::ImageUnavailable => exit::FUNCTION_FAILED,
                 ErrorCode::FunctionTimeout => exit::TIMEOUT,
-                ErrorCode::ConcurrencyLimit | ErrorCode::RateLimited => exit::RATE_LIMITED,
+                ErrorCode::ConcurrencyLimit
+                | ErrorCode::FunctionConcurrencyLimit
+                | ErrorCode::RateLimited => exit::RATE_LIMITED,
                 _ => exit::OTHER,
             },
             CliError::Unreachable { .. } | CliError::Tls { .. } => exit::UNREACHABLE,
@@ -98,6 +101,13 @@ impl CliError {
                     Some("list your functions with `faasctl fn ls`".into())
                 }
                 ErrorCode::UserExists => Some("log in with `faasctl login` instead".into()),
+                ErrorCode::SecretNotFound => Some(
+                    "list your secrets with `faasctl secret ls`; set one with `faasctl secret set NAME`".into(),
+                ),
+                ErrorCode::FunctionConcurrencyLimit => Some(match retry_after {
+                    Some(secs) => format!("the function is at its max_concurrency; retry after {secs}s"),
+                    None => "the function is at its max_concurrency; retry in a moment".into(),
+                }),
                 ErrorCode::ConcurrencyLimit => Some(match retry_after {
                     Some(secs) => format!("too many invocations in flight; retry after {secs}s"),
                     None => "too many invocations in flight; retry in a moment".into(),

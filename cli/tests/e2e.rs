@@ -165,31 +165,30 @@ async fn a_whole_session_against_the_dev_stack() {
         .unwrap();
     assert!(queued.status.success());
     let id = String::from_utf8(queued.stdout).unwrap().trim().to_owned();
-    let mut record = None;
-    for _ in 0..100 {
-        let output = cli(&["activations", "get", &id, "--output", "json"])
-            .output()
-            .unwrap();
-        if output.status.success() {
-            record = Some(
-                serde_json::from_slice::<faas_shared::ActivationRecord>(&output.stdout).unwrap(),
-            );
-            break;
-        }
-        assert_eq!(
-            output.status.code(),
-            Some(4),
-            "not found until it has finished"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    assert_eq!(
-        record
-            .expect("the async activation finished")
-            .activation
-            .result,
-        "cba"
-    );
+    let waited = cli(&["activations", "get", &id, "--wait", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(waited.status.success());
+    let record: faas_shared::ActivationRecord = serde_json::from_slice(&waited.stdout).unwrap();
+    assert_eq!(record.activation.result, "cba");
+
+    cli(&["secret", "set", "db-password"])
+        .write_stdin("hunter2")
+        .assert()
+        .success()
+        .stdout("created secret db-password\n");
+    cli(&["secret", "ls"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("db-password"))
+        .stdout(predicate::str::contains("hunter2").not());
+    cli(&["secret", "rm", "db-password", "--yes"])
+        .assert()
+        .success();
+    cli(&["secret", "rm", "db-password", "--yes"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("db-password"));
 
     cli(&["fn", "rm", "reverse", "--yes"])
         .assert()
@@ -199,6 +198,43 @@ async fn a_whole_session_against_the_dev_stack() {
         .assert()
         .code(4)
         .stderr(predicate::str::contains("faasctl fn ls"));
+
+    // An API key for CI: its secret printed once, then used as FAAS_TOKEN.
+    let created = cli(&["key", "create", "ci", "--expires", "7d"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("only time"))
+        .get_output()
+        .stdout
+        .clone();
+    let secret = String::from_utf8(created).unwrap().trim().to_owned();
+    assert!(secret.starts_with("faas_k_alice.ci."), "{secret}");
+    cli(&["fn", "ls"])
+        .env("FAAS_TOKEN", &secret)
+        .assert()
+        .success();
+    cli(&["whoami"])
+        .env("FAAS_TOKEN", &secret)
+        .assert()
+        .success()
+        .stdout("alice\nAPI key ci (see `faasctl key ls`)\n");
+    // A key cannot make more keys.
+    cli(&["key", "create", "more"])
+        .env("FAAS_TOKEN", &secret)
+        .assert()
+        .code(3);
+    cli(&["key", "ls"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ci ").and(predicate::str::contains(&secret[20..]).not()));
+    cli(&["key", "rm", "ci", "--yes"])
+        .assert()
+        .success()
+        .stdout("removed API key ci\n");
+    cli(&["fn", "ls"])
+        .env("FAAS_TOKEN", &secret)
+        .assert()
+        .code(3);
 
     // A password change keeps this session going on a fresh token and ends the
     // others: a copy of the old token no longer works.

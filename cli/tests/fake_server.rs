@@ -299,6 +299,8 @@ fn fn_add_reports_created_then_updated_and_sends_the_spec() {
         "--param-mode",
         "stdin",
         "--network",
+        "--prewarm",
+        "3",
     ])
     .assert()
     .success()
@@ -314,7 +316,7 @@ fn fn_add_reports_created_then_updated_and_sends_the_spec() {
     assert_eq!(
         requests[0].json(),
         json!({"image": "faas-examples/reverse:latest", "timeout_ms": 5000, "memory_mb": 256,
-               "param_mode": "stdin", "network": true})
+               "param_mode": "stdin", "network": true, "prewarm": 3})
     );
     assert_eq!(
         requests[1].json(),
@@ -509,4 +511,132 @@ fn logs_out_quietly(home: &TempDir) {
         .success()
         .stdout("logged out\n")
         .stderr("");
+}
+
+#[test]
+fn secret_set_sends_the_bytes_exactly_and_ls_shows_names_only() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |req| match req.method.as_str() {
+        "PUT" => Reply::json(
+            201,
+            json!({"name": "db-password", "updated_at": "2026-11-23T08:00:00Z"}),
+        ),
+        "DELETE" => Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: String::new(),
+        },
+        _ => Reply::json(
+            200,
+            json!([{"name": "db-password", "updated_at": "2026-11-23T08:00:00Z"}]),
+        ),
+    });
+    let token = valid_token("alice");
+    let run = |args: &[&str]| {
+        let mut cmd = server.faasctl(&home, args);
+        cmd.env("FAAS_TOKEN", &token);
+        cmd
+    };
+    run(&["secret", "set", "db-password"])
+        .write_stdin("two\nlines\n")
+        .assert()
+        .success()
+        .stdout("created secret db-password\n");
+    std::fs::write(home.path().join("value.bin"), [0u8, 1, 2, 255]).unwrap();
+    let from_file = format!("--from-file={}", home.path().join("value.bin").display());
+    run(&["secret", "set", "db-password", &from_file])
+        .assert()
+        .success();
+    run(&["secret", "ls"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("db-password"));
+    run(&["secret", "rm", "db-password"]).assert().code(2);
+    run(&["secret", "rm", "db-password", "--yes"])
+        .assert()
+        .success();
+    run(&["secret", "set", "Not.Valid"]).assert().code(2);
+
+    let requests = server.requests();
+    assert_eq!(requests[0].method, "PUT");
+    assert_eq!(requests[0].path, "/v1/secrets/db-password");
+    assert_eq!(requests[0].body, b"two\nlines\n");
+    assert_eq!(requests[1].body, [0u8, 1, 2, 255]);
+    assert_eq!(requests[2].path, "/v1/secrets");
+    assert_eq!(requests[3].method, "DELETE");
+    assert_eq!(requests.len(), 4, "nothing sent for refused commands");
+}
+
+#[test]
+fn fn_add_sends_secrets_and_max_concurrency() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |_| {
+        Reply::json(201, function_info("reader", "faas-examples/sh:latest"))
+    });
+    server
+        .faasctl(
+            &home,
+            &[
+                "fn",
+                "add",
+                "reader",
+                "--image",
+                "faas-examples/sh:latest",
+                "--secret",
+                "db-password",
+                "--secret",
+                "api-key",
+                "--max-concurrency",
+                "2",
+            ],
+        )
+        .env("FAAS_TOKEN", valid_token("alice"))
+        .assert()
+        .success();
+    assert_eq!(
+        server.requests()[0].json(),
+        json!({"image": "faas-examples/sh:latest", "secrets": ["db-password", "api-key"], "max_concurrency": 2})
+    );
+    server
+        .faasctl(
+            &home,
+            &["fn", "add", "x", "--image", "a:1", "--max-concurrency", "0"],
+        )
+        .env("FAAS_TOKEN", valid_token("alice"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn activations_get_wait_long_polls_until_the_record_is_there() {
+    let home = TempDir::new().unwrap();
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let id = "0192a6c4000070008000000000000001";
+    let server = FakeServer::start(home.path(), move |_| {
+        if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return Reply::json(
+                202,
+                json!({"activation_id": id, "function": "reverse", "state": "running", "queued_at": "2026-11-23T08:00:00Z"}),
+            );
+        }
+        let mut record = activation("success", "olleh", "", Some(0));
+        for (key, value) in [
+            ("owner", "alice"),
+            ("queued_at", "2026-11-23T08:00:00Z"),
+            ("finished_at", "2026-11-23T08:00:01Z"),
+            ("worker", "w1"),
+        ] {
+            record[key] = json!(value);
+        }
+        Reply::json(200, record)
+    });
+    server
+        .faasctl(&home, &["activations", "get", id, "--wait"])
+        .env("FAAS_TOKEN", valid_token("alice"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("olleh"));
+    let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
+    let waiting = format!("/v1/activations/{id}?wait=60");
+    assert_eq!(paths, [waiting.clone(), waiting]);
 }

@@ -40,8 +40,11 @@ fn register_asks_for_a_hidden_password_twice() {
     session.send_line("correct horse").unwrap();
     session.exp_string("Repeat password").unwrap();
     session.send_line("correct horse").unwrap();
+    session.exp_string("registered alice").unwrap();
+    session.exp_string("Log in as alice now?").unwrap();
+    session.send("n").unwrap();
+    session.flush().unwrap();
     let rest = session.exp_eof().unwrap();
-    assert!(rest.contains("registered alice"), "{rest:?}");
     assert!(
         !rest.contains("correct horse"),
         "the password was echoed: {rest:?}"
@@ -130,4 +133,108 @@ fn login_offers_the_remembered_username() {
         server.requests()[0].json(),
         json!({"username": "alice", "password": "correct horse"})
     );
+}
+
+#[test]
+fn register_on_a_terminal_offers_to_log_in_at_once() {
+    let home = TempDir::new().unwrap();
+    let token = valid_token("alice");
+    let server = FakeServer::start(home.path(), move |req| {
+        if req.path == "/v1/users" {
+            return Reply::json(201, json!({"username": "alice"}));
+        }
+        Reply::json(
+            200,
+            json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
+        )
+    });
+    let mut cmd = faasctl_std(&home);
+    cmd.args([
+        "register",
+        "--username",
+        "alice",
+        "--api-url",
+        &server.url,
+        "--ca-cert",
+    ])
+    .arg(&server.ca_cert);
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    session.exp_string("Password").unwrap();
+    session.send_line("correct horse").unwrap();
+    session.exp_string("Repeat password").unwrap();
+    session.send_line("correct horse").unwrap();
+    session.exp_string("Log in as alice now?").unwrap();
+    session.send("y").unwrap();
+    session.flush().unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("logged in"), "{rest:?}");
+    let requests = server.requests();
+    assert_eq!(
+        requests.len(),
+        2,
+        "register, then log in without asking again"
+    );
+    assert_eq!(requests[1].path, "/v1/auth/login");
+    assert_eq!(
+        requests[1].json(),
+        json!({"username": "alice", "password": "correct horse"})
+    );
+}
+
+#[test]
+fn invoke_on_a_terminal_ends_the_result_with_a_newline() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |_| {
+        Reply::json(
+            200,
+            json!({
+                "activation_id": "0192a6c4000070008000000000000001", "function": "reverse",
+                "status": "success", "result": "olleh", "logs": "", "exit_code": 0,
+                "duration_ms": 1, "started_at": "2026-11-23T08:00:00Z",
+            }),
+        )
+    });
+    let mut cmd = faasctl_std(&home);
+    cmd.args([
+        "invoke",
+        "reverse",
+        "hello",
+        "--api-url",
+        &server.url,
+        "--ca-cert",
+    ])
+    .arg(&server.ca_cert)
+    .env("FAAS_TOKEN", valid_token("alice"));
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.ends_with("olleh\r\n"), "{rest:?}");
+}
+
+#[test]
+fn secret_set_prompts_for_a_hidden_value() {
+    let home = TempDir::new().unwrap();
+    let server = FakeServer::start(home.path(), |_| {
+        Reply::json(
+            201,
+            json!({"name": "db-password", "updated_at": "2026-11-23T08:00:00Z"}),
+        )
+    });
+    let mut cmd = faasctl_std(&home);
+    cmd.args([
+        "secret",
+        "set",
+        "db-password",
+        "--api-url",
+        &server.url,
+        "--ca-cert",
+    ])
+    .arg(&server.ca_cert)
+    .env("FAAS_TOKEN", valid_token("alice"));
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    session.exp_string("Value of db-password").unwrap();
+    session.send_line("s3cret value").unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("created secret db-password"), "{rest:?}");
+    assert!(!rest.contains("s3cret"), "the value was echoed: {rest:?}");
+    assert_eq!(server.requests()[0].body, b"s3cret value");
 }

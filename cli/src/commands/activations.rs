@@ -3,10 +3,12 @@
 
 use std::io::Write as _;
 
-use faas_shared::ActivationRecord;
+use faas_shared::{ActivationPending, ActivationRecord, MAX_ACTIVATION_WAIT_SECS, PendingState};
 
+use crate::client::{ActivationState, ApiClient};
 use crate::context::Context;
-use crate::output::{format_timeout, print_table};
+use crate::error::CliError;
+use crate::output::{format_timeout, print_line, print_table};
 
 #[derive(Debug, clap::Args)]
 pub struct ActivationsLsCommand {
@@ -33,13 +35,51 @@ impl ActivationsLsCommand {
 pub struct ActivationsGetCommand {
     /// Activation id (from `faasctl activations ls` or `faasctl invoke --async`)
     pub id: String,
+
+    /// Wait until the activation has finished (the server answers as soon as it has)
+    #[arg(long)]
+    pub wait: bool,
 }
 
 impl ActivationsGetCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let record = ctx.authed_client()?.get_activation(&self.id).await?;
-        ctx.output.print(&record, print_record)
+        let client = ctx.authed_client()?;
+        let state = if self.wait {
+            ActivationState::Finished(Box::new(finished(&client, &self.id).await?))
+        } else {
+            client.get_activation(&self.id, None).await?
+        };
+        match state {
+            ActivationState::Finished(record) => ctx.output.print(&*record, print_record),
+            ActivationState::Pending(pending) => ctx.output.print(&pending, print_pending),
+        }
     }
+}
+
+/// The activation's record, long-polling the server until it has finished.
+async fn finished(client: &ApiClient, id: &str) -> anyhow::Result<ActivationRecord> {
+    loop {
+        if let ActivationState::Finished(record) = client
+            .get_activation(id, Some(MAX_ACTIVATION_WAIT_SECS))
+            .await?
+        {
+            return Ok(*record);
+        }
+    }
+}
+
+fn print_pending(pending: &ActivationPending) -> anyhow::Result<()> {
+    let state = match pending.state {
+        PendingState::Queued => "queued",
+        PendingState::Running => "running",
+    };
+    print_line(format_args!(
+        "activation {} of {} is {state} (queued {}); wait for it with `faasctl activations get {} --wait`",
+        pending.activation_id,
+        pending.function,
+        pending.queued_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        pending.activation_id
+    ))
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,7 +90,14 @@ pub struct LogsCommand {
 
 impl LogsCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let record = ctx.authed_client()?.get_activation(&self.id).await?;
+        let state = ctx.authed_client()?.get_activation(&self.id, None).await?;
+        let ActivationState::Finished(record) = state else {
+            return Err(CliError::Usage(format!(
+                "activation {} has not finished yet: wait for it with `faasctl activations get {} --wait`",
+                self.id, self.id
+            ))
+            .into());
+        };
         let mut out = std::io::stdout().lock();
         out.write_all(record.activation.logs.as_bytes())?;
         out.flush()?;

@@ -39,6 +39,20 @@ pub struct FnAddCommand {
     /// Give the function network access (it has none by default)
     #[arg(long)]
     pub network: bool,
+
+    /// A secret of yours the function reads from /run/secrets/NAME (repeatable; set
+    /// it with `faasctl secret set NAME`)
+    #[arg(long = "secret", value_name = "NAME")]
+    pub secrets: Vec<String>,
+
+    /// Most activations of this function queued or running at once; more are refused
+    /// (429) until one ends [default: no limit of its own]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(faas_shared::MAX_FUNCTION_CONCURRENCY)))]
+    pub max_concurrency: Option<u32>,
+    /// Containers each worker keeps started for this function, so an invocation skips
+    /// the container start: 0 to 16 (server default 0)
+    #[arg(long, value_name = "N")]
+    pub prewarm: Option<u32>,
 }
 
 impl FnAddCommand {
@@ -54,6 +68,9 @@ impl FnAddCommand {
             memory_mb: self.memory,
             param_mode: self.param_mode,
             network: self.network.then_some(true),
+            secrets: (!self.secrets.is_empty()).then_some(self.secrets),
+            max_concurrency: self.max_concurrency,
+            prewarm: self.prewarm,
         };
         let (info, upsert) = ctx.authed_client()?.put_function(&self.name, &spec).await?;
         ctx.output.print(&info, |info| {

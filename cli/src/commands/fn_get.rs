@@ -28,6 +28,13 @@ fn print_function(f: &FunctionInfo) -> anyhow::Result<()> {
     writeln!(out, "memory:     {}", format_memory(f.memory_mb))?;
     writeln!(out, "param-mode: {}", f.param_mode.as_str())?;
     writeln!(out, "network:    {}", if f.network { "yes" } else { "no" })?;
+    if !f.secrets.is_empty() {
+        writeln!(out, "secrets:    {}", f.secrets.join(", "))?;
+    }
+    if let Some(n) = f.max_concurrency {
+        writeln!(out, "max-concurrency: {n}")?;
+    }
+    writeln!(out, "prewarm:    {}", f.prewarm)?;
     writeln!(
         out,
         "created:    {}",

@@ -1,8 +1,9 @@
 //! `faasctl invoke`: run a function and print its result exactly as it printed it.
 //!
-//! stdout gets the function's stdout byte for byte (no newline added), so
-//! `faasctl invoke f x > out` captures exactly the result; everything else (spinner,
-//! logs, errors) goes to stderr.
+//! stdout gets the function's stdout byte for byte, so `faasctl invoke f x > out`
+//! captures exactly the result; only when stdout is a terminal is a newline added
+//! after a result that lacks one, so the shell's prompt starts on its own line.
+//! Everything else (spinner, logs, errors) goes to stderr.
 
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::PathBuf;
@@ -85,7 +86,11 @@ impl InvokeCommand {
                 // A function that ran and failed still has output worth showing.
                 if let Some(activation) = error.activation.take() {
                     self.emit(ctx.output, &activation, true)?;
-                    if let Some(described) = failure(&self.name, &activation) {
+                    // The platform's reason (a missing image or secret) is the
+                    // server's message; faasctl words only what the function did.
+                    let ran = activation.exit_code.is_some()
+                        || activation.status == ActivationStatus::Timeout;
+                    if let Some(described) = failure(&self.name, &activation).filter(|_| ran) {
                         error.message = described.message;
                     }
                 }
@@ -119,6 +124,9 @@ impl InvokeCommand {
         } else {
             let mut out = std::io::stdout().lock();
             out.write_all(activation.result.as_bytes())?;
+            if needs_newline(&activation.result, out.is_terminal()) {
+                out.write_all(b"\n")?;
+            }
             out.flush()?;
         }
         if logs {
@@ -136,6 +144,12 @@ impl InvokeCommand {
     }
 }
 
+/// Whether to end a result with a newline: only on a terminal, and only when it
+/// has text that does not end in one.
+fn needs_newline(result: &str, terminal: bool) -> bool {
+    terminal && !result.is_empty() && !result.ends_with('\n')
+}
+
 /// The error for an activation that did not succeed: the code is the platform's rule,
 /// the message faasctl's own wording.
 fn failure(name: &str, activation: &Activation) -> Option<ApiError> {
@@ -149,4 +163,15 @@ fn failure(name: &str, activation: &Activation) -> Option<ApiError> {
         (_, None) => format!("function {name} could not be run"),
     };
     Some(ApiError { message, ..error })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_newline_only_on_a_terminal_and_only_when_missing() {
+        assert!(super::needs_newline("olleh", true));
+        assert!(!super::needs_newline("olleh", false));
+        assert!(!super::needs_newline("olleh\n", true));
+        assert!(!super::needs_newline("", true));
+    }
 }

@@ -31,52 +31,57 @@ impl LoginCommand {
             self.password_stdin,
             dialoguer::Password::new().with_prompt(format!("Password for {username}")),
         )?;
+        log_in(ctx, username, password).await
+    }
+}
 
-        let token = ctx
-            .client()?
-            .login(&Credentials {
-                username: username.clone(),
-                password,
-            })
-            .await?;
+/// Logs `username` in, stores the token and remembers the server and user in the
+/// profile (also offered right after `faasctl register`).
+pub async fn log_in(ctx: &Context, username: String, password: String) -> anyhow::Result<()> {
+    let token = ctx
+        .client()?
+        .login(&Credentials {
+            username: username.clone(),
+            password,
+        })
+        .await?;
 
-        let settings = &ctx.settings;
-        let stored = ctx
-            .credentials()
-            .store(&settings.profile, &username, &token.token)?;
-        if let StoredIn::File(path) = &stored {
-            eprintln!(
-                "warning: no OS keyring available; token stored in {} (mode 0600)",
-                path.display()
-            );
-        }
-        // An absolute path, so the profile works from any directory later.
-        let ca_cert = match &settings.ca_cert {
-            Some(path) => Some(
-                std::fs::canonicalize(path)
-                    .with_context(|| format!("locating the CA certificate {}", path.display()))?,
-            ),
-            None => None,
-        };
-        let mut config = ctx.config.clone();
-        let profile = config.profiles.entry(settings.profile.clone()).or_default();
-        profile.api_url = Some(settings.api_url.clone());
-        profile.username = Some(username.clone());
-        profile.ca_cert = ca_cert;
-        config.save(&settings.config_path)?;
+    let settings = &ctx.settings;
+    let stored = ctx
+        .credentials()
+        .store(&settings.profile, &username, &token.token)?;
+    if let StoredIn::File(path) = &stored {
+        eprintln!(
+            "warning: no OS keyring available; token stored in {} (mode 0600)",
+            path.display()
+        );
+    }
+    // An absolute path, so the profile works from any directory later.
+    let ca_cert = match &settings.ca_cert {
+        Some(path) => Some(
+            std::fs::canonicalize(path)
+                .with_context(|| format!("locating the CA certificate {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let mut config = ctx.config.clone();
+    let profile = config.profiles.entry(settings.profile.clone()).or_default();
+    profile.api_url = Some(settings.api_url.clone());
+    profile.username = Some(username.clone());
+    profile.ca_cert = ca_cert;
+    config.save(&settings.config_path)?;
 
-        match ctx.output {
-            Output::Json => print_json(&serde_json::json!({
-                "username": username,
-                "api_url": settings.api_url,
-                "profile": settings.profile,
-                "expires_at": token.expires_at,
-            })),
-            Output::Text => print_line(format_args!(
-                "logged in to {} as {username} (session expires {})",
-                settings.api_url,
-                token.expires_at.format("%Y-%m-%d %H:%M UTC")
-            )),
-        }
+    match ctx.output {
+        Output::Json => print_json(&serde_json::json!({
+            "username": username,
+            "api_url": settings.api_url,
+            "profile": settings.profile,
+            "expires_at": token.expires_at,
+        })),
+        Output::Text => print_line(format_args!(
+            "logged in to {} as {username} (session expires {})",
+            settings.api_url,
+            token.expires_at.format("%Y-%m-%d %H:%M UTC")
+        )),
     }
 }

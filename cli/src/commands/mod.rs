@@ -13,10 +13,12 @@ pub mod fn_get;
 pub mod fn_ls;
 pub mod fn_rm;
 pub mod invoke;
+pub mod key;
 pub mod login;
 pub mod logout;
 pub mod passwd;
 pub mod register;
+pub mod secret;
 pub mod whoami;
 
 #[derive(Debug, Subcommand)]
@@ -37,11 +39,17 @@ pub enum Command {
     /// Manage functions
     #[command(subcommand)]
     Fn(FnCommand),
+    /// Manage your secrets (functions read them as files)
+    #[command(subcommand)]
+    Secret(SecretCommand),
     /// Run a function and print its result
     Invoke(invoke::InvokeCommand),
     /// Inspect past activations (kept 24 h)
     #[command(subcommand)]
     Activations(ActivationsCommand),
+    /// Manage API keys for CI (use one as FAAS_TOKEN)
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Print the logs (stderr) of one activation
     Logs(activations::LogsCommand),
     /// Print a shell completion script
@@ -58,6 +66,26 @@ pub enum FnCommand {
     Ls(fn_ls::FnLsCommand),
     /// Show one function
     Get(fn_get::FnGetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret (from a hidden prompt, standard input, or --from-file)
+    Set(secret::SecretSetCommand),
+    /// List your secrets' names (never their values)
+    Ls(secret::SecretLsCommand),
+    /// Delete a secret
+    Rm(secret::SecretRmCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key and print its secret (shown only once)
+    Create(key::KeyCreateCommand),
+    /// List your API keys: created, expires, last used
+    Ls(key::KeyLsCommand),
+    /// Remove an API key: it stops working at once
+    Rm(key::KeyRmCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,8 +112,12 @@ impl Command {
             Command::Account(AccountCommand::Delete(cmd)) => cmd.run(ctx).await,
             Command::Whoami(cmd) => cmd.run(ctx).await,
             Command::Fn(cmd) => cmd.run(ctx).await,
+            Command::Secret(cmd) => cmd.run(ctx).await,
             Command::Invoke(cmd) => cmd.run(ctx).await,
             Command::Activations(cmd) => cmd.run(ctx).await,
+            Command::Key(KeyCommand::Create(cmd)) => cmd.run(ctx).await,
+            Command::Key(KeyCommand::Ls(cmd)) => cmd.run(ctx).await,
+            Command::Key(KeyCommand::Rm(cmd)) => cmd.run(ctx).await,
             Command::Logs(cmd) => cmd.run(ctx).await,
             Command::Completions(cmd) => cmd.run().await,
         }
@@ -99,6 +131,16 @@ impl FnCommand {
             FnCommand::Rm(cmd) => cmd.run(ctx).await,
             FnCommand::Ls(cmd) => cmd.run(ctx).await,
             FnCommand::Get(cmd) => cmd.run(ctx).await,
+        }
+    }
+}
+
+impl SecretCommand {
+    pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
+        match self {
+            SecretCommand::Set(cmd) => cmd.run(ctx).await,
+            SecretCommand::Ls(cmd) => cmd.run(ctx).await,
+            SecretCommand::Rm(cmd) => cmd.run(ctx).await,
         }
     }
 }

@@ -5,7 +5,7 @@ use faas_shared::names::{validate_password, validate_username};
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::output::print_line;
+use crate::output::{Output, print_line};
 use crate::prompt;
 
 #[derive(Debug, clap::Args)]
@@ -41,13 +41,33 @@ impl RegisterCommand {
 
         let user = ctx
             .client()?
-            .register(&Credentials { username, password })
+            .register(&Credentials {
+                username: username.clone(),
+                password: password.clone(),
+            })
             .await?;
+        // On a terminal, offer to log in at once with the password just typed, as
+        // `gh auth` does; scripts and JSON output get the hint instead.
+        let offer = ctx.output == Output::Text && prompt::interactive();
         ctx.output.print(&user, |user| {
-            print_line(format_args!(
-                "registered {}; log in with `faasctl login --username {}`",
-                user.username, user.username
-            ))
-        })
+            if offer {
+                print_line(format_args!("registered {}", user.username))
+            } else {
+                print_line(format_args!(
+                    "registered {}; log in with `faasctl login --username {}`",
+                    user.username, user.username
+                ))
+            }
+        })?;
+        if offer
+            && dialoguer::Confirm::new()
+                .with_prompt(format!("Log in as {username} now?"))
+                .default(true)
+                .interact()
+                .map_err(prompt::prompt_error)?
+        {
+            return super::login::log_in(ctx, username, password).await;
+        }
+        Ok(())
     }
 }

@@ -1,7 +1,9 @@
-//! `faasctl whoami`: who the stored token belongs to and when it expires.
+//! `faasctl whoami`: who the stored token (or API key) belongs to and when it expires.
 //!
 //! Read from the token itself (not verified: the server does that on every request),
 //! so it works offline.
+
+use faas_shared::keys::KeySecret;
 
 use crate::context::Context;
 use crate::credentials::Claims;
@@ -13,6 +15,20 @@ pub struct WhoamiCommand {}
 impl WhoamiCommand {
     pub async fn run(self, ctx: &Context) -> anyhow::Result<()> {
         let token = ctx.token()?;
+        if let Some(key) = KeySecret::parse(&token) {
+            return match ctx.output {
+                Output::Json => print_json(&serde_json::json!({
+                    "username": key.owner,
+                    "api_key": key.name,
+                    "api_url": ctx.settings.api_url,
+                    "profile": ctx.settings.profile,
+                })),
+                Output::Text => {
+                    print_line(key.owner)?;
+                    print_line(format_args!("API key {} (see `faasctl key ls`)", key.name))
+                }
+            };
+        }
         let claims = Claims::decode(&token)
             .ok_or_else(|| anyhow::anyhow!("the stored token is not a JWT; run `faasctl login`"))?;
         let expires_at = claims.expires_at();
