@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Builds faas-server and faas-bench (release) and runs the benchmark harness.
+# Builds faas-server, faas-worker, faas-init and faas-bench (release) and runs the
+# benchmark harness.
 # The report goes to stdout, progress to stderr, the chart to --chart (default
 # latency-by-concurrency.svg). Options: see `faas-bench --help`, e.g.
 #   bash benches/run.sh --rounds 30 --jobs 32 --chart docs/benchmarks-latency.svg
 #   bash benches/run.sh --quick
+#   bash benches/run.sh load --seconds 60 --users 3
 # Needs: docker, nats-server, the example images (scripts/build-function-images.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p faas-server -p faas-bench
+cargo build --release -q -p faas-server -p faas-worker -p faas-bench
+# The static init of prewarmed containers, for the worker the harness starts.
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --release -q -p faas-init \
+  --target x86_64-unknown-linux-gnu
+export FAAS_WORKER_INIT="${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release/faas-init"
 exec "${CARGO_TARGET_DIR:-target}/release/faas-bench" "$@"

@@ -1,10 +1,10 @@
-//! The chart of latency by concurrency, written as SVG by hand: no font files, no
-//! system libraries, the same bytes everywhere.
+//! The benchmarks' line charts (latency by concurrency, figures by worker count),
+//! written as SVG by hand: no font files, no system libraries, the same bytes everywhere.
 
 use std::fmt::Write;
 
-/// One line of the chart: a name, a colour, dashed or not, and a value (ms) per
-/// concurrency level (`None` where there is none).
+/// One line of the chart: a name, a colour, dashed or not, and a value per level
+/// (`None` where there is none).
 pub struct Series {
     pub name: String,
     pub colour: &'static str,
@@ -22,6 +22,23 @@ const BOTTOM: f64 = 60.0;
 /// Latency (y, ms, linear from 0) by concurrency (x, one evenly spaced tick per
 /// level, so powers of two are a log scale).
 pub fn latency_by_concurrency(title: &str, levels: &[usize], series: &[Series]) -> String {
+    line_chart(
+        title,
+        "concurrency (requests in flight)",
+        "latency, ms",
+        levels,
+        series,
+    )
+}
+
+/// Values (y, linear from 0) by level (x, one evenly spaced tick per level).
+pub fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    levels: &[usize],
+    series: &[Series],
+) -> String {
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
@@ -76,14 +93,16 @@ pub fn latency_by_concurrency(title: &str, levels: &[usize], series: &[Series]) 
     );
     let _ = writeln!(
         svg,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">concurrency (requests in flight)</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         LEFT + plot_w / 2.0,
-        HEIGHT - 15.0
+        HEIGHT - 15.0,
+        escape(x_label)
     );
     let _ = writeln!(
         svg,
-        r#"<text transform="translate(20 {:.1}) rotate(-90)" text-anchor="middle">latency, ms</text>"#,
-        TOP + plot_h / 2.0
+        r#"<text transform="translate(20 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#,
+        TOP + plot_h / 2.0,
+        escape(y_label)
     );
     for (n, s) in series.iter().enumerate() {
         let dash = if s.dashed {

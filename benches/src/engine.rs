@@ -72,6 +72,9 @@ impl Engine {
             timeout_ms: faas_shared::DEFAULT_TIMEOUT_MS,
             memory_mb: faas_shared::DEFAULT_MEMORY_MB,
             network: false,
+            secrets: Vec::new(),
+            concurrency_slot: None,
+            prewarm: 0,
             queued_at: chrono::Utc::now(),
         };
         ContainerCreateBody {
@@ -153,7 +156,8 @@ impl Engine {
         Ok(elapsed)
     }
 
-    /// Containers this harness or the bench user left behind.
+    /// Containers this harness or the bench user left behind; the parked containers
+    /// of a prewarm pool, which the worker keeps on purpose while it runs, are not.
     pub async fn leftovers(&self, owner: &str) -> usize {
         let mut count = 0;
         for filter in [LABEL_BENCH.to_owned(), format!("io.faas.owner={owner}")] {
@@ -165,7 +169,17 @@ impl Engine {
                 .docker
                 .list_containers(Some(options))
                 .await
-                .map_or(0, |l| l.len());
+                .map_or(0, |listed| {
+                    listed
+                        .iter()
+                        .filter(|c| {
+                            c.labels
+                                .as_ref()
+                                .and_then(|l| l.get(faas_worker::runtime::LABEL_PARKED))
+                                != Some(&"true".to_owned())
+                        })
+                        .count()
+                });
         }
         count
     }

@@ -3,12 +3,16 @@
 //! of latency by concurrency written as SVG.
 //!
 //! Paths: the Engine API floor (create → start → wait → remove through bollard, with
-//! the worker's sandbox), `docker run --rm --network none`, our cold invoke through
-//! the API, and the platform overhead (invoke time minus the activation's own
-//! `duration_ms`). The prewarmed invoke is not built yet; its row says so.
+//! the worker's sandbox), `docker run --rm --network none`, our cold invoke and our
+//! prewarmed invoke (a function with `"prewarm": 4`; "n/a" when the server does not
+//! take the field) through the API, and the platform overhead (invoke time minus the
+//! container's own run time: the record's `timings.run_ms`, else `duration_ms`).
+//! The platform is `faas-server serve` and `faas-worker` as separate processes, so
+//! their memory is read apart. `faas-bench load` is the load run ([`load`]).
 
 mod chart;
 mod engine;
+mod load;
 mod platform;
 mod stats;
 
@@ -22,18 +26,37 @@ use anyhow::Context;
 use clap::Parser;
 
 use engine::Engine;
-use platform::{Api, Dev, Memory, mib};
+use platform::{Api, Invoked, Memory, Parts, mib};
 use stats::{Samples, fmt_ms};
 
 const IMAGE: &str = "faas-examples/reverse:latest";
 const FUNCTION: &str = "reverse";
+/// The same image with a pool of prewarmed containers.
+const PREWARMED: &str = "reverse-prewarmed";
+const PREWARM: u32 = 4;
 const PARAM: &str = "hello";
 const EXPECT: &str = "olleh";
 const USER: &str = "bench";
 const PASSWORD: &str = "benchmark password";
 
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    args: Args,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// The load run: clients at twice the in-flight limit, from several users,
+    /// against `faas-server dev`; fails on any answer but 200 and 429, a wrong
+    /// result, or a container left behind.
+    Load(load::LoadArgs),
+}
+
+#[derive(clap::Args, Debug)]
 struct Args {
     /// Where the chart of latency by concurrency is written (SVG).
     #[arg(long, default_value = "latency-by-concurrency.svg")]
@@ -41,6 +64,9 @@ struct Args {
     /// The faas-server binary; default: `faas-server` next to this binary.
     #[arg(long)]
     server: Option<PathBuf>,
+    /// The faas-worker binary; default: `faas-worker` next to this binary.
+    #[arg(long)]
+    worker: Option<PathBuf>,
     /// Latency rounds; each round runs every path once, in rotating order.
     #[arg(long)]
     rounds: Option<usize>,
@@ -158,15 +184,16 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn server_binary(args: &Args) -> anyhow::Result<PathBuf> {
-    if let Some(path) = &args.server {
+/// `name` given on the command line, or next to this binary.
+fn binary(given: &Option<PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
         return Ok(path.clone());
     }
     let exe = std::env::current_exe()?;
-    let sibling = exe.with_file_name("faas-server");
+    let sibling = exe.with_file_name(name);
     anyhow::ensure!(
         sibling.exists(),
-        "no faas-server next to {}: build it (cargo build --release -p faas-server) or pass --server",
+        "no {name} next to {}: build it (cargo build --release -p {name}) or pass its path",
         exe.display()
     );
     Ok(sibling)
@@ -174,55 +201,113 @@ fn server_binary(args: &Args) -> anyhow::Result<PathBuf> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    if let Some(Command::Load(load)) = cli.command {
+        let server = binary(&load.server, "faas-server")?;
+        print!("{}", load::run(&load, &server).await?);
+        return Ok(());
+    }
+    let args = cli.args;
     let plan = args.plan();
-    let server = server_binary(&args)?;
+    let server = binary(&args.server, "faas-server")?;
+    let worker = binary(&args.worker, "faas-worker")?;
     let engine = Engine::connect(IMAGE, PARAM)?;
     let scratch = tempfile::tempdir()?;
-    let data_dir = scratch.path().join("data");
-    progress(&format!("starting {} dev", server.display()));
-    let dev = Dev::start(&server, &data_dir).await?;
-    let result = run(&args, &plan, &server, &engine, &dev).await;
-    dev.stop().await;
+    progress(&format!(
+        "starting {} serve and {}",
+        server.display(),
+        worker.display()
+    ));
+    let parts = Parts::start(&server, &worker, scratch.path()).await?;
+    let result = run(&args, &plan, &engine, &parts).await;
+    parts.stop().await;
     let report = result?;
     print!("{report}");
     Ok(())
 }
 
-async fn run(
-    args: &Args,
-    plan: &Plan,
-    server: &std::path::Path,
-    engine: &Engine,
-    dev: &Dev,
-) -> anyhow::Result<String> {
+/// Server and worker memory at one point of the run.
+struct Reading {
+    point: String,
+    server: Memory,
+    worker: Memory,
+}
+
+impl Reading {
+    fn of(point: String, parts: &Parts) -> Self {
+        Self {
+            point,
+            server: Memory::of(parts.server_pid).unwrap_or_default(),
+            worker: Memory::of(parts.worker_pid).unwrap_or_default(),
+        }
+    }
+}
+
+/// Latency samples of one invoke path.
+#[derive(Default)]
+struct InvokePath {
+    wall: Samples,
+    overhead: Samples,
+    run: Samples,
+    prewarmed: usize,
+}
+
+impl InvokePath {
+    fn push(&mut self, i: &Invoked) {
+        self.wall.push(ms(i.wall));
+        self.run.push(i.run_ms);
+        self.overhead.push(ms(i.wall) - i.run_ms);
+        self.prewarmed += usize::from(i.prewarmed == Some(true));
+    }
+}
+
+async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow::Result<String> {
     let load_before = load_average();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let idle = Memory::of(dev.pid).context("reading the dev process's memory")?;
-    let nats_idle = dev.nats_pid().and_then(Memory::of);
+    let mut memory = vec![Reading::of("idle, right after start".into(), parts)];
+    let nats_pid = platform::child_named(std::process::id(), "nats-server");
+    let nats_idle = nats_pid.and_then(Memory::of);
 
-    let mut api = Api::new(&dev.url, &dev.ca_cert)?;
+    let mut api = Api::new(&parts.url, &parts.ca_cert)?;
     api.register(USER, PASSWORD).await?;
     api.login(USER, PASSWORD).await?;
-    api.put_function(FUNCTION, IMAGE).await?;
+    api.put_function(FUNCTION, serde_json::json!({ "image": IMAGE }))
+        .await?;
+    // The prewarmed path lights up once the server takes the field.
+    let prewarm = api
+        .put_function(
+            PREWARMED,
+            serde_json::json!({ "image": IMAGE, "prewarm": PREWARM }),
+        )
+        .await;
+    if let Err(e) = &prewarm {
+        progress(&format!("no prewarmed path: {e}"));
+    }
+    let prewarm = prewarm.is_ok();
     let mut invocations = 0usize;
 
-    // Warm up each path once (image cache, connections); not counted.
+    // Warm up each path once (image cache, connections, the pool); not counted.
     engine.floor().await.context("Engine API floor")?;
     engine.docker_run().await?;
-    api.invoke(FUNCTION, PARAM, EXPECT).await?;
+    let first = api.invoke(FUNCTION, PARAM, EXPECT).await?;
+    let has_timings = first.prewarmed.is_some();
     invocations += 1;
+    if prewarm {
+        api.invoke(PREWARMED, PARAM, EXPECT).await?;
+        invocations += 1;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 
     progress(&format!("latency: {} rounds", plan.rounds));
     let mut floor = Samples::default();
     let mut run = Samples::default();
-    let mut invoke = Samples::default();
-    let mut overhead = Samples::default();
-    let mut duration = Samples::default();
+    let mut cold = InvokePath::default();
+    let mut warm = InvokePath::default();
     let mut steps: [Samples; 4] = Default::default();
+    let paths = if prewarm { 4 } else { 3 };
     for round in 0..plan.rounds {
-        for k in 0..3 {
-            match (round + k) % 3 {
+        for k in 0..paths {
+            match (round + k) % paths {
                 0 => {
                     let s = engine.floor().await?;
                     floor.push(ms(s.total()));
@@ -234,12 +319,13 @@ async fn run(
                     }
                 }
                 1 => run.push(ms(engine.docker_run().await?)),
-                _ => {
-                    let (d, a) = api.invoke(FUNCTION, PARAM, EXPECT).await?;
+                2 => {
+                    cold.push(&api.invoke(FUNCTION, PARAM, EXPECT).await?);
                     invocations += 1;
-                    invoke.push(ms(d));
-                    duration.push(a.duration_ms as f64);
-                    overhead.push(ms(d) - a.duration_ms as f64);
+                }
+                _ => {
+                    warm.push(&api.invoke(PREWARMED, PARAM, EXPECT).await?);
+                    invocations += 1;
                 }
             }
         }
@@ -254,7 +340,7 @@ async fn run(
         let faas = |api: Api| {
             batch(level, jobs, move || {
                 let api = api.clone();
-                async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.0) }
+                async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.wall) }
             })
         };
         let docker = || {
@@ -280,22 +366,25 @@ async fn run(
         let api = api.clone();
         let b = batch(4, extra, move || {
             let api = api.clone();
-            async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.0) }
+            async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.wall) }
         })
         .await;
         anyhow::ensure!(b.errors == 0, "invocations failed: {:?}", b.first_error);
         invocations += extra;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let after_invocations = Memory::of(dev.pid).unwrap_or_default();
+    memory.push(Reading::of(
+        format!("after {invocations} invocations"),
+        parts,
+    ));
 
     progress(&format!("{} logins", plan.logins));
     for _ in 0..plan.logins {
         api.login(USER, PASSWORD).await?;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let after_logins = Memory::of(dev.pid).unwrap_or_default();
-    let nats_after = dev.nats_pid().and_then(Memory::of);
+    memory.push(Reading::of(format!("after {} logins", plan.logins), parts));
+    let nats_after = nats_pid.and_then(Memory::of);
     let leftovers = engine.leftovers(USER).await;
     let load_after = load_average();
 
@@ -352,8 +441,7 @@ async fn run(
     );
     let _ = writeln!(
         r,
-        "\nPlatform: `faas-server dev` (`{}`), worker slots 2 × cores = {}, settings {}.",
-        server.display(),
+        "\nPlatform: `faas-server serve` (HTTPS, dev certificates) and `faas-worker` as separate processes on a private nats-server, worker slots 2 × cores = {}, settings {}.",
         2 * cores,
         platform::DEV_ENV
             .iter()
@@ -387,21 +475,52 @@ async fn run(
         &floor,
     );
     row(&mut r, "`docker run --rm --network none`", &run);
-    row(&mut r, "faas cold invoke (HTTPS API, sync)", &invoke);
-    let _ = writeln!(
-        r,
-        "| faas prewarmed invoke | prewarmed: not built yet | | | |"
-    );
+    let run_time = if has_timings {
+        "`timings.run_ms`"
+    } else {
+        "`duration_ms`"
+    };
+    row(&mut r, "faas cold invoke (HTTPS API, sync)", &cold.wall);
+    if prewarm {
+        row(
+            &mut r,
+            &format!("faas prewarmed invoke (`\"prewarm\": {PREWARM}`)"),
+            &warm.wall,
+        );
+    } else {
+        let _ = writeln!(r, "| faas prewarmed invoke | {NO_PREWARM} | | | |");
+    }
     row(
         &mut r,
-        "platform overhead: invoke − `duration_ms`",
-        &overhead,
+        &format!("platform overhead, cold: invoke − {run_time}"),
+        &cold.overhead,
     );
+    if prewarm {
+        row(
+            &mut r,
+            &format!("platform overhead, prewarmed: invoke − {run_time}"),
+            &warm.overhead,
+        );
+    }
     row(
         &mut r,
-        "container run time: the activation's `duration_ms`",
-        &duration,
+        &format!("container run time, cold: {run_time}"),
+        &cold.run,
     );
+    if prewarm {
+        row(
+            &mut r,
+            &format!("container run time, prewarmed: {run_time}"),
+            &warm.run,
+        );
+        if has_timings {
+            let _ = writeln!(
+                r,
+                "\nPrewarmed path: {} of {} invocations were served by a parked container (`timings.prewarmed`).",
+                warm.prewarmed, plan.rounds
+            );
+        }
+    }
     let _ = writeln!(
         r,
         "\nEngine API floor by step, p50: create {} · start {} · wait {} · remove {} ms.",
@@ -443,23 +562,25 @@ async fn run(
     let _ = writeln!(r, "\n## Memory\n");
     let _ = writeln!(
         r,
-        "Server and worker are one process in `faas-server dev` (pid {}); nats-server is its child.\n",
-        dev.pid
+        "| point | server VmRSS | server RssAnon | server VmHWM | worker VmRSS | worker RssAnon | worker VmHWM |\n|---|---|---|---|---|---|---|"
     );
+    for m in &memory {
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            m.point,
+            mib(m.server.rss_kib),
+            mib(m.server.anon_kib),
+            mib(m.server.hwm_kib),
+            mib(m.worker.rss_kib),
+            mib(m.worker.anon_kib),
+            mib(m.worker.hwm_kib)
+        );
+    }
     let _ = writeln!(
         r,
-        "| point | dev process VmRSS | dev process VmHWM |\n|---|---|---|"
+        "\nRssAnon is the heap and stacks; the rest of VmRSS is the binary's code and other mapped files."
     );
-    for (point, m) in [
-        ("idle, right after start".to_owned(), idle),
-        (
-            format!("after {invocations} invocations"),
-            after_invocations,
-        ),
-        (format!("after {} logins", plan.logins), after_logins),
-    ] {
-        let _ = writeln!(r, "| {point} | {} | {} |", mib(m.rss_kib), mib(m.hwm_kib));
-    }
     let nats = |m: Option<Memory>| m.map_or("-".into(), |m| mib(m.rss_kib));
     let _ = writeln!(
         r,
@@ -476,17 +597,27 @@ async fn run(
     };
     let _ = writeln!(
         r,
-        "| prewarmed invoke p50 | ≤ 0.2× `docker run --rm` | prewarmed: not built yet |"
+        "| prewarmed invoke p50 | ≤ 0.2× `docker run --rm` | {} |",
+        if prewarm {
+            ratio(warm.wall.p50(), run.p50())
+        } else {
+            NO_PREWARM.into()
+        }
     );
     let _ = writeln!(
         r,
         "| cold invoke p50 | ≤ 0.6× | {} |",
-        ratio(invoke.p50(), run.p50())
+        ratio(cold.wall.p50(), run.p50())
     );
     let _ = writeln!(
         r,
-        "| platform overhead p50 | ≤ 5 ms | {} ms |",
-        fmt_ms(overhead.p50())
+        "| platform overhead p50 | ≤ 5 ms | cold {} ms{} |",
+        fmt_ms(cold.overhead.p50()),
+        if prewarm {
+            format!(", prewarmed {} ms", fmt_ms(warm.overhead.p50()))
+        } else {
+            String::new()
+        }
     );
     let at8 = throughput
         .iter()
@@ -498,10 +629,12 @@ async fn run(
         r,
         "| throughput at concurrency 8 | ≥ 2.5× parallel `docker run --rm` | {at8} |"
     );
+    let end = memory.last().expect("three readings");
     let _ = writeln!(
         r,
-        "| server and worker RSS after the run | < 20 MiB | {} |",
-        mib(after_logins.rss_kib)
+        "| server and worker RSS after the run | < 20 MiB | server {}, worker {} |",
+        mib(end.server.rss_kib),
+        mib(end.worker.rss_kib)
     );
 
     let _ = writeln!(r, "\n## Chart\n");
@@ -512,6 +645,9 @@ async fn run(
     );
     Ok(r)
 }
+
+/// What the prewarmed rows say when the server refuses `"prewarm"`.
+const NO_PREWARM: &str = "n/a (server has no prewarm)";
 
 type Level = (usize, Batch, Batch);
 

@@ -1,18 +1,23 @@
-//! The platform under test: `faas-server dev` as a child process, its API over HTTPS
-//! with the dev CA, and its memory from `/proc`.
+//! The platform under test: `faas-server serve` and `faas-worker` as separate
+//! processes on a private nats-server ([`Parts`], so their memory is read apart), or
+//! `faas-server dev` ([`Dev`], for the load run); the API over HTTPS with the dev CA;
+//! memory from `/proc`.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use faas_shared::Activation;
+use faas_server::dev::ca::{ensure_dev_certificates, write_private};
+use faas_server::dev::nats::NatsProcess;
+use faas_server::dev::nats_auth::NatsAuth;
+use faas_shared::paths;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// Settings the bench gives the dev platform: no login throttle (the 100 logins
-/// come from one address) and a per-user in-flight limit above every concurrency
-/// level, so throughput is bounded by the worker's slots, not the fair share.
+/// Settings the bench gives the platform: no login throttle (the 100 logins come
+/// from one address) and a per-user in-flight limit above every concurrency level,
+/// so throughput is bounded by the worker's slots, not the fair share.
 pub const DEV_ENV: &[(&str, &str)] = &[
     ("RUST_LOG", "warn"),
     ("FAAS_MAX_INFLIGHT_PER_USER", "64"),
@@ -20,29 +25,151 @@ pub const DEV_ENV: &[(&str, &str)] = &[
     ("FAAS_LOGINS_PER_ADDRESS_PER_MINUTE", "0"),
 ];
 
+/// `faas-server serve` (HTTPS with the dev certificates) and `faas-worker`, each
+/// its own process, on a nats-server with the deployments' users and permissions,
+/// as compose runs them. Killed when dropped.
+pub struct Parts {
+    _nats: NatsProcess,
+    server: Child,
+    worker: Child,
+    pub server_pid: u32,
+    pub worker_pid: u32,
+    pub url: String,
+    pub ca_cert: PathBuf,
+}
+
+impl Parts {
+    /// Starts NATS, the server and the worker in `dir`; the server's log goes to
+    /// `dir/server.log`, the worker's to `dir/worker.log`. Waits until the server
+    /// is ready.
+    pub async fn start(server: &Path, worker: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let auth = NatsAuth::ensure(&dir.join("nats-auth"))?;
+        let nats = NatsProcess::start(&dir.join("nats"), &auth.config).await?;
+        let certs = ensure_dev_certificates(dir)?;
+        let jwt_key = dir.join("jwt-key.pem");
+        write_private(
+            &jwt_key,
+            &rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?.serialize_pem(),
+        )?;
+        let server_password = dir.join("server.password");
+        write_private(&server_password, &auth.server.password)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let common = [
+            ("FAAS_NATS_URL", nats.url.clone()),
+            ("FAAS_REQUEST_KEY_FILE", path(&auth.request_key_file())),
+        ];
+        let server = Command::new(server)
+            .envs(DEV_ENV.iter().copied())
+            .envs(common.clone())
+            .envs([
+                ("FAAS_NATS_USER", auth.server.user.clone()),
+                ("FAAS_NATS_PASSWORD_FILE", path(&server_password)),
+                ("FAAS_JWT_PRIVATE_KEY_FILE", path(&jwt_key)),
+                ("FAAS_LISTEN", format!("127.0.0.1:{port}")),
+                ("FAAS_TLS_CERT_FILE", path(&certs.server.cert)),
+                ("FAAS_TLS_KEY_FILE", path(&certs.server.key)),
+            ])
+            .arg("serve")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(dir.join("server.log"))?)
+            .stderr(std::fs::File::create(dir.join("server.log"))?)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", server.display()))?;
+        let worker = Command::new(worker)
+            .envs(DEV_ENV.iter().copied())
+            .envs(common)
+            .envs([
+                ("FAAS_NATS_USER", auth.worker.user.clone()),
+                (
+                    "FAAS_NATS_PASSWORD_FILE",
+                    path(&auth.worker_password_file()),
+                ),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("worker.log"))?)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", worker.display()))?;
+        let parts = Self {
+            server_pid: server.id().context("no server pid")?,
+            worker_pid: worker.id().context("no worker pid")?,
+            _nats: nats,
+            server,
+            worker,
+            url: format!("https://127.0.0.1:{port}"),
+            ca_cert: certs.ca_cert,
+        };
+        let api = Api::new(&parts.url, &parts.ca_cert)?;
+        for _ in 0..300 {
+            if api.ready().await {
+                return Ok(parts);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!(
+            "faas-server serve was not ready within 30 s; see {}",
+            dir.join("server.log").display()
+        )
+    }
+
+    /// SIGTERM to both, then up to 20 s for a clean drain each.
+    pub async fn stop(self) {
+        let Self { server, worker, .. } = self;
+        tokio::join!(terminate(server), terminate(worker));
+    }
+}
+
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// SIGTERM, then up to 20 s for a clean drain, then SIGKILL.
+async fn terminate(mut child: Child) {
+    if let Some(pid) = child.id() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await;
+    }
+    if tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .is_err()
+    {
+        let _ = child.kill().await;
+    }
+}
+
+/// `faas-server dev`: API, worker and NATS in one process tree.
 pub struct Dev {
     child: Child,
-    pub pid: u32,
     pub url: String,
     pub ca_cert: PathBuf,
 }
 
 impl Dev {
-    /// Starts `server dev --listen 127.0.0.1:0 --data-dir DATA_DIR` and reads the
-    /// API URL and CA path it prints. Its stderr goes to `DATA_DIR/../dev.log`.
-    pub async fn start(server: &Path, data_dir: &Path) -> anyhow::Result<Self> {
+    /// Starts `server dev --listen 127.0.0.1:0 --data-dir DATA_DIR` with `env` and
+    /// reads the API URL and CA path it prints. Its stderr goes to
+    /// `DATA_DIR/../dev.log`.
+    pub async fn start(
+        server: &Path,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let log = data_dir.with_file_name("dev.log");
         let mut child = Command::new(server)
             .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .envs(DEV_ENV.iter().copied())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?)
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting {}", server.display()))?;
-        let pid = child.id().context("no pid")?;
         let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
         let (mut url, mut ca_cert) = (None, None);
         let read = async {
@@ -65,48 +192,39 @@ impl Dev {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             child,
-            pid,
             url: url.unwrap_or_default(),
             ca_cert: ca_cert.unwrap_or_default(),
         })
     }
 
-    /// The nats-server the dev process started, if it is its child.
-    pub fn nats_pid(&self) -> Option<u32> {
-        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid)).ok()?;
-        tasks
-            .flatten()
-            .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
-            .flat_map(|c| {
-                c.split_whitespace()
-                    .filter_map(|p| p.parse().ok())
-                    .collect::<Vec<u32>>()
-            })
-            .find(|pid| {
-                std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|c| c.trim() == "nats-server")
-            })
-    }
-
     /// SIGTERM, then up to 20 s for a clean drain, then SIGKILL.
-    pub async fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pid.to_string()])
-            .status()
-            .await;
-        if tokio::time::timeout(Duration::from_secs(20), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
+    pub async fn stop(self) {
+        terminate(self.child).await;
     }
 }
 
-/// VmRSS and VmHWM of one process, in KiB.
+/// A child process of `parent` whose command is `name`.
+pub fn child_named(parent: u32, name: &str) -> Option<u32> {
+    let tasks = std::fs::read_dir(format!("/proc/{parent}/task")).ok()?;
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|c| {
+            c.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+        })
+}
+
+/// VmRSS, its anonymous part (heap and stacks, not the binary's mapped code) and
+/// VmHWM of one process, in KiB.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Memory {
     pub rss_kib: u64,
+    pub anon_kib: u64,
     pub hwm_kib: u64,
 }
 
@@ -121,6 +239,7 @@ impl Memory {
         };
         Some(Self {
             rss_kib: field("VmRSS:")?,
+            anon_kib: field("RssAnon:")?,
             hwm_kib: field("VmHWM:")?,
         })
     }
@@ -170,14 +289,14 @@ impl Api {
 
     pub async fn register(&self, username: &str, password: &str) -> anyhow::Result<()> {
         let body = serde_json::json!({"username": username, "password": password});
-        self.post("/v1/users", body).await.map(drop)
+        self.post(paths::USERS, body).await.map(drop)
     }
 
     /// Logs in and keeps the token for later requests.
     pub async fn login(&mut self, username: &str, password: &str) -> anyhow::Result<()> {
         let body = serde_json::json!({"username": username, "password": password});
         let answer: serde_json::Value =
-            serde_json::from_str(&self.post("/v1/auth/login", body).await?)?;
+            serde_json::from_str(&self.post(paths::LOGIN, body).await?)?;
         self.token = answer["token"]
             .as_str()
             .context("no token in the login answer")?
@@ -185,12 +304,23 @@ impl Api {
         Ok(())
     }
 
-    pub async fn put_function(&self, name: &str, image: &str) -> anyhow::Result<()> {
+    /// `GET /readyz` answers 200.
+    pub async fn ready(&self) -> bool {
+        let response = self.client.get(format!("{}/readyz", self.url)).send().await;
+        response.is_ok_and(|r| r.status().is_success())
+    }
+
+    /// Adds or replaces a function; an error carries the server's answer.
+    pub async fn put_function(&self, name: &str, spec: serde_json::Value) -> anyhow::Result<()> {
         let response = self
             .client
-            .put(format!("{}/v1/functions/{name}", self.url))
+            .put(format!(
+                "{}{}",
+                self.url,
+                paths::fill(paths::FUNCTION, name)
+            ))
             .bearer_auth(&self.token)
-            .json(&serde_json::json!({"image": image}))
+            .json(&spec)
             .send()
             .await?;
         if !response.status().is_success() {
@@ -203,18 +333,21 @@ impl Api {
         Ok(())
     }
 
-    /// One synchronous invoke with `param` as the body; checks the result is
-    /// `expect` and returns the wall time and the activation.
-    pub async fn invoke(
+    /// One synchronous invoke with `param` as the body: the status, the wall time
+    /// and the body. Any answer is `Ok`; only a failed request is an error.
+    pub async fn call_invoke(
         &self,
         function: &str,
         param: &str,
-        expect: &str,
-    ) -> anyhow::Result<(Duration, Activation)> {
+    ) -> anyhow::Result<(reqwest::StatusCode, Duration, bytes::Bytes)> {
         let t = Instant::now();
         let response = self
             .client
-            .post(format!("{}/v1/functions/{function}/invoke", self.url))
+            .post(format!(
+                "{}{}",
+                self.url,
+                paths::fill(paths::INVOKE, function)
+            ))
             .bearer_auth(&self.token)
             .header("Content-Type", "text/plain")
             .body(param.to_owned())
@@ -222,14 +355,46 @@ impl Api {
             .await?;
         let status = response.status();
         let body = response.bytes().await?;
-        let elapsed = t.elapsed();
+        Ok((status, t.elapsed(), body))
+    }
+
+    /// One synchronous invoke that must answer 200 with the result `expect`.
+    pub async fn invoke(
+        &self,
+        function: &str,
+        param: &str,
+        expect: &str,
+    ) -> anyhow::Result<Invoked> {
+        let (status, wall, body) = self.call_invoke(function, param).await?;
         if !status.is_success() {
             bail!("invoke: {status}: {}", String::from_utf8_lossy(&body));
         }
-        let activation: Activation = serde_json::from_slice(&body)?;
-        if activation.result.trim() != expect {
-            bail!("invoke: unexpected result {:?}", activation.result);
+        let activation: serde_json::Value = serde_json::from_slice(&body)?;
+        if activation["result"].as_str().map(str::trim) != Some(expect) {
+            bail!("invoke: unexpected result {}", activation["result"]);
         }
-        Ok((elapsed, activation))
+        Ok(Invoked::new(wall, &activation))
+    }
+}
+
+/// One answered invocation, as the harness reads it.
+pub struct Invoked {
+    pub wall: Duration,
+    /// The container's own run time: the worker's `timings.run_ms` when the record
+    /// has it, else `duration_ms`.
+    pub run_ms: f64,
+    /// `timings.prewarmed`, when the record has timings.
+    pub prewarmed: Option<bool>,
+}
+
+impl Invoked {
+    fn new(wall: Duration, activation: &serde_json::Value) -> Self {
+        let duration_ms = activation["duration_ms"].as_f64().unwrap_or_default();
+        let timings = &activation["timings"];
+        Self {
+            wall,
+            run_ms: timings["run_ms"].as_f64().unwrap_or(duration_ms),
+            prewarmed: timings["prewarmed"].as_bool(),
+        }
     }
 }

@@ -1,20 +1,22 @@
-//! Smoke run of the harness: `--quick` with tiny rounds prints every section of the
-//! report and writes the SVG chart. Needs Docker and the example images, like the
-//! other suites. No timing is asserted.
+//! Smoke runs of the harness: `--quick` with tiny rounds prints every section of the
+//! report and writes the SVG chart; `load` for a few seconds sees only 200 and 429,
+//! right results and no container left. Needs Docker and the example images, like
+//! the other suites. No timing is asserted.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The faas-server next to the bench binary, built here if this run did not build it.
-fn server() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_BIN_EXE_faas-bench")).with_file_name("faas-server");
+/// `name` (faas-server, faas-worker) next to the bench binary, built here if this
+/// run did not build it.
+fn binary(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_faas-bench")).with_file_name(name);
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "-p", "faas-server"])
+            .args(["build", "-p", name])
             .status()
-            .expect("running cargo build -p faas-server");
-        assert!(status.success(), "cargo build -p faas-server failed");
+            .expect("running cargo build");
+        assert!(status.success(), "cargo build -p {name} failed");
     }
     path
 }
@@ -27,7 +29,9 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
         .arg("--quick")
         .args(["--rounds", "2", "--levels", "1,2", "--logins", "3"])
         .arg("--server")
-        .arg(server())
+        .arg(binary("faas-server"))
+        .arg("--worker")
+        .arg(binary("faas-worker"))
         .arg("--chart")
         .arg(&chart)
         .output()
@@ -40,12 +44,13 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
         "| Engine API floor",
         "| `docker run --rm --network none` |",
         "| faas cold invoke",
-        "prewarmed: not built yet",
+        "| faas prewarmed invoke",
         "| platform overhead",
         "## Throughput by concurrency",
         "| 1 | ",
         "| 2 | ",
         "## Memory",
+        "| point | server VmRSS | server RssAnon | server VmHWM |",
         "| idle, right after start |",
         "invocations |",
         "| after 3 logins |",
@@ -61,4 +66,25 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<polyline").count(), 4, "{svg}");
+}
+
+#[test]
+fn short_load_run_sees_only_200_and_429_and_leaves_no_container() {
+    let output = Command::new(env!("CARGO_BIN_EXE_faas-bench"))
+        .args(["load", "--seconds", "3", "--users", "2"])
+        .arg("--server")
+        .arg(binary("faas-server"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The run itself fails on a 5xx, a wrong result or a container left behind.
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    for line in [
+        "| 200 with a wrong result | 0 |",
+        "| containers left behind | 0 |",
+        "| 200 latency p50 / p99 ms |",
+    ] {
+        assert!(stdout.contains(line), "no {line:?} in\n{stdout}");
+    }
 }
