@@ -9,6 +9,10 @@ WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p faas-server --bin faas-server -p faas-worker --bin faas-worker \
  && strip target/release/faas-server target/release/faas-worker
+# The init of prewarmed containers runs inside function images (FROM scratch too):
+# static, on the gnu target so the flag does not reach build scripts.
+RUN RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -p faas-init \
+      --target x86_64-unknown-linux-gnu
 
 # Both run as the unprivileged user 10001.
 FROM debian:bookworm-slim AS runtime
@@ -37,6 +41,9 @@ CMD ["serve"]
 # controls the host: treat the worker like the Docker daemon itself.
 FROM runtime AS worker
 COPY --from=build /src/target/release/faas-worker /usr/local/bin/faas-worker
+# Found beside the worker (FAAS_WORKER_INIT); the worker hands it to the engine as
+# a named volume, so it works although the engine cannot see the worker's files.
+COPY --from=build /src/target/x86_64-unknown-linux-gnu/release/faas-init /usr/local/bin/faas-init
 # The worker serves no port; it is healthy while its process runs (Docker restarts
 # it otherwise). The server's /readyz checks NATS only, not workers: with no worker
 # running, invocations answer 503 no_capacity after the queue timeout. On SIGTERM it

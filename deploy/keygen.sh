@@ -8,9 +8,11 @@
 #   ${SERVER_AUTH_DIR:-/server-auth}    servers
 #     server.password  the servers' NATS password (FAAS_NATS_PASSWORD_FILE)
 #     request.key      signs activation requests (FAAS_REQUEST_KEY_FILE)
+#     secrets.key      seals users' secrets at rest (FAAS_SECRETS_KEY_FILE)
 #   ${WORKER_AUTH_DIR:-/worker-auth}    workers
 #     worker.password  the workers' NATS password (FAAS_NATS_PASSWORD_FILE)
 #     request.key      the same key, to verify requests (FAAS_REQUEST_KEY_FILE)
+#     secrets.key      the same key, to open the secrets functions read
 #   ${NATS_AUTH_DIR:-/nats-auth}        NATS
 #     nats.conf        users and permissions (deploy/nats/auth.conf) with the
 #                      passwords: `nats-server -c nats.conf`
@@ -58,15 +60,20 @@ chmod 0444 jwt.pub tls.crt
 secret "$server_dir/server.password"
 secret "$worker_dir/worker.password"
 secret "$server_dir/request.key"
+secret "$server_dir/secrets.key"
 secret "$nats_dir/route.password"
-if [ "$worker_dir/request.key" -ef "$server_dir/request.key" ]; then :; else
-    rm -f "$worker_dir/request.key"
-    cp "$server_dir/request.key" "$worker_dir/request.key"
-fi
+for shared in request.key secrets.key; do
+    if [ "$worker_dir/$shared" -ef "$server_dir/$shared" ]; then :; else
+        rm -f "$worker_dir/$shared"
+        cp "$server_dir/$shared" "$worker_dir/$shared"
+    fi
+done
 chown "$owner" "$server_dir/server.password" "$server_dir/request.key" \
-    "$worker_dir/worker.password" "$worker_dir/request.key"
+    "$server_dir/secrets.key" "$worker_dir/worker.password" "$worker_dir/request.key" \
+    "$worker_dir/secrets.key"
 chmod 0400 "$server_dir/server.password" "$server_dir/request.key" \
-    "$worker_dir/worker.password" "$worker_dir/request.key"
+    "$server_dir/secrets.key" "$worker_dir/worker.password" "$worker_dir/request.key" \
+    "$worker_dir/secrets.key"
 
 # The NATS config: the passwords, then the users and permissions (faas-server dev
 # writes the same file from the same template).
