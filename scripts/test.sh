@@ -13,11 +13,25 @@ command -v nats-server >/dev/null || missing+=("nats-server (apt-get install nat
 command -v docker >/dev/null && docker info >/dev/null 2>&1 || missing+=("a running Docker Engine")
 command -v cargo-nextest >/dev/null || missing+=("cargo-nextest (cargo install cargo-nextest)")
 command -v docker-compose >/dev/null || missing+=("docker-compose (apt-get install docker-compose)")
+command -v dot >/dev/null || missing+=("Graphviz, for the write-up's figures (apt-get install graphviz)")
+command -v kubectl >/dev/null || missing+=("kubectl, to render deploy/k8s (apt-get install kubernetes-client)")
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=("python3 with venv, for schemathesis (apt-get install python3-venv)")
 docker image inspect faas/debian-base:bookworm >/dev/null 2>&1 || command -v debootstrap >/dev/null ||
   missing+=("debootstrap, to make the base image once (apt-get install debootstrap)")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "scripts/test.sh: missing: ${missing[*]}" >&2
   exit 1
+fi
+
+# schemathesis (server/tests/schemathesis.rs), the version pinned in
+# tests/schemathesis/requirements.txt, in a venv of its own; reinstalled only when
+# the pin changes.
+venv=.venv-schemathesis
+if ! cmp -s tests/schemathesis/requirements.txt "$venv/requirements.txt"; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/schemathesis/requirements.txt
+  cp tests/schemathesis/requirements.txt "$venv/requirements.txt"
 fi
 
 bash scripts/build-function-images.sh
