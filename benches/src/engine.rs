@@ -156,31 +156,40 @@ impl Engine {
         Ok(elapsed)
     }
 
-    /// Containers this harness or the bench user left behind; the parked containers
-    /// of a prewarm pool, which the worker keeps on purpose while it runs, are not.
-    pub async fn leftovers(&self, owner: &str) -> usize {
-        let mut count = 0;
+    /// Containers this harness or `owner` left behind, one line each (id, state,
+    /// activation), for the report; the parked containers of a prewarm pool, which
+    /// the worker keeps on purpose while it runs, are not.
+    pub async fn leftovers(&self, owner: &str) -> Vec<String> {
+        let mut found = Vec::new();
         for filter in [LABEL_BENCH.to_owned(), format!("io.faas.owner={owner}")] {
             let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
                 .all(true)
                 .filters(&HashMap::from([("label".to_owned(), vec![filter])]))
                 .build();
-            count += self
-                .docker
-                .list_containers(Some(options))
-                .await
-                .map_or(0, |listed| {
-                    listed
-                        .iter()
-                        .filter(|c| {
-                            c.labels
-                                .as_ref()
-                                .and_then(|l| l.get(faas_worker::runtime::LABEL_PARKED))
-                                != Some(&"true".to_owned())
-                        })
-                        .count()
-                });
+            let listed = match self.docker.list_containers(Some(options)).await {
+                Ok(listed) => listed,
+                Err(e) => {
+                    found.push(format!("(listing the containers failed: {e})"));
+                    continue;
+                }
+            };
+            for container in listed {
+                let labels = container.labels.unwrap_or_default();
+                if labels.get(faas_worker::runtime::LABEL_PARKED) == Some(&"true".to_owned()) {
+                    continue;
+                }
+                let id = container.id.unwrap_or_default();
+                found.push(format!(
+                    "{} {:?} ({}), activation {}",
+                    id.get(..12).unwrap_or(&id),
+                    container.state,
+                    container.status.unwrap_or_default(),
+                    labels
+                        .get(faas_worker::runtime::LABEL_ACTIVATION)
+                        .map_or("-", String::as_str)
+                ));
+            }
         }
-        count
+        found
     }
 }

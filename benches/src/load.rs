@@ -58,28 +58,43 @@ pub async fn run(args: &LoadArgs, server: &Path) -> anyhow::Result<String> {
     let scratch = tempfile::tempdir()?;
     progress(&format!("starting {} dev", server.display()));
     let dev = Dev::start(server, &scratch.path().join("data"), &env).await?;
+    let log = dev.log.clone();
     let result = drive(args, &dev, clients).await;
     dev.stop().await;
     let (users, tally, wall) = result?;
-    // Containers are removed before an activation is answered; after the stop
-    // (which drains) none of the users' may remain.
+    // The worker removes each container right after its result, in the background,
+    // and its drain on stop waits for those removals: none of the users' may remain.
     let engine = Engine::connect(IMAGE, "")?;
-    let mut leftovers = 0;
+    let mut leftovers = Vec::new();
     for user in &users {
-        leftovers += engine.leftovers(user).await;
+        leftovers.extend(engine.leftovers(user).await);
     }
-    let report = report(args, limit, clients, &tally, wall, leftovers);
+    let report = report(args, limit, clients, &tally, wall, leftovers.len());
     let unexpected: usize = tally
         .statuses
         .iter()
         .filter(|(s, _)| !matches!(**s, 200 | 429))
         .map(|(_, n)| n)
         .sum();
-    anyhow::ensure!(
-        unexpected == 0 && tally.wrong == 0 && tally.failures.is_empty() && leftovers == 0,
-        "the load run failed:\n{report}\n{}",
-        tally.failures.join("\n")
-    );
+    if unexpected > 0 || tally.wrong > 0 || !tally.failures.is_empty() || !leftovers.is_empty() {
+        // What the platform said about it: its warnings and errors.
+        let warnings: Vec<String> = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+            .map(str::to_owned)
+            .collect();
+        anyhow::bail!(
+            "the load run failed:\n{report}\n{}\n{}\nfaas-server dev warned:\n{}",
+            tally.failures.join("\n"),
+            leftovers
+                .iter()
+                .map(|c| format!("left behind: {c}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            warnings.join("\n")
+        );
+    }
     anyhow::ensure!(
         tally.ok.mean().is_some(),
         "no invocation succeeded:\n{report}"

@@ -584,10 +584,14 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
     let nats = |m: Option<Memory>| m.map_or("-".into(), |m| mib(m.rss_kib));
     let _ = writeln!(
         r,
-        "\nnats-server VmRSS: {} idle, {} at the end. Containers left behind: {leftovers}.",
+        "\nnats-server VmRSS: {} idle, {} at the end. Containers left behind: {}.",
         nats(nats_idle),
-        nats(nats_after)
+        nats(nats_after),
+        leftovers.len()
     );
+    for container in &leftovers {
+        let _ = writeln!(r, "- left behind: {container}");
+    }
 
     let _ = writeln!(r, "\n## Against the targets of issue 13\n");
     let _ = writeln!(r, "| measure | target | this run |\n|---|---|---|");

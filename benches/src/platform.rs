@@ -148,6 +148,8 @@ pub struct Dev {
     child: Child,
     pub url: String,
     pub ca_cert: PathBuf,
+    /// Its stderr: the log of the API, the worker and NATS.
+    pub log: PathBuf,
 }
 
 impl Dev {
@@ -194,6 +196,7 @@ impl Dev {
             child,
             url: url.unwrap_or_default(),
             ca_cert: ca_cert.unwrap_or_default(),
+            log,
         })
     }
 
