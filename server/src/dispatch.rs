@@ -11,10 +11,11 @@ use std::time::Duration;
 use async_nats::jetstream;
 use chrono::Utc;
 use faas_process::signing::SIGNATURE_HEADER;
-use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::activation::{ActivationRequest, ActivationResult, RetiredFunctions};
 use faas_shared::budget::{PUBLISH_RETRY, WORKER_GRACE};
 use faas_shared::nats::{
-    ACTIVATIONS_STREAM, WORKERS_CONSUMER, activation_subject, request_payload_name, result_subject,
+    ACTIVATIONS_STREAM, RETIRED_FUNCTIONS_SUBJECT, WORKERS_CONSUMER, activation_subject,
+    request_payload_name, result_subject,
 };
 use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
 use futures::StreamExt;
@@ -290,4 +291,28 @@ pub fn is_stream_full(error: &jetstream::context::PublishError) -> bool {
         source = err.source();
     }
     error.to_string().contains("10077")
+}
+
+/// Tells the workers that `owner`'s function (every one of theirs, for `None`) was
+/// replaced or removed, so they drain its prewarm pools now rather than after the
+/// idle time. Signed like a request. Best effort: a lost notice only delays the
+/// drain to the idle time, so a failure is logged, never the caller's error.
+pub async fn announce_retired(state: &AppState, owner: &str, function: Option<&str>) {
+    let notice = RetiredFunctions {
+        owner: owner.to_owned(),
+        function: function.map(str::to_owned),
+    };
+    let Ok(json) = serde_json::to_vec(&notice) else {
+        return;
+    };
+    let mut headers = async_nats::HeaderMap::new();
+    let signature = state.request_key.sign(RETIRED_FUNCTIONS_SUBJECT, &json);
+    headers.insert(SIGNATURE_HEADER, signature.as_str());
+    if let Err(e) = state
+        .nats
+        .publish_with_headers(RETIRED_FUNCTIONS_SUBJECT, headers, json.into())
+        .await
+    {
+        tracing::warn!(%owner, ?function, error = %e, "telling the workers to drain the pools failed; they drain them when idle");
+    }
 }

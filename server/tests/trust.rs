@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_nats::jetstream;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::nats::{
-    FUNCTIONS_BUCKET, KEYS_BUCKET, USERS_BUCKET, WORKER_INBOX_PREFIX, activation_subject,
-    result_subject,
+    FUNCTIONS_BUCKET, KEYS_BUCKET, RETIRED_FUNCTIONS_SUBJECT, USERS_BUCKET, WORKER_INBOX_PREFIX,
+    activation_subject, result_subject,
 };
 use faas_testkit::activation::{self, publish_signed};
 use faas_testkit::names::{REVERSE, unique};
@@ -179,6 +179,11 @@ async fn the_worker_user_cannot_read_users_or_functions_nor_queue_work() {
     // Nor queue work.
     let queued = js.publish(activation_subject(&user), "{}".into()).await;
     assert!(queued.is_err() || queued.unwrap().await.is_err());
+    // Nor tell the other workers to drain their pools.
+    worker
+        .publish(RETIRED_FUNCTIONS_SUBJECT, "{}".into())
+        .await
+        .unwrap();
 
     worker.flush().await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -189,6 +194,12 @@ async fn the_worker_user_cannot_read_users_or_functions_nor_queue_work() {
             .any(|e| e.contains("Permissions Violation")
                 && e.contains(&format!("KV_{USERS_BUCKET}"))),
         "NATS refused the reads as permission violations: {errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("Permissions Violation") && e.contains(RETIRED_FUNCTIONS_SUBJECT)),
+        "NATS refused the notice as a permission violation: {errors:#?}"
     );
     platform.stop().await;
 }

@@ -158,6 +158,17 @@ pub struct ClaimCheck {
     pub claim_check: String,
 }
 
+/// Published by the server on [`crate::nats::RETIRED_FUNCTIONS_SUBJECT`] (signed like
+/// an activation request) when a function is replaced or removed, or every
+/// function of a user with `function: None` (the account was deleted): containers
+/// parked for them must go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredFunctions {
+    pub owner: String,
+    pub function: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::ActivationRequest;

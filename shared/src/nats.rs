@@ -81,6 +81,11 @@ pub fn result_subject(activation_id: &str) -> String {
     format!("faas.results.{activation_id}")
 }
 
+/// Where the server announces that functions were replaced or removed, so that
+/// workers drain their prewarm pools at once (a core NATS subject: a worker that
+/// misses one drains the pool when it has been idle long enough).
+pub const RETIRED_FUNCTIONS_SUBJECT: &str = "faas.functions.retired";
+
 /// KV key of a function. Both parts are validated names, so neither contains a dot.
 pub fn function_key(user: &str, function: &str) -> String {
     format!("{user}.{function}")

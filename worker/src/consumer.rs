@@ -107,6 +107,12 @@ pub async fn run(
         runtime.clone(),
         config.worker_id.clone(),
     ));
+    // Drains the pools of replaced and removed functions at once.
+    let retirements = tokio::spawn(crate::prewarm::follow_retirements(
+        client.clone(),
+        runtime.clone(),
+        config.request_key.clone(),
+    ));
     tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
     let handler = ActivationHandler::new(
         runtime.clone(),
@@ -127,6 +133,7 @@ pub async fn run(
     consumer.run(&mut shutdown).await?;
     upkeep.abort();
     let _ = upkeep.await;
+    retirements.abort();
     runtime.drain_pools();
     drain(consumer.running, &client, &runtime).await;
     // Activations that finished during the drain may have started pools again.

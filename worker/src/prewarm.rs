@@ -10,9 +10,11 @@
 //! `prewarm`: the first request of a function on a worker is a miss that starts its
 //! pool; a request with another image, memory or network (the function was
 //! replaced) drains the old pool and starts a new one, and a pool never serves a
-//! request whose sandbox differs from its own; `prewarm: 0` drains it. A pool no
-//! request took from for `FAAS_WORKER_PREWARM_IDLE_SECS` (a removed function) is
-//! drained, as is every pool at shutdown. Parked containers hold one of the
+//! request whose sandbox differs from its own; `prewarm: 0` drains it. The server
+//! announces replaced and removed functions (signed, on
+//! `faas.functions.retired`), and their pools are drained at once; should a notice
+//! be lost, a pool no request took from for `FAAS_WORKER_PREWARM_IDLE_SECS` is
+//! drained anyway, as is every pool at shutdown. Parked containers hold one of the
 //! worker's `FAAS_WORKER_MAX_PARKED` permits each and carry the worker's labels, so
 //! the restart and dead-worker sweeps remove them like any other.
 
@@ -20,7 +22,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use faas_shared::activation::ActivationRequest;
+use faas_process::signing::{RequestKey, SIGNATURE_HEADER};
+use faas_shared::activation::{ActivationRequest, RetiredFunctions};
+use faas_shared::nats::RETIRED_FUNCTIONS_SUBJECT;
+use futures::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::runtime::{ContainerRuntime, Ready};
@@ -132,6 +137,22 @@ impl Pools {
         self.lock().values().map(|pool| pool.parked.len()).sum()
     }
 
+    /// Drops the pools of `owner`'s function (all of theirs for `None`); returns
+    /// their containers.
+    fn retire(&self, owner: &str, function: Option<&str>) -> Vec<Parked> {
+        let mut pools = self.lock();
+        let retired: Vec<PoolKey> = pools
+            .keys()
+            .filter(|(o, f)| o == owner && function.is_none_or(|function| f == function))
+            .cloned()
+            .collect();
+        retired
+            .into_iter()
+            .filter_map(|key| pools.remove(&key))
+            .flat_map(|pool| pool.parked)
+            .collect()
+    }
+
     /// Drops the pools idle for longer than the idle time; returns their containers.
     fn drain_idle(&self) -> Vec<Parked> {
         let mut pools = self.lock();
@@ -223,6 +244,47 @@ impl ContainerRuntime {
     }
 }
 
+/// Drains the pools of the functions the server announces as replaced or removed,
+/// until the task is dropped. A notice without the server's signature is ignored.
+pub(crate) async fn follow_retirements(
+    client: async_nats::Client,
+    runtime: ContainerRuntime,
+    request_key: RequestKey,
+) {
+    let mut notices = match client.subscribe(RETIRED_FUNCTIONS_SUBJECT).await {
+        Ok(notices) => notices,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot hear of replaced or removed functions; their pools drain when idle");
+            return;
+        }
+    };
+    while let Some(message) = notices.next().await {
+        let signed = message
+            .headers
+            .as_ref()
+            .and_then(|headers| headers.get(SIGNATURE_HEADER))
+            .is_some_and(|signature| {
+                request_key.verify(
+                    RETIRED_FUNCTIONS_SUBJECT,
+                    &message.payload,
+                    signature.as_str(),
+                )
+            });
+        let notice = serde_json::from_slice::<RetiredFunctions>(&message.payload);
+        let (true, Ok(notice)) = (signed, notice) else {
+            tracing::warn!("ignored a notice of retired functions that the server did not sign");
+            continue;
+        };
+        let parked = runtime
+            .pools
+            .retire(&notice.owner, notice.function.as_deref());
+        if !parked.is_empty() {
+            tracing::info!(owner = %notice.owner, function = ?notice.function, containers = parked.len(), "draining the pools of a replaced or removed function");
+        }
+        runtime.discard_all(parked);
+    }
+}
+
 /// Keeps the pools full and drains idle ones, until the task is dropped.
 pub(crate) async fn upkeep(runtime: ContainerRuntime, worker_id: String) {
     let mut tick = tokio::time::interval(UPKEEP_EVERY);
@@ -290,5 +352,31 @@ mod tests {
         );
         pools.take(&request("a:2", 0));
         assert!(pools.lock().is_empty());
+    }
+
+    #[test]
+    fn retiring_drops_the_named_pool_or_every_pool_of_the_owner() {
+        let pools = Pools::new(8, Duration::from_secs(60));
+        let of = |owner: &str, function: &str| {
+            let mut r = request("a:1", 1);
+            r.owner = owner.into();
+            r.function = function.into();
+            r
+        };
+        for (owner, function) in [("alice", "f"), ("alice", "g"), ("bob", "f")] {
+            pools.take(&of(owner, function));
+        }
+        let keys = || {
+            let mut keys: Vec<PoolKey> = pools.lock().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        pools.retire("alice", Some("f"));
+        assert_eq!(
+            keys(),
+            [("alice".into(), "g".into()), ("bob".into(), "f".into())]
+        );
+        pools.retire("alice", None);
+        assert_eq!(keys(), [("bob".into(), "f".into())]);
     }
 }

@@ -6,6 +6,8 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use faas_process::signing::{RequestKey, SIGNATURE_HEADER};
+use faas_shared::nats::RETIRED_FUNCTIONS_SUBJECT;
 use faas_testkit::docker::worker_leftovers;
 use faas_testkit::names::{REVERSE, unique};
 use faas_testkit::{Platform, expect_error};
@@ -223,6 +225,77 @@ async fn an_idle_pool_is_drained() {
     );
     wait_parked(&id, 2).await;
     // No activation for longer than the idle time: the pool goes.
+    wait_parked(&id, 0).await;
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn a_replaced_or_removed_function_has_its_pool_drained_at_once() {
+    let platform = Platform::parts().await;
+    let id = unique("pw-retire");
+    // The idle drain is ten minutes away: only the server's notice drains a pool
+    // within `wait_parked`'s 30 s.
+    let worker = platform.worker(|config| {
+        config.worker_id = id.clone();
+        config.init_binary = Some(faas_testkit::init::binary());
+        config.prewarm_idle = Duration::from_secs(600);
+    });
+    let owner = unique("retire");
+    let token = platform.user(&owner).await;
+    let warm_up = |spec: Value| {
+        let (platform, token, id) = (&platform, &token, &id);
+        async move {
+            platform.add_function(token, "rev", spec).await;
+            assert_eq!(platform.invoke_ok(token, "rev", "ab").await["result"], "ba");
+            wait_parked(id, 2).await;
+        }
+    };
+
+    warm_up(json!({"image": REVERSE, "prewarm": 2})).await;
+    // Replaced, even with the same sandbox: its containers were made for the old spec.
+    platform
+        .add_function(
+            &token,
+            "rev",
+            json!({"image": REVERSE, "prewarm": 2, "timeout_ms": 9000}),
+        )
+        .await;
+    wait_parked(&id, 0).await;
+
+    warm_up(json!({"image": REVERSE, "prewarm": 2})).await;
+    // Notices the server did not sign (published here with its NATS user, which
+    // may) drain nothing: unsigned, and signed with another key.
+    let notice = serde_json::to_vec(&json!({"owner": owner, "function": "rev"})).unwrap();
+    let nats = platform.nats().client().await;
+    nats.publish(RETIRED_FUNCTIONS_SUBJECT, notice.clone().into())
+        .await
+        .unwrap();
+    let mut headers = async_nats::HeaderMap::new();
+    let forged = RequestKey::random().sign(RETIRED_FUNCTIONS_SUBJECT, &notice);
+    headers.insert(SIGNATURE_HEADER, forged.as_str());
+    nats.publish_with_headers(RETIRED_FUNCTIONS_SUBJECT, headers, notice.into())
+        .await
+        .unwrap();
+    nats.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(parked(&id).await, 2, "a forged notice drained the pool");
+    let removed = platform
+        .authed(reqwest::Method::DELETE, "/v1/functions/rev", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), reqwest::StatusCode::NO_CONTENT);
+    wait_parked(&id, 0).await;
+
+    // A deleted account takes every pool of its functions with it.
+    warm_up(json!({"image": REVERSE, "prewarm": 2})).await;
+    let deleted = platform
+        .authed(reqwest::Method::DELETE, "/v1/users/me", &token)
+        .json(&json!({"password": faas_testkit::names::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
     wait_parked(&id, 0).await;
     worker.stop().await;
 }

@@ -148,6 +148,7 @@ pub async fn delete_account(
         .remove_owned(&state.jetstream, &username)
         .await?;
     state.store.remove_user(&username).await?;
+    crate::dispatch::announce_retired(&state, &username, None).await;
     tracing::info!(
         %username,
         functions = removed.functions,

@@ -116,6 +116,9 @@ pub async fn put(
     check_quota(&state, &user, &info.name).await?;
     let (created, info) = state.store.put_function(&user, info).await?;
     tracing::info!(owner = %user, function = %info.name, image = %info.image, created, "function stored");
+    if !created {
+        crate::dispatch::announce_retired(&state, &user, Some(&info.name)).await;
+    }
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -135,6 +138,7 @@ pub async fn delete(
     validate_function_name(&name)?;
     if state.store.delete_function(&user, &name).await? {
         tracing::info!(owner = %user, function = %name, "function removed");
+        crate::dispatch::announce_retired(&state, &user, Some(&name)).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(&name))
