@@ -1077,13 +1077,34 @@ async fn collect(
     }
 }
 
+/// Removes a container and its anonymous volumes, killing it if it runs. A busy
+/// engine can fail a removal for a moment (a kill it did not see end, a root
+/// filesystem still busy), so a failure is retried a few times before the
+/// container is left to the next sweep; one already gone is removed.
 async fn remove(docker: &Docker, id: &str) {
+    const ATTEMPTS: u32 = 4;
     let options = RemoveContainerOptionsBuilder::default()
         .force(true)
         .v(true)
         .build();
-    if let Err(e) = docker.remove_container(id, Some(options)).await {
-        tracing::warn!(container = %id, error = %e, "could not remove container");
+    let mut pause = Duration::from_millis(200);
+    for attempt in 1..=ATTEMPTS {
+        match docker.remove_container(id, Some(options.clone())).await {
+            Ok(())
+            | Err(DockerError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
+                return;
+            }
+            Err(e) if attempt < ATTEMPTS => {
+                tracing::debug!(container = %id, error = %e, "removing the container failed; retrying");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            Err(e) => {
+                tracing::warn!(container = %id, error = %e, "could not remove container; the next sweep will");
+            }
+        }
     }
 }
 
