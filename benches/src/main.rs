@@ -337,10 +337,18 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
         progress(&format!(
             "throughput: concurrency {level}, {jobs} jobs per path"
         ));
-        let faas = |api: Api| {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let faas = |function: &'static str| {
+            let (api, hits) = (api.clone(), hits.clone());
             batch(level, jobs, move || {
-                let api = api.clone();
-                async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.wall) }
+                let (api, hits) = (api.clone(), hits.clone());
+                async move {
+                    let invoked = api.invoke(function, PARAM, EXPECT).await?;
+                    if invoked.prewarmed == Some(true) {
+                        hits.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(invoked.wall)
+                }
             })
         };
         let docker = || {
@@ -348,16 +356,27 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
                 Engine::connect(IMAGE, PARAM)?.docker_run().await
             })
         };
-        // Alternate which path goes first, so neither always runs on a cooler machine.
-        let (f, d) = if i % 2 == 0 {
-            let f = faas(api.clone()).await;
-            (f, docker().await)
-        } else {
-            let d = docker().await;
-            (faas(api.clone()).await, d)
-        };
-        invocations += jobs;
-        throughput.push((level, f, d));
+        // Rotate which path goes first, so none always runs on a cooler machine.
+        // The pool is refilled before its batch (the batch then drains it).
+        let (mut cold, mut warm, mut d) = (None, None, None);
+        for k in 0..3 {
+            match (i + k) % 3 {
+                0 => cold = Some(faas(FUNCTION).await),
+                1 if prewarm => {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    warm = Some(faas(PREWARMED).await);
+                }
+                1 => {}
+                _ => d = Some(docker().await),
+            }
+        }
+        invocations += jobs * if prewarm { 2 } else { 1 };
+        throughput.push(Level {
+            level,
+            cold: cold.unwrap_or_default(),
+            warm: warm.map(|b| (b, hits.load(Ordering::Relaxed))),
+            docker: d.unwrap_or_default(),
+        });
     }
 
     if plan.invocations > invocations {
@@ -388,43 +407,65 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
     let leftovers = engine.leftovers(USER).await;
     let load_after = load_average();
 
+    let mut lines = vec![
+        series(
+            "faas cold p50",
+            "#1f77b4",
+            false,
+            &throughput,
+            |t| Some(&t.cold),
+            50.0,
+        ),
+        series(
+            "faas cold p95",
+            "#1f77b4",
+            true,
+            &throughput,
+            |t| Some(&t.cold),
+            95.0,
+        ),
+    ];
+    if prewarm {
+        fn warm(t: &Level) -> Option<&Batch> {
+            t.warm.as_ref().map(|(b, _)| b)
+        }
+        lines.push(series(
+            "faas prewarmed p50",
+            "#2ca02c",
+            false,
+            &throughput,
+            warm,
+            50.0,
+        ));
+        lines.push(series(
+            "faas prewarmed p95",
+            "#2ca02c",
+            true,
+            &throughput,
+            warm,
+            95.0,
+        ));
+    }
+    lines.push(series(
+        "docker run p50",
+        "#d62728",
+        false,
+        &throughput,
+        |t| Some(&t.docker),
+        50.0,
+    ));
+    lines.push(series(
+        "docker run p95",
+        "#d62728",
+        true,
+        &throughput,
+        |t| Some(&t.docker),
+        95.0,
+    ));
     let chart = chart::latency_by_concurrency(
         "Latency by concurrency: faas invoke vs docker run --rm",
         &plan.levels,
-        &[
-            series(
-                "faas invoke p50",
-                "#1f77b4",
-                false,
-                &throughput,
-                |t| &t.1,
-                50.0,
-            ),
-            series(
-                "faas invoke p95",
-                "#1f77b4",
-                true,
-                &throughput,
-                |t| &t.1,
-                95.0,
-            ),
-            series(
-                "docker run p50",
-                "#d62728",
-                false,
-                &throughput,
-                |t| &t.2,
-                50.0,
-            ),
-            series(
-                "docker run p95",
-                "#d62728",
-                true,
-                &throughput,
-                |t| &t.2,
-                95.0,
-            ),
-        ],
+        &lines,
     );
     std::fs::write(&args.chart, chart)
         .with_context(|| format!("writing the chart to {}", args.chart.display()))?;
@@ -533,28 +574,33 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
     let _ = writeln!(r, "\n## Throughput by concurrency\n");
     let _ = writeln!(
         r,
-        "| concurrency | jobs | faas invokes/s | `docker run`/s | ratio | faas p50 / p95 ms | `docker run` p50 / p95 ms | errors faas / docker |\n|---|---|---|---|---|---|---|---|"
+        "Each path runs the same jobs at each level; the ratio is its calls per second over parallel `docker run --rm`'s at that level.\n"
     );
-    for (level, f, d) in &throughput {
-        let _ = writeln!(
-            r,
-            "| {level} | {} | {:.1} | {:.1} | {:.2} | {} / {} | {} / {} | {} / {} |",
-            f.jobs,
-            f.per_second(),
-            d.per_second(),
-            f.per_second() / d.per_second(),
-            fmt_ms(f.latency.p50()),
-            fmt_ms(f.latency.percentile(95.0)),
-            fmt_ms(d.latency.p50()),
-            fmt_ms(d.latency.percentile(95.0)),
-            f.errors,
-            d.errors
-        );
-    }
-    for (level, f, d) in &throughput {
-        for (path, b) in [("faas", f), ("docker run", d)] {
+    let _ = writeln!(
+        r,
+        "| concurrency | path | jobs | calls/s | ratio | p50 / p95 ms | errors | pool hits |\n|---|---|---|---|---|---|---|---|"
+    );
+    for t in &throughput {
+        let mut paths = vec![("faas cold invoke", &t.cold, None)];
+        if let Some((warm, hits)) = &t.warm {
+            paths.push(("faas prewarmed invoke", warm, Some(*hits)));
+        }
+        paths.push(("`docker run --rm`", &t.docker, None));
+        for (path, b, hits) in paths {
+            let _ = writeln!(
+                r,
+                "| {} | {path} | {} | {:.1} | {:.2} | {} / {} | {} | {} |",
+                t.level,
+                b.jobs,
+                b.per_second(),
+                b.per_second() / t.docker.per_second(),
+                fmt_ms(b.latency.p50()),
+                fmt_ms(b.latency.percentile(95.0)),
+                b.errors,
+                hits.map_or("-".into(), |h| format!("{h} of {}", b.jobs))
+            );
             if let Some(e) = &b.first_error {
-                let _ = writeln!(r, "\nFirst {path} error at concurrency {level}: {e}");
+                let _ = writeln!(r, "\nFirst {path} error at concurrency {}: {e}\n", t.level);
             }
         }
     }
@@ -623,11 +669,15 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
             String::new()
         }
     );
+    let ratio_at = |t: &Level, b: &Batch| format!("{:.2}×", b.per_second() / t.docker.per_second());
     let at8 = throughput
         .iter()
-        .find(|t| t.0 == 8)
-        .map_or("- (level 8 not run)".into(), |(_, f, d)| {
-            format!("{:.2}×", f.per_second() / d.per_second())
+        .find(|t| t.level == 8)
+        .map_or("- (level 8 not run)".into(), |t| {
+            let warm = t.warm.as_ref().map_or(String::new(), |(b, _)| {
+                format!(", prewarmed {}", ratio_at(t, b))
+            });
+            format!("cold {}{warm}", ratio_at(t, &t.cold))
         });
     let _ = writeln!(
         r,
@@ -653,14 +703,21 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
 /// What the prewarmed rows say when the server refuses `"prewarm"`.
 const NO_PREWARM: &str = "n/a (server has no prewarm)";
 
-type Level = (usize, Batch, Batch);
+/// The throughput runs at one concurrency level.
+struct Level {
+    level: usize,
+    cold: Batch,
+    /// The prewarmed function's batch and how many of its calls hit the pool.
+    warm: Option<(Batch, usize)>,
+    docker: Batch,
+}
 
 fn series(
     name: &str,
     colour: &'static str,
     dashed: bool,
     throughput: &[Level],
-    pick: fn(&Level) -> &Batch,
+    pick: fn(&Level) -> Option<&Batch>,
     p: f64,
 ) -> chart::Series {
     chart::Series {
@@ -669,7 +726,7 @@ fn series(
         dashed,
         values: throughput
             .iter()
-            .map(|t| pick(t).latency.percentile(p))
+            .map(|t| pick(t).and_then(|b| b.latency.percentile(p)))
             .collect(),
     }
 }

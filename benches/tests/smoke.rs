@@ -47,8 +47,9 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
         "| faas prewarmed invoke",
         "| platform overhead",
         "## Throughput by concurrency",
-        "| 1 | ",
-        "| 2 | ",
+        "| 1 | faas cold invoke |",
+        "| 1 | faas prewarmed invoke |",
+        "| 2 | `docker run --rm` |",
         "## Memory",
         "| point | server VmRSS | server RssAnon | server VmHWM |",
         "| idle, right after start |",
@@ -65,7 +66,7 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
     );
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    assert_eq!(svg.matches("<polyline").count(), 4, "{svg}");
+    assert_eq!(svg.matches("<polyline").count(), 6, "{svg}");
 }
 
 #[test]
