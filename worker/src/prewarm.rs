@@ -272,7 +272,9 @@ pub(crate) async fn follow_retirements(
             });
         let notice = serde_json::from_slice::<RetiredFunctions>(&message.payload);
         let (true, Ok(notice)) = (signed, notice) else {
-            tracing::warn!("ignored a notice of retired functions that the server did not sign");
+            tracing::warn!(
+                "ignored a notice of retired functions: the server did not sign it, or it is not one"
+            );
             continue;
         };
         let parked = runtime
