@@ -8,16 +8,18 @@
 //! container of that image with the volume mounted, which the engine fills from the
 //! image. Function containers mount the volume read-only at `/.faas`. The name
 //! carries the binary's digest, so workers of one version share one volume and a
-//! new binary never meets an old one. At start a worker removes the volumes older
-//! binaries left ([`remove_unused`]): those of that name no container uses.
+//! new binary never meets an old one. At start a worker removes the volumes other
+//! binaries left ([`remove_unused`]): those of that name no container uses. A
+//! worker whose own volume went that way fills it again (see
+//! `ContainerRuntime::prepare`).
 
 use std::path::Path;
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType};
 use bollard::query_parameters::{
-    CreateImageOptionsBuilder, ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
-    RemoveImageOptionsBuilder,
+    CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder, ListVolumesOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
 };
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
@@ -75,12 +77,15 @@ pub async fn remove_unused(docker: &Docker, current: Option<&Path>) -> anyhow::R
     Ok(removed)
 }
 
-/// The volume holding the binary at `path`, made now if no worker made it before.
-pub async fn install(docker: &Docker, path: &Path) -> anyhow::Result<String> {
+/// The volume holding the binary at `path`, made now if no worker made it before;
+/// with `refill`, filled even if a volume of its name exists (the engine makes an
+/// empty one when a container mounts a volume that was removed, and fills only an
+/// empty one from the image).
+pub async fn install(docker: &Docker, path: &Path, refill: bool) -> anyhow::Result<String> {
     let binary = read_static(path)?;
     let digest = digest(&binary);
     let volume = format!("{VOLUME_PREFIX}{digest}");
-    if docker.inspect_volume(&volume).await.is_ok() {
+    if !refill && docker.inspect_volume(&volume).await.is_ok() {
         return Ok(volume);
     }
     let image = format!("faas-init:{digest}");
@@ -117,8 +122,22 @@ pub async fn install(docker: &Docker, path: &Path) -> anyhow::Result<String> {
             },
         )
         .await?;
+    // The carrier sees the volume's content at the binary's path: it must be there.
+    let options = DownloadFromContainerOptionsBuilder::default()
+        .path(faas_init::INIT_PATH)
+        .build();
+    let filled = docker
+        .download_from_container(&carrier.id, Some(options))
+        .next()
+        .await;
     let removal = RemoveContainerOptionsBuilder::default().force(true).build();
     docker.remove_container(&carrier.id, Some(removal)).await?;
+    if !matches!(filled, Some(Ok(_))) {
+        anyhow::bail!(
+            "the volume {volume} holds no {}, and the engine did not fill it (remove it with `docker volume rm {volume}`)",
+            faas_init::INIT_PATH
+        );
+    }
     let removal = RemoveImageOptionsBuilder::default().force(true).build();
     let _ = docker.remove_image(&image, Some(removal), None).await;
     tracing::info!(%volume, "installed the init binary for prewarmed containers");

@@ -88,8 +88,8 @@ pub struct ContainerRuntime {
     /// The `faas-init` binary, for prewarmed containers and secret files; without
     /// it every activation starts cold and secrets cannot be delivered.
     init_binary: Option<std::path::PathBuf>,
-    /// The volume the engine mounts the init binary from, once installed.
-    init_volume: Arc<tokio::sync::OnceCell<String>>,
+    /// The volume the engine mounts the init binary from.
+    init_volume: Arc<tokio::sync::Mutex<InitVolume>>,
     /// The prewarmed containers.
     pub(crate) pools: Pools,
     /// Image entrypoints and commands for init containers, inspected once a while.
@@ -425,6 +425,29 @@ impl ContainerRuntime {
         worker_id: &str,
         activation: Option<&str>,
     ) -> Result<Ready, Failed> {
+        match self.prepare_once(template, worker_id, activation).await {
+            // The engine found no init in the volume: another worker's start removed
+            // it while no container used it (an older or newer binary's worker
+            // removes the init volumes it does not know), and the engine made an
+            // empty one of its name for the mount. Install it again, once.
+            Err(failed) if failed.failure.message.contains(faas_init::INIT_PATH) => {
+                tracing::warn!(error = %failed.failure.message, "the init volume is gone or empty; installing it again");
+                if let Some(id) = failed.container {
+                    self.remove_later(id);
+                }
+                *self.init_volume.lock().await = InitVolume::Refill;
+                self.prepare_once(template, worker_id, activation).await
+            }
+            outcome => outcome,
+        }
+    }
+
+    async fn prepare_once(
+        &self,
+        template: &ActivationRequest,
+        worker_id: &str,
+        activation: Option<&str>,
+    ) -> Result<Ready, Failed> {
         let docker = self.engine_for(&template.image).await?;
         let volume = self.init_volume(docker).await?;
         let timeout = Duration::from_millis(template.timeout_ms);
@@ -457,7 +480,7 @@ impl ContainerRuntime {
             attach_stdin: Some(true),
             open_stdin: Some(true),
             stdin_once: Some(true),
-            host_config: Some(init_host_config(template, network.as_deref(), volume)),
+            host_config: Some(init_host_config(template, network.as_deref(), &volume)),
             ..body
         };
         let created = docker.create_container(None, body).await;
@@ -484,22 +507,28 @@ impl ContainerRuntime {
     }
 
     /// The init volume, installed on first use.
-    async fn init_volume(&self, docker: &Docker) -> Result<&String, Failed> {
+    async fn init_volume(&self, docker: &Docker) -> Result<String, Failed> {
         let Some(binary) = &self.init_binary else {
             return Err(Failed::before_create(RunFailure {
                 kind: RunFailureKind::Runtime,
                 message: "this worker has no init binary (FAAS_WORKER_INIT) for functions with secret files".into(),
             }));
         };
-        self.init_volume
-            .get_or_try_init(|| crate::init_volume::install(docker, binary))
+        let mut installed = self.init_volume.lock().await;
+        if let InitVolume::Ready(volume) = &*installed {
+            return Ok(volume.clone());
+        }
+        let refill = matches!(*installed, InitVolume::Refill);
+        let volume = crate::init_volume::install(docker, binary, refill)
             .await
             .map_err(|e| {
                 Failed::before_create(RunFailure {
                     kind: RunFailureKind::Runtime,
                     message: format!("installing the init binary failed: {e:#}"),
                 })
-            })
+            })?;
+        *installed = InitVolume::Ready(volume.clone());
+        Ok(volume)
     }
 
     /// Hands `request` to a started init container: the frame (and the stdin
@@ -1031,6 +1060,17 @@ impl Failed {
     fn engine(id: &str, what: &str, error: &DockerError) -> Self {
         Self::in_container(id, runtime_failure(what, error))
     }
+}
+
+/// Where the worker stands with its init volume.
+#[derive(Default)]
+enum InitVolume {
+    /// Not installed yet by this worker (another worker may have).
+    #[default]
+    NotYet,
+    Ready(String),
+    /// Found gone or empty: fill it even if a volume of its name exists.
+    Refill,
 }
 
 impl From<Failed> for Outcome {

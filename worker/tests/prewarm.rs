@@ -317,3 +317,48 @@ fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
+
+/// A worker whose init volume is removed while it runs (another version's worker
+/// removes the init volumes it does not know once nothing uses them), or replaced
+/// by an empty one (what the engine makes when a container mounts a missing
+/// volume), installs it again and runs the activation.
+#[tokio::test]
+async fn a_removed_or_emptied_init_volume_is_installed_again() {
+    // A binary of its own digest, so that its volume is this test's alone.
+    let scratch = tempfile::tempdir().unwrap();
+    let binary = scratch.path().join("faas-init");
+    let mut bytes = std::fs::read(faas_testkit::init::binary()).unwrap();
+    bytes.extend_from_slice(unique("trailer").as_bytes());
+    std::fs::write(&binary, &bytes).unwrap();
+    std::fs::set_permissions(&binary, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    use sha2::Digest as _;
+    let volume = format!(
+        "faas-init-{}",
+        hex::encode(&sha2::Sha256::digest(&bytes)[..8])
+    );
+    // Not asserted: every worker that starts meanwhile (other tests) removes this
+    // volume too when nothing uses it, which leaves it gone, the harder case.
+    let docker = |args: &[&str]| {
+        std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .unwrap();
+    };
+
+    let runtime = ContainerRuntime::new(None).with_init(binary);
+    let through_init = || async {
+        let secret = vec![("token".to_owned(), b"s3cret".to_vec())];
+        let result = runtime
+            .run_with_secrets(&request(REVERSE, "abc"), "init-reinstall-test", secret)
+            .await;
+        assert_eq!(result.activation.result, "cba", "{:?}", result.failure);
+        runtime.removals_done().await;
+    };
+    through_init().await;
+    docker(&["volume", "rm", &volume]);
+    through_init().await;
+    docker(&["volume", "rm", &volume]);
+    docker(&["volume", "create", &volume]);
+    through_init().await;
+    docker(&["volume", "rm", &volume]);
+}
