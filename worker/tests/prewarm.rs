@@ -286,15 +286,7 @@ async fn old_init_volumes_are_removed_when_unused() {
     let user = docker(&["create", "-v", &format!("{in_use}:/data"), ECHO]);
     let runtime = runtime(0);
     // A run through init (secret files) installs the current binary's volume.
-    let through_init = || async {
-        let secret = vec![("token".to_owned(), b"s3cret".to_vec())];
-        let result = runtime
-            .run_with_secrets(&request(REVERSE, "abc"), "init-volume-test", secret)
-            .await;
-        assert_eq!(result.activation.result, "cba", "{:?}", result.failure);
-    };
-    through_init().await;
-    runtime.removals_done().await;
+    run_through_init(&runtime).await;
 
     let removed = runtime.remove_old_init_volumes().await.unwrap();
     assert!(removed.contains(&unused), "{removed:?}");
@@ -307,10 +299,20 @@ async fn old_init_volumes_are_removed_when_unused() {
         "a volume not of init's name shape was removed"
     );
     // The current binary's volume, unused since the run, still serves.
-    through_init().await;
-    runtime.removals_done().await;
+    run_through_init(&runtime).await;
     docker(&["rm", "-f", &user]);
     docker(&["volume", "rm", &in_use, &not_ours]);
+}
+
+/// Runs `reverse abc` through init (it has a secret file), expects `cba`, and waits
+/// for the container's removal.
+async fn run_through_init(runtime: &ContainerRuntime) {
+    let secret = vec![("token".to_owned(), b"s3cret".to_vec())];
+    let result = runtime
+        .run_with_secrets(&request(REVERSE, "abc"), "init-volume-test", secret)
+        .await;
+    assert_eq!(result.activation.result, "cba", "{:?}", result.failure);
+    runtime.removals_done().await;
 }
 
 fn rand_u64() -> u64 {
@@ -346,19 +348,11 @@ async fn a_removed_or_emptied_init_volume_is_installed_again() {
     };
 
     let runtime = ContainerRuntime::new(None).with_init(binary);
-    let through_init = || async {
-        let secret = vec![("token".to_owned(), b"s3cret".to_vec())];
-        let result = runtime
-            .run_with_secrets(&request(REVERSE, "abc"), "init-reinstall-test", secret)
-            .await;
-        assert_eq!(result.activation.result, "cba", "{:?}", result.failure);
-        runtime.removals_done().await;
-    };
-    through_init().await;
+    run_through_init(&runtime).await;
     docker(&["volume", "rm", &volume]);
-    through_init().await;
+    run_through_init(&runtime).await;
     docker(&["volume", "rm", &volume]);
     docker(&["volume", "create", &volume]);
-    through_init().await;
+    run_through_init(&runtime).await;
     docker(&["volume", "rm", &volume]);
 }
