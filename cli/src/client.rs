@@ -134,14 +134,8 @@ impl ApiClient {
         name: &str,
         spec: &FunctionSpec,
     ) -> Result<(FunctionInfo, Upsert), CliError> {
-        let req = self.request(Method::PUT, &function_path(name)?).json(spec);
-        let response = self.send(req).await?;
-        let upsert = if response.status() == StatusCode::CREATED {
-            Upsert::Created
-        } else {
-            Upsert::Updated
-        };
-        Ok((self.body(response).await?, upsert))
+        self.upsert(self.request(Method::PUT, &function_path(name)?).json(spec))
+            .await
     }
 
     pub async fn delete_function(&self, name: &str) -> Result<(), CliError> {
@@ -226,13 +220,7 @@ impl ApiClient {
             .request(Method::PUT, &secret_path(name)?)
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(value);
-        let response = self.send(req).await?;
-        let upsert = if response.status() == StatusCode::CREATED {
-            Upsert::Created
-        } else {
-            Upsert::Updated
-        };
-        Ok((self.body(response).await?, upsert))
+        self.upsert(req).await
     }
 
     /// Your secrets' names and when each was set; never their values.
@@ -281,6 +269,21 @@ impl ApiClient {
     async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, CliError> {
         let response = self.send(req).await?;
         self.body(response).await
+    }
+
+    /// Sends a PUT that creates or replaces: 201 is created, any other success
+    /// replaced.
+    async fn upsert<T: DeserializeOwned>(
+        &self,
+        req: RequestBuilder,
+    ) -> Result<(T, Upsert), CliError> {
+        let response = self.send(req).await?;
+        let upsert = if response.status() == StatusCode::CREATED {
+            Upsert::Created
+        } else {
+            Upsert::Updated
+        };
+        Ok((self.body(response).await?, upsert))
     }
 
     /// Sends the request; a non-2xx answer becomes [`CliError::Api`].
