@@ -44,7 +44,7 @@ pub async fn invoke(
     let mut results = match subscribed {
         Ok(results) => results,
         Err(e) => {
-            release_slot(state, &request).await;
+            faas_process::slots::release(&state.jetstream, &request).await;
             return Err(e);
         }
     };
@@ -63,7 +63,7 @@ pub async fn invoke(
         return Ok(result);
     }
     if !picked_up(state, sequence).await && withdraw(state, sequence).await {
-        release_slot(state, &request).await;
+        faas_process::slots::release(&state.jetstream, &request).await;
         return Err(AppError::new(
             ErrorCode::NoCapacity,
             format!(
@@ -179,19 +179,12 @@ async fn new_request(
     })
 }
 
-/// Frees the request's concurrency slot when it will not run.
-async fn release_slot(state: &AppState, request: &ActivationRequest) {
-    if let Some(slot) = &request.concurrency_slot {
-        faas_process::slots::release(&state.jetstream, slot).await;
-    }
-}
-
 /// Queues the request (see [`publish_once`]); when it is refused, its concurrency
 /// slot is freed.
 async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
     let queued = publish_once(state, request).await;
     if queued.is_err() {
-        release_slot(state, request).await;
+        faas_process::slots::release(&state.jetstream, request).await;
     }
     queued
 }

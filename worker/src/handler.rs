@@ -83,7 +83,7 @@ impl ActivationHandler {
         // before the ack) is answered from its record, never run twice.
         if let Some(record) = self.records.finished(&key).await {
             tracing::info!(id = %request.activation_id, "redelivered activation already finished; answering from its record");
-            self.release_slot(&request).await;
+            faas_process::slots::release(&self.jetstream, &request).await;
             self.report(&request, &key, &record).await;
             self.ack(&request, &message).await;
             return;
@@ -98,7 +98,7 @@ impl ActivationHandler {
         };
         // Freed before the result goes out, so a caller who got the answer finds
         // the slot free for the next call.
-        self.release_slot(&request).await;
+        faas_process::slots::release(&self.jetstream, &request).await;
         tracing::info!(
             id = %request.activation_id,
             owner = %request.owner,
@@ -146,13 +146,6 @@ impl ActivationHandler {
         }
         request.check()?;
         Ok(request)
-    }
-
-    /// Frees the activation's per-function concurrency slot, if it holds one.
-    async fn release_slot(&self, request: &ActivationRequest) {
-        if let Some(slot) = &request.concurrency_slot {
-            faas_process::slots::release(&self.jetstream, slot).await;
-        }
     }
 
     /// Acks the request and drops its claimed body, which only a redelivery needed.
