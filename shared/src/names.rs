@@ -28,6 +28,18 @@ pub fn validate_username(name: &str) -> Result<(), ApiError> {
 
 /// `^[a-z0-9][a-z0-9_-]{0,62}$`
 pub fn validate_function_name(name: &str) -> Result<(), ApiError> {
+    validate_name("function", name)
+}
+
+/// `^[a-z0-9][a-z0-9_-]{0,62}$`, as function names: a secret's name is its file
+/// name under `/run/secrets/` and part of a KV key, so no dots or slashes.
+pub fn validate_secret_name(name: &str) -> Result<(), ApiError> {
+    validate_name("secret", name)
+}
+
+/// `^[a-z0-9][a-z0-9_-]{0,62}$`, the rule of every name a user gives (functions,
+/// secrets, API keys); `what` names the kind in the error.
+pub fn validate_name(what: &str, name: &str) -> Result<(), ApiError> {
     let ok = (1..=63).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && name.chars().all(is_name_char);
@@ -37,23 +49,10 @@ pub fn validate_function_name(name: &str) -> Result<(), ApiError> {
         Err(ApiError::new(
             ErrorCode::InvalidName,
             format!(
-                "invalid function name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
+                "invalid {what} name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
             ),
         ))
     }
-}
-
-/// `^[a-z0-9][a-z0-9_-]{0,62}$`, as function names: a secret's name is its file
-/// name under `/run/secrets/` and part of a KV key, so no dots or slashes.
-pub fn validate_secret_name(name: &str) -> Result<(), ApiError> {
-    validate_function_name(name).map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidName,
-            format!(
-                "invalid secret name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
-            ),
-        )
-    })
 }
 
 fn is_name_char(c: char) -> bool {

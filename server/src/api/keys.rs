@@ -18,7 +18,7 @@ use faas_shared::keys::{
     DEFAULT_KEY_DAYS, KeyCreate, KeyCreated, KeyInfo, KeySecret, MAX_KEY_DAYS, MAX_KEYS_PER_USER,
     MIN_KEY_DAYS,
 };
-use faas_shared::names::validate_function_name;
+use faas_shared::names::validate_name;
 
 use super::extract::{JsonBody, Session};
 use crate::auth::{hash_key_secret, key_secret_matches};
@@ -157,12 +157,5 @@ pub async fn authenticate_key(state: &AppState, secret: &str) -> Result<String, 
 
 /// Key names follow the rules of function names.
 fn validate_key_name(name: &str) -> Result<(), AppError> {
-    validate_function_name(name).map_err(|_| {
-        AppError::new(
-            ErrorCode::InvalidName,
-            format!(
-                "invalid key name {name:?}: use 1 to 63 characters a-z, 0-9, '_' or '-', starting with a letter or digit"
-            ),
-        )
-    })
+    Ok(validate_name("key", name)?)
 }
