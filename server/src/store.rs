@@ -471,6 +471,24 @@ async fn owner_keys(
     Ok(keys)
 }
 
+/// Purges every key of `owner` in `bucket` (account deletion); returns how many.
+/// `doing` says what failed, in the error.
+async fn purge_owned(
+    bucket: &kv::Store,
+    bucket_name: &str,
+    owner: &str,
+    doing: &str,
+) -> Result<usize, AppError> {
+    let keys = owner_keys(bucket, bucket_name, owner).await?;
+    for key in &keys {
+        bucket
+            .purge(key)
+            .await
+            .map_err(|e| AppError::backend(doing, e))?;
+    }
+    Ok(keys.len())
+}
+
 fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {
     serde_json::to_vec(value)
         .map(Into::into)

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, FUNCTIONS_BUCKET, REVOKED_BUCKET, activation_subject,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, FUNCTIONS_BUCKET, KEYS_BUCKET, REVOKED_BUCKET,
+    SECRETS_BUCKET, activation_subject,
 };
 
-use super::{Store, StoredUser, encode, open_bucket, owner_keys};
+use super::{Store, StoredUser, encode, open_bucket, owner_keys, purge_owned};
 use crate::error::AppError;
 
 /// Revoked token ids are kept this much longer than a token can live, for clock
@@ -107,7 +108,13 @@ impl Store {
     ) -> Result<Removed, AppError> {
         let backend = |e: &dyn std::fmt::Display| AppError::backend("deleting the account", e);
         let mut removed = Removed {
-            keys: self.remove_keys(owner).await?,
+            keys: purge_owned(
+                &self.keys,
+                KEYS_BUCKET,
+                owner,
+                "deleting the account's keys",
+            )
+            .await?,
             ..Removed::default()
         };
         let stream = jetstream
@@ -120,10 +127,13 @@ impl Store {
             .await
             .map_err(|e| backend(&e))?
             .purged;
-        for key in owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await? {
-            self.functions.purge(&key).await.map_err(|e| backend(&e))?;
-            removed.functions += 1;
-        }
+        removed.functions = purge_owned(
+            &self.functions,
+            FUNCTIONS_BUCKET,
+            owner,
+            "deleting the account",
+        )
+        .await?;
         for key in owner_keys(&self.activations, ACTIVATIONS_BUCKET, owner).await? {
             if let Ok(Some(value)) = self.activations.get(&key).await
                 && let Some(name) = faas_process::claim::claimed(&value)
@@ -136,7 +146,8 @@ impl Store {
                 .map_err(|e| backend(&e))?;
             removed.activations += 1;
         }
-        removed.secrets = self.remove_secrets(owner).await?;
+        removed.secrets =
+            purge_owned(&self.secrets, SECRETS_BUCKET, owner, "deleting the secrets").await?;
         Ok(removed)
     }
 

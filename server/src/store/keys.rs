@@ -112,16 +112,4 @@ impl Store {
             tracing::debug!(error = %e, key = %key.name, "not recording the key's use");
         }
     }
-
-    /// Removes all of the owner's keys (account deletion); returns how many.
-    pub(super) async fn remove_keys(&self, owner: &str) -> Result<usize, AppError> {
-        let keys = owner_keys(&self.keys, KEYS_BUCKET, owner).await?;
-        for kv_key in &keys {
-            self.keys
-                .purge(kv_key)
-                .await
-                .map_err(|e| AppError::backend("deleting the account's keys", e))?;
-        }
-        Ok(keys.len())
-    }
 }

@@ -93,16 +93,4 @@ impl Store {
         }
         Ok(missing)
     }
-
-    /// Removes all of the owner's secrets (account deletion); returns how many.
-    pub async fn remove_secrets(&self, owner: &str) -> Result<usize, AppError> {
-        let keys = owner_keys(&self.secrets, SECRETS_BUCKET, owner).await?;
-        for key in &keys {
-            self.secrets
-                .purge(key)
-                .await
-                .map_err(|e| AppError::backend("deleting the secrets", e))?;
-        }
-        Ok(keys.len())
-    }
 }
