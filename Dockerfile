@@ -7,7 +7,9 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p faas-server --bin faas-server -p faas-worker --bin faas-worker \
+# The server without its `dev` feature: no worker, no bollard in the API's image.
+RUN cargo build --release --locked -p faas-server --no-default-features \
+ && cargo build --release --locked -p faas-worker \
  && strip target/release/faas-server target/release/faas-worker
 # The init of prewarmed containers runs inside function images (FROM scratch too):
 # static, on the gnu target so the flag does not reach build scripts.

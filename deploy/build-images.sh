@@ -24,11 +24,11 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
     tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base"
 fi
 
-if [ "$profile" = release ]; then
-    cargo build --release --locked -p faas-server -p faas-worker
-else
-    cargo build --locked -p faas-server -p faas-worker
-fi
+# The server as the Dockerfile builds it: without `dev`, so no worker inside.
+flags=(--locked)
+[ "$profile" = release ] && flags+=(--release)
+cargo build "${flags[@]}" -p faas-server --no-default-features
+cargo build "${flags[@]}" -p faas-worker
 # The init of prewarmed containers: static (it runs in any function image), on the
 # gnu target so the flag does not reach build scripts; always optimized (it is tiny).
 RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -p faas-init \

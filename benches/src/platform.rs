@@ -8,9 +8,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use faas_server::dev::ca::{ensure_dev_certificates, write_private};
-use faas_server::dev::nats::NatsProcess;
-use faas_server::dev::nats_auth::NatsAuth;
+use faas_dev::ca::{ensure_dev_certificates, write_private};
+use faas_dev::nats::NatsProcess;
+use faas_dev::nats_auth::NatsAuth;
 use faas_shared::paths;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

@@ -6,7 +6,7 @@ mod commands;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    faas_server::throttle::return_large_allocations();
+    faas_api::throttle::return_large_allocations();
     faas_process::install_crypto_provider();
     faas_process::logging::init();
     commands::Cli::parse().run().await

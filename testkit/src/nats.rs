@@ -1,18 +1,18 @@
 //! A private nats-server for one test, and what faas-server sets up in it.
 //!
-//! The process is `faas_server::dev::nats::NatsProcess` with the users and
-//! permissions of every deployment (`faas_server::dev::nats_auth`, from
+//! The process is `faas_dev::nats::NatsProcess` with the users and
+//! permissions of every deployment (`faas_dev::nats_auth`, from
 //! `deploy/nats/auth.conf`), so every test runs with NATS authentication on: the
 //! kit's server and workers log in as their own users, and clients a test makes
 //! log in as one of them too. The stream and buckets come from
-//! `faas_server::store::connect`, so the worker tests run against exactly what the
+//! `faas_api::store::connect`, so the worker tests run against exactly what the
 //! server creates.
 
 use async_nats::jetstream::{self, stream};
+use faas_api::Limits;
+use faas_dev::nats::NatsProcess;
+use faas_dev::nats_auth::NatsAuth;
 use faas_process::signing::RequestKey;
-use faas_server::Limits;
-use faas_server::dev::nats::NatsProcess;
-use faas_server::dev::nats_auth::NatsAuth;
 use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX};
 use faas_worker::WorkerConfig;
 use tempfile::TempDir;
@@ -84,7 +84,7 @@ impl Nats {
     /// Returns the work queue, to watch its messages.
     pub async fn set_up_store(&self) -> stream::Stream {
         let js = jetstream::new(self.client().await);
-        faas_server::store::connect(&js, &Limits::default(), 1)
+        faas_api::store::connect(&js, &Limits::default(), 1)
             .await
             .expect("the server's stream and buckets are created");
         self.activations().await

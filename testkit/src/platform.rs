@@ -5,7 +5,7 @@
 //!   developer or a `faasctl` user meets the platform.
 //! - [`Platform::parts`]: the parts one by one, as in a deployment: a [`Nats`] the
 //!   test can kill and restart, the API server alone over plain HTTP
-//!   (`faas_server::run`), and no worker until the test starts one.
+//!   (`faas_api::run`), and no worker until the test starts one.
 //!
 //! Either way the test talks to it through [`Api`] (the platform derefs to it).
 
@@ -13,10 +13,10 @@ use std::ops::Deref;
 use std::path::Path;
 use std::time::Duration;
 
-use faas_server::Limits;
-use faas_server::dev::nats_auth::NatsAuth;
-use faas_server::dev::{DevOptions, DevStack};
-use faas_server::throttle::AbuseLimits;
+use faas_api::Limits;
+use faas_api::throttle::AbuseLimits;
+use faas_dev::nats_auth::NatsAuth;
+use faas_dev::{DevOptions, DevStack};
 use faas_worker::WorkerConfig;
 use reqwest::StatusCode;
 use tempfile::TempDir;
@@ -92,15 +92,16 @@ impl Platform {
         abuse: AbuseLimits,
     ) -> Self {
         faas_process::install_crypto_provider();
-        let stack = DevStack::start(DevOptions {
+        let mut options = DevOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.to_owned(),
-            limits: limits.clone(),
-            abuse,
             ..DevOptions::default()
-        })
-        .await
-        .expect("the dev platform starts (needs nats-server on PATH and Docker)");
+        };
+        options.server.limits = limits.clone();
+        options.server.abuse = abuse;
+        let stack = DevStack::start(options)
+            .await
+            .expect("the dev platform starts (needs nats-server on PATH and Docker)");
         let jwt_key_pem =
             std::fs::read_to_string(stack.ca_cert.with_file_name("jwt-key.pem")).unwrap();
         Self {
@@ -137,7 +138,7 @@ impl Platform {
         Self::serve(nats, nats_url, Limits::default()).await
     }
 
-    /// Starts the API server (`faas_server::run`, plain HTTP) and waits until it is
+    /// Starts the API server (`faas_api::run`, plain HTTP) and waits until it is
     /// ready.
     async fn serve(nats: Nats, nats_url: &str, limits: Limits) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
@@ -256,9 +257,9 @@ pub struct Replica {
 }
 
 impl Replica {
-    /// Starts `faas_server::run` over plain HTTP and waits until it is ready.
+    /// Starts `faas_api::run` over plain HTTP and waits until it is ready.
     async fn start(nats_url: &str, jwt_key_pem: &str, limits: Limits, auth: &NatsAuth) -> Self {
-        let mut config = faas_server::ServerConfig::new(nats_url, jwt_key_pem);
+        let mut config = faas_api::ServerConfig::new(nats_url, jwt_key_pem);
         config.limits = limits;
         config.nats_credentials = Some(auth.server.clone());
         config.request_key = auth.request_key.clone();
@@ -266,7 +267,7 @@ impl Replica {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop = CancellationToken::new();
-        let server = tokio::spawn(faas_server::run(
+        let server = tokio::spawn(faas_api::run(
             config,
             listener,
             stop.clone().cancelled_owned(),

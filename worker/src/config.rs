@@ -83,48 +83,58 @@ impl WorkerConfig {
         }
     }
 
-    /// Reads `FAAS_NATS_URL` (default [`nats::DEFAULT_URL`]), `FAAS_WORKER_ID`,
-    /// `FAAS_WORKER_SLOTS`, and (required) `FAAS_NATS_USER`,
-    /// `FAAS_NATS_PASSWORD_FILE` and `FAAS_REQUEST_KEY_FILE`; a bad value is an
-    /// error, not a silent default.
-    /// (`DOCKER_HOST` is read by the Docker client itself.)
+    /// `faas-worker`'s config: `FAAS_NATS_URL` (default [`nats::DEFAULT_URL`]), the
+    /// NATS login and request key (required), the secrets key, and every setting
+    /// of [`WorkerConfig::with_env_settings`]; a bad value is an error, not a
+    /// silent default. (`DOCKER_HOST` is read by the Docker client itself.)
     pub fn from_env() -> anyhow::Result<Self> {
         let mut config =
-            Self::new(env::var("FAAS_NATS_URL").unwrap_or_else(|| nats::DEFAULT_URL.into()));
-        if let Some(id) = env::var("FAAS_WORKER_ID") {
-            config.worker_id = id;
-        }
-        if let Some(slots) = env::positive("FAAS_WORKER_SLOTS")? {
-            config.slots = slots;
-        }
+            Self::new(env::var("FAAS_NATS_URL").unwrap_or_else(|| nats::DEFAULT_URL.into()))
+                .with_env_settings()?;
         config.nats_credentials = Some(Credentials::required_from_env("faas-worker")?);
         config.request_key = RequestKey::from_env()?;
         config.secret_keys = SecretKeys::from_env()?;
+        Ok(config)
+    }
+
+    /// The same config with the settings that do not say whose worker it is read
+    /// from the environment: `FAAS_WORKER_ID`, `FAAS_WORKER_SLOTS`,
+    /// `FAAS_ALLOWED_REGISTRIES`, `FAAS_FUNCTION_NETWORK`, `FAAS_WORKER_INIT`,
+    /// `FAAS_WORKER_MAX_PARKED`, `FAAS_WORKER_PREWARM_IDLE_SECS` and
+    /// `FAAS_WORKER_METRICS_LISTEN`. `faas-server dev` reads exactly these, and
+    /// brings its own NATS login and keys.
+    pub fn with_env_settings(mut self) -> anyhow::Result<Self> {
+        if let Some(id) = env::var("FAAS_WORKER_ID") {
+            self.worker_id = id;
+        }
+        if let Some(slots) = env::positive("FAAS_WORKER_SLOTS")? {
+            self.slots = slots;
+        }
         if let Some(list) = env::var(ALLOWED_REGISTRIES_VAR) {
-            config.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
+            self.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
         }
         if let Some(network) = env::var("FAAS_FUNCTION_NETWORK") {
             crate::network::check_name(&network)
                 .map_err(|why| anyhow::anyhow!("FAAS_FUNCTION_NETWORK={network:?}: {why}"))?;
-            config.function_network = network;
+            self.function_network = network;
         }
         if let Some(path) = env::var("FAAS_WORKER_INIT") {
-            config.init_binary = Some(path.into());
+            self.init_binary = Some(path.into());
         }
         if let Some(max) = env::parse("FAAS_WORKER_MAX_PARKED")? {
-            config.max_parked = max;
+            self.max_parked = max;
         }
         if let Some(secs) = env::positive("FAAS_WORKER_PREWARM_IDLE_SECS")? {
-            config.prewarm_idle = Duration::from_secs(secs as u64);
+            self.prewarm_idle = Duration::from_secs(secs as u64);
         }
         if let Some(listen) = env::var("FAAS_WORKER_METRICS_LISTEN") {
-            config.metrics_listen = Some(listen.trim().parse().map_err(|_| {
+            self.metrics_listen = Some(listen.trim().parse().map_err(|_| {
                 anyhow::anyhow!(
                     "FAAS_WORKER_METRICS_LISTEN={listen:?} is not an address (use e.g. 0.0.0.0:9102)"
                 )
             })?);
         }
-        Ok(config)
+        Ok(self)
     }
 }
 

@@ -3,14 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use faas_server::Limits;
-use faas_server::dev::{DevOptions, DevStack};
-use faas_server::throttle::AbuseLimits;
+use faas_dev::{DevOptions, DevStack};
 
 #[derive(clap::Args)]
 pub struct DevCommand {
     /// Address of the HTTPS API (port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8443")]
+    #[arg(long, env = "FAAS_LISTEN", default_value = "127.0.0.1:8443")]
     listen: SocketAddr,
     /// Where NATS data, certificates and the token signing key are kept.
     #[arg(long, default_value = ".faas-dev")]
@@ -22,18 +20,12 @@ pub struct DevCommand {
 
 impl DevCommand {
     pub async fn run(self) -> anyhow::Result<()> {
+        // Every setting `faas-server serve` and `faas-worker` read, read as they do.
         let options = DevOptions {
             listen: self.listen,
             data_dir: self.data_dir,
             nats_url: self.nats_url,
-            // The in-process worker's slots, as `faas-worker` reads them.
-            worker_slots: faas_process::env::positive("FAAS_WORKER_SLOTS")?,
-            limits: Limits::from_env()?,
-            abuse: AbuseLimits::from_env()?,
-            image_policy: faas_server::config::image_policy_from_env()?,
-            metrics_listen: faas_server::config::metrics_listen_from_env()?,
-            // As `faas-worker` reads it.
-            worker_init: faas_process::env::var("FAAS_WORKER_INIT").map(Into::into),
+            ..DevOptions::from_env()?
         };
         let mut stack = DevStack::start(options).await?;
         println!("faas dev platform running");

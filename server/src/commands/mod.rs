@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "dev")]
 mod dev;
 mod serve;
 
@@ -25,7 +26,15 @@ enum Command {
     /// Starts nats-server from PATH (or the `nats` image through Docker) with its store
     /// under the data dir, a worker using the local Docker Engine, and the API with a
     /// generated certificate authority written to <data dir>/ca.pem.
+    #[cfg(feature = "dev")]
     Dev(dev::DevCommand),
+    /// Not in this build: the production image's server has no worker inside.
+    #[cfg(not(feature = "dev"))]
+    #[command(hide = true)]
+    Dev {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        _args: Vec<String>,
+    },
 }
 
 impl Cli {
@@ -35,7 +44,14 @@ impl Cli {
             .unwrap_or(Command::Serve(serve::ServeCommand {}))
         {
             Command::Serve(command) => command.run().await,
+            #[cfg(feature = "dev")]
             Command::Dev(command) => command.run().await,
+            #[cfg(not(feature = "dev"))]
+            Command::Dev { .. } => anyhow::bail!(
+                "this faas-server was built without its `dev` feature (as the production image is), \
+                 so it cannot run the whole platform; from the source tree run \
+                 `cargo run --release -p faas-server -- dev`"
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `faas-server [serve]`: the API, configured from the environment.
 
 use anyhow::Context;
-use faas_server::ServerConfig;
+use faas_api::ServerConfig;
 
 #[derive(clap::Args)]
 pub struct ServeCommand {}
@@ -12,6 +12,6 @@ impl ServeCommand {
         let listener = std::net::TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         tracing::info!(addr = %config.listen, tls = config.tls.is_some(), "faas-server listening");
-        faas_server::run(config, listener, faas_process::shutdown::signal()).await
+        faas_api::run(config, listener, faas_process::shutdown::signal()).await
     }
 }

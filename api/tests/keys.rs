@@ -7,8 +7,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use faas_server::api::{API_KEY_ROUTES, ROUTES};
-use faas_server::store::StoredKey;
+use faas_api::api::{API_KEY_ROUTES, ROUTES};
+use faas_api::store::StoredKey;
 use faas_shared::nats::{KEYS_BUCKET, api_key_key};
 use faas_shared::paths;
 use faas_testkit::names::{ECHO, PASSWORD, unique};
@@ -121,7 +121,7 @@ async fn a_key_works_on_functions_until_removed_and_is_never_listed_or_logged() 
     assert_eq!(listed[0]["expires_at"], created["expires_at"]);
     assert!(listed[0]["last_used_at"].is_string(), "{listed}");
     let text = listed.to_string();
-    let hash = faas_server::auth::hash_key_secret(&random);
+    let hash = faas_api::auth::hash_key_secret(&random);
     assert!(!text.contains(&random) && !text.contains(&hash), "{text}");
 
     // Removed: refused at once; a new key of the same name has a new secret.

@@ -18,7 +18,7 @@ use faas_shared::nats::{SERVER_USER, WORKER_USER};
 use super::ca::write_private;
 
 /// The users and permissions: `deploy/nats/auth.conf`.
-pub const AUTH_CONF: &str = include_str!("../../../deploy/nats/auth.conf");
+pub const AUTH_CONF: &str = include_str!("../../deploy/nats/auth.conf");
 
 /// The secrets of one platform and the nats-server config made from them.
 #[derive(Debug, Clone)]

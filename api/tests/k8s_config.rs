@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faas_server::api::ROUTES;
+use faas_api::api::ROUTES;
 use faas_shared::budget::{GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, WORKER_STOP_GRACE};
 use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_USER, WORKER_USER, WORKERS_CONSUMER};
 use faas_shared::paths;
@@ -213,7 +213,7 @@ fn images_and_settings_match_compose_and_the_code() {
         (
             "server",
             &compose["x-server"],
-            code(&[&common[..], &["server/src"]].concat()),
+            code(&[&common[..], &["api/src"]].concat()),
         ),
         (
             "worker",

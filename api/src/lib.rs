@@ -1,4 +1,4 @@
-//! `faas-server`: the faas HTTP API.
+//! `faas-api`: the faas HTTP API, as a library (the `faas-server` binary serves it).
 //!
 //! The server is stateless: users, functions and activation records live in NATS
 //! JetStream KV, and invocations travel to workers through the `FAAS_ACTIVATIONS`
@@ -20,14 +20,13 @@
 //! - [`metrics`]: what is recorded per request, and the `/metrics` listener;
 //! - [`throttle`]: abuse limits (login and registration rates, concurrent hashes,
 //!   the client's address, header size);
-//! - [`dev`]: NATS, a worker and the API in one process (`faas-server dev`).
 //!
-//! The binary is `main.rs` with one file per command under `commands/`.
+//! The binary is the `faas-server` package; the dev stack (`faas-server dev`) is
+//! `faas-dev`, which composes this crate with a worker.
 
 pub mod api;
 pub mod auth;
 pub mod config;
-pub mod dev;
 pub mod dispatch;
 pub mod error;
 pub mod metrics;

@@ -3,106 +3,30 @@
 //! scrape has their series, the queue gauges see a running activation, and no
 //! label carries a user's or function's name.
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use faas_testkit::api::{Api, expect_error};
+use faas_testkit::api::expect_error;
 use faas_testkit::names::{REVERSE, SLEEP, unique};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// `faas-server dev` with metrics on a free port and a per-user in-flight limit of
-/// one; killed if dropped before [`Dev::stop`].
-struct Dev {
-    child: Killed,
-    api: Api,
-    metrics_url: String,
-    _data_dir: tempfile::TempDir,
+use crate::dev_process::DevProcess;
+
+/// `faas-server dev` with metrics on a free port and a per-user in-flight limit of one.
+async fn start_dev() -> DevProcess {
+    DevProcess::start(&[
+        ("FAAS_METRICS_LISTEN", "127.0.0.1:0"),
+        ("FAAS_MAX_INFLIGHT_PER_USER", "1"),
+    ])
+    .await
 }
 
-impl Dev {
-    async fn start() -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_faas-server"))
-            .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path())
-            .env("FAAS_METRICS_LISTEN", "127.0.0.1:0")
-            .env("FAAS_MAX_INFLIGHT_PER_USER", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        // Read its output to the end (it must not meet a closed pipe), passing on
-        // the two URLs.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                for prefix in ["API:", "Metrics:"] {
-                    if let Some(url) = line.trim().strip_prefix(prefix) {
-                        let _ = tx.send((prefix, url.trim().to_owned()));
-                    }
-                }
-            }
-        });
-        let urls = tokio::task::spawn_blocking(move || {
-            let mut urls = (String::new(), String::new());
-            while urls.0.is_empty() || urls.1.is_empty() {
-                match rx.recv_timeout(Duration::from_secs(60)) {
-                    Ok(("API:", url)) => urls.0 = url,
-                    Ok((_, url)) => urls.1 = url,
-                    Err(e) => panic!("faas-server dev prints its API and metrics URLs: {e}"),
-                }
-            }
-            urls
-        })
+async fn scrape(dev: &DevProcess) -> String {
+    let response = reqwest::get(dev.metrics_url.as_deref().unwrap())
         .await
         .unwrap();
-        Self {
-            child: Killed(child),
-            api: Api::trusting(urls.0, &data_dir.path().join("ca.pem")),
-            metrics_url: urls.1,
-            _data_dir: data_dir,
-        }
-    }
-
-    async fn scrape(&self) -> String {
-        let response = reqwest::get(&self.metrics_url).await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        response.text().await.unwrap()
-    }
-}
-
-impl Dev {
-    /// SIGTERM, so it drains and removes its containers. The client goes first:
-    /// the server waits for open connections to close.
-    async fn stop(self) {
-        let Self { mut child, api, .. } = self;
-        drop(api);
-        tokio::task::spawn_blocking(move || {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.0.id().to_string()])
-                .status();
-            child.0.wait()
-        })
-        .await
-        .unwrap()
-        .unwrap();
-    }
-}
-
-/// The dev process, killed when a failing test drops it.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
 }
 
 /// The value of the sample of `name` whose labels include all of `labels`.
@@ -122,7 +46,7 @@ fn sample(scrape: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_count_requests_invocations_refusals_and_login_failures() {
-    let dev = Dev::start().await;
+    let dev = start_dev().await;
     let user = unique("metrics");
     let token = dev.api.user(&user).await;
     dev.api
@@ -164,7 +88,7 @@ async fn metrics_count_requests_invocations_refusals_and_login_failures() {
     // While it runs, the queue gauges see it in flight (read from the consumer).
     let mut running = None;
     for _ in 0..300 {
-        let scrape = dev.scrape().await;
+        let scrape = scrape(&dev).await;
         if sample(&scrape, "faas_activations_in_flight", &[]) == Some(1.0) {
             running = Some(scrape);
             break;

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use faas_server::api::openapi::document_json;
+use faas_api::api::openapi::document_json;
 use faas_shared::paths;
 use faas_testkit::Platform;
 use faas_testkit::names::{REVERSE, unique};

@@ -14,7 +14,7 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 
-use crate::config::TlsFiles;
+use faas_api::TlsFiles;
 
 /// Where the dev certificates live.
 pub struct DevCertificates {

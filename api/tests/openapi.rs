@@ -4,13 +4,13 @@
 //! document the server serves.
 //!
 //! Refresh `docs/openapi.json` with:
-//!   UPDATE_OPENAPI=1 cargo nextest run -p faas-server --test openapi
+//!   UPDATE_OPENAPI=1 cargo nextest run -p faas-api --test openapi
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use faas_server::api::ROUTES;
-use faas_server::api::openapi::{ApiDoc, BEARER, ERRORS, document_json, operation_mut};
+use faas_api::api::ROUTES;
+use faas_api::api::openapi::{ApiDoc, BEARER, ERRORS, document_json, operation_mut};
 use utoipa::OpenApi;
 
 #[test]
@@ -24,7 +24,7 @@ fn checked_in_document_is_up_to_date() {
     assert!(
         checked_in == generated,
         "docs/openapi.json is not the document the server serves; refresh it with:\n  \
-         UPDATE_OPENAPI=1 cargo nextest run -p faas-server --test openapi"
+         UPDATE_OPENAPI=1 cargo nextest run -p faas-api --test openapi"
     );
 }
 
@@ -51,13 +51,13 @@ fn every_route_is_documented_and_every_documented_operation_is_routed() {
     assert!(
         undocumented.is_empty(),
         "routes in ROUTES but not in the OpenAPI document (annotate the handler with \
-         #[utoipa::path] and list it in ApiDoc, server/src/api/openapi.rs): {undocumented:?}"
+         #[utoipa::path] and list it in ApiDoc, api/src/api/openapi.rs): {undocumented:?}"
     );
     let unrouted: Vec<_> = documented.difference(&routed).collect();
     assert!(
         unrouted.is_empty(),
         "operations in the OpenAPI document that the router does not serve (or that \
-         ROUTES in server/src/api/mod.rs does not list): {unrouted:?}"
+         ROUTES in api/src/api/mod.rs does not list): {unrouted:?}"
     );
 }
 
@@ -107,7 +107,7 @@ fn every_operation_lists_its_error_codes_under_their_statuses() {
     for (method, path, _) in ROUTES {
         assert!(
             ERRORS.iter().any(|(m, p, _)| m == method && p == path),
-            "{method} {path}: list its error codes in ERRORS (server/src/api/openapi.rs)"
+            "{method} {path}: list its error codes in ERRORS (api/src/api/openapi.rs)"
         );
     }
     for (method, path, codes) in ERRORS {

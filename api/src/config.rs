@@ -16,7 +16,7 @@ use faas_process::signing::RequestKey;
 use crate::throttle::AbuseLimits;
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
-/// `faas-server serve`, or directly by `faas-server dev` and tests.
+/// `faas-server serve`, or by `faas-server dev` and tests from [`ServerConfig::new`].
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// `FAAS_NATS_URL`
@@ -100,6 +100,8 @@ impl ServerConfig {
         }
     }
 
+    /// `faas-server serve`'s config: the signing key, NATS login and request key
+    /// (all required), TLS, and every setting of [`ServerConfig::with_env_settings`].
     pub fn from_env() -> anyhow::Result<Self> {
         let key_file = env::var("FAAS_JWT_PRIVATE_KEY_FILE").context(
             "FAAS_JWT_PRIVATE_KEY_FILE is not set: point it at a PKCS#8 PEM P-256 key, e.g. \
@@ -111,14 +113,12 @@ impl ServerConfig {
         let mut config = Self::new(
             env::var("FAAS_NATS_URL").unwrap_or_else(|| faas_process::nats::DEFAULT_URL.into()),
             pem,
-        );
+        )
+        .with_env_settings()?;
         if let Some(listen) = env::var("FAAS_LISTEN") {
             config.listen = listen.parse().with_context(|| {
                 format!("FAAS_LISTEN={listen:?} is not an address like 0.0.0.0:8080")
             })?;
-        }
-        if let Some(secs) = env::parse::<u64>("FAAS_TOKEN_TTL_SECS")? {
-            config.token_ttl = Duration::from_secs(secs);
         }
         config.tls = match (
             env::var("FAAS_TLS_CERT_FILE"),
@@ -131,22 +131,33 @@ impl ServerConfig {
             (None, None) => None,
             _ => bail!("set both FAAS_TLS_CERT_FILE and FAAS_TLS_KEY_FILE, or neither"),
         };
-        config.limits = Limits::from_env()?;
-        if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
-            config.nats_replicas = replicas;
-        }
         config.nats_credentials = Some(Credentials::required_from_env("faas-server")?);
         config.request_key = RequestKey::from_env()?;
-        config.abuse = AbuseLimits::from_env()?;
-        config.image_policy = image_policy_from_env()?;
         config.secret_keys = SecretKeys::from_env()?;
-        config.metrics_listen = metrics_listen_from_env()?;
         Ok(config)
+    }
+
+    /// The same config with the settings that do not say who the server is read from
+    /// the environment: token lifetime, admission limits, NATS replicas, abuse
+    /// limits, image policy and metrics address. `faas-server dev` reads exactly
+    /// these, and brings its own address, keys, TLS and NATS login.
+    pub fn with_env_settings(mut self) -> anyhow::Result<Self> {
+        if let Some(secs) = env::parse::<u64>("FAAS_TOKEN_TTL_SECS")? {
+            self.token_ttl = Duration::from_secs(secs);
+        }
+        self.limits = Limits::from_env()?;
+        if let Some(replicas) = env::parse::<usize>("FAAS_NATS_REPLICAS")? {
+            self.nats_replicas = replicas;
+        }
+        self.abuse = AbuseLimits::from_env()?;
+        self.image_policy = image_policy_from_env()?;
+        self.metrics_listen = metrics_listen_from_env()?;
+        Ok(self)
     }
 }
 
 /// `FAAS_METRICS_LISTEN`, e.g. `0.0.0.0:9090`; unset, no `/metrics`.
-pub fn metrics_listen_from_env() -> anyhow::Result<Option<SocketAddr>> {
+fn metrics_listen_from_env() -> anyhow::Result<Option<SocketAddr>> {
     env::var("FAAS_METRICS_LISTEN")
         .map(|listen| {
             listen.parse().with_context(|| {
@@ -177,7 +188,7 @@ impl Limits {
 }
 
 /// `FAAS_ALLOWED_REGISTRIES`, or any public registry when unset.
-pub fn image_policy_from_env() -> anyhow::Result<ImagePolicy> {
+fn image_policy_from_env() -> anyhow::Result<ImagePolicy> {
     match env::var(faas_shared::image_policy::ALLOWED_REGISTRIES_VAR) {
         Some(list) => ImagePolicy::parse(&list).map_err(anyhow::Error::msg),
         None => Ok(ImagePolicy::any_public()),

@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use repo::{faas_names, files_under, repo_file};
 
-use faas_server::api::{API_KEY_ROUTES, ROUTES};
-use faas_server::auth::JWT_CONSUMER_KEY;
+use faas_api::api::{API_KEY_ROUTES, ROUTES};
+use faas_api::auth::JWT_CONSUMER_KEY;
 
-/// The server's body limit (`MAX_BODY_BYTES` in `server/src/api/mod.rs`).
+/// The server's body limit (`MAX_BODY_BYTES` in `api/src/api/mod.rs`).
 const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One route of `apisix.yaml`.
@@ -542,7 +542,7 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_file("docker-compose.yml");
     let services = compose_services(&compose);
     // The server's settings: config.rs, and the abuse limits in throttle.rs.
-    let config_rs = repo_file("server/src/config.rs") + &repo_file("server/src/throttle.rs");
+    let config_rs = repo_file("api/src/config.rs") + &repo_file("api/src/throttle.rs");
     let worker_rs = repo_file("worker/src/config.rs");
 
     let cases = [
@@ -759,7 +759,9 @@ fn every_documented_setting_exists_and_every_setting_is_documented() {
     docs.extend(files_under("docs", "md"));
     let mut code = Vec::new();
     for dir in [
+        "api/src",
         "server/src",
+        "dev/src",
         "worker/src",
         "process/src",
         "shared/src",

@@ -1,4 +1,5 @@
-//! `faas-server dev`: the whole platform in one process, for a laptop.
+//! `faas-dev`: the whole platform in one process, for a laptop (`faas-server dev`)
+//! and for the test kit.
 //!
 //! Starts (or reuses, with `nats_url`) a JetStream NATS server with its store in the
 //! data dir, runs a worker in-process, and serves the API over HTTPS with a dev CA
@@ -19,17 +20,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use faas_api::ServerConfig;
+use faas_api::serve::serve;
+use faas_api::state::AppState;
+use faas_worker::WorkerConfig;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Limits, ServerConfig};
-use crate::serve::serve;
-use crate::state::AppState;
-use crate::throttle::AbuseLimits;
 use ca::{ensure_dev_certificates, write_private};
 use nats::NatsProcess;
 use nats_auth::NatsAuth;
 
+/// What to start. The API's and the worker's settings are the two binaries' own
+/// config types, so dev honours every setting either reads ([`DevOptions::from_env`]);
+/// [`DevStack::start`] fills in what dev owns: the NATS URL and logins, the token
+/// signing key, TLS from the dev CA, the request and secrets keys, the address.
 #[derive(Debug, Clone)]
 pub struct DevOptions {
     /// Where the HTTPS API listens; port 0 picks a free port.
@@ -39,33 +44,39 @@ pub struct DevOptions {
     /// Use this NATS server instead of starting one (logging in with
     /// `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`, if set).
     pub nats_url: Option<String>,
-    /// Concurrent activations of the in-process worker; `None` is its default.
-    pub worker_slots: Option<usize>,
-    pub limits: Limits,
-    /// Login, registration, hashing, header and quota limits.
-    pub abuse: AbuseLimits,
-    /// Registries images may come from, for the API and the worker alike.
-    pub image_policy: faas_shared::image_policy::ImagePolicy,
-    /// Where `GET /metrics` is served (plain HTTP); `None`, nowhere.
-    pub metrics_listen: Option<SocketAddr>,
-    /// The static `faas-init` of the in-process worker (prewarm, secret files);
-    /// `None`: `faas-init` beside this executable, if it is there.
-    pub worker_init: Option<PathBuf>,
+    /// The API server's settings (limits, abuse limits, image policy, metrics, token
+    /// lifetime). A per-user in-flight limit left unset becomes the fair share of
+    /// the worker's slots.
+    pub server: ServerConfig,
+    /// The in-process worker's settings (slots, init binary, prewarm, network,
+    /// image policy, metrics).
+    pub worker: WorkerConfig,
 }
 
 impl Default for DevOptions {
+    /// Every setting at its default, none read from the environment.
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
             data_dir: PathBuf::from(".faas-dev"),
             nats_url: None,
-            worker_slots: None,
-            limits: Limits::default(),
-            abuse: AbuseLimits::default(),
-            image_policy: Default::default(),
-            metrics_listen: None,
-            worker_init: None,
+            // The URL and signing key are dev's own; `start` fills them in.
+            server: ServerConfig::new(String::new(), String::new()),
+            worker: WorkerConfig::new(String::new()),
         }
+    }
+}
+
+impl DevOptions {
+    /// The defaults with every setting `faas-server serve` and `faas-worker` read
+    /// from the environment, as they read them.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let defaults = Self::default();
+        Ok(Self {
+            server: defaults.server.with_env_settings()?,
+            worker: defaults.worker.with_env_settings()?,
+            ..defaults
+        })
     }
 }
 
@@ -114,17 +125,12 @@ impl DevStack {
             .or_else(|| nats.as_ref().map(|n| n.url.clone()))
             .context("no NATS url")?;
 
-        let mut worker_config = faas_worker::WorkerConfig::new(&nats_url);
-        if let Some(slots) = options.worker_slots {
-            worker_config.slots = slots;
-        }
-        if let Some(init) = &options.worker_init {
-            worker_config.init_binary = Some(init.clone());
-        }
-        let mut config = ServerConfig::new(&nats_url, jwt_key);
+        let mut worker_config = options.worker;
+        worker_config.nats_url = nats_url.clone();
+        let mut config = options.server;
+        config.nats_url = nats_url.clone();
+        config.jwt_private_key_pem = jwt_key;
         config.listen = options.listen;
-        config.limits = options.limits.clone();
-        config.abuse = options.abuse.clone();
         // Fair share: unless set, one user may hold half the worker's slots.
         config.limits.max_inflight_per_user = config
             .limits
@@ -134,7 +140,6 @@ impl DevStack {
         config.nats_credentials = server_login;
         config.request_key = nats_auth.request_key.clone();
         config.secret_keys = Some(nats_auth.secret_keys.clone());
-        config.image_policy = options.image_policy.clone();
         let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
             format!(
                 "cannot listen on {}: is another faas-server running? pick another with --listen",
@@ -143,11 +148,11 @@ impl DevStack {
         })?;
         let port = listener.local_addr()?.port();
         let state = Arc::new(AppState::connect(&config, Duration::from_secs(15)).await?);
-        let metrics_url = match options.metrics_listen {
+        let metrics_url = match config.metrics_listen {
             Some(addr) => {
-                let listener = crate::metrics::bind(addr)?;
+                let listener = faas_api::metrics::bind(addr)?;
                 let url = format!("http://{}/metrics", listener.local_addr()?);
-                crate::metrics::spawn(listener, state.clone())?;
+                faas_api::metrics::spawn(listener, state.clone())?;
                 Some(url)
             }
             None => None,
@@ -157,7 +162,6 @@ impl DevStack {
         worker_config.nats_credentials = worker_login;
         worker_config.request_key = nats_auth.request_key.clone();
         worker_config.secret_keys = Some(nats_auth.secret_keys.clone());
-        worker_config.image_policy = options.image_policy.clone();
         let worker = tokio::spawn(faas_worker::run(
             worker_config,
             shutdown.clone().cancelled_owned(),

@@ -1,0 +1,94 @@
+//! `faas-server dev` reads every setting `faas-server serve` and `faas-worker` read,
+//! as they read them: a value takes effect, and a bad value stops it with an error
+//! that names the variable.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use faas_testkit::names::unique;
+use reqwest::StatusCode;
+
+use crate::dev_process::DevProcess;
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn dev_applies_the_servers_and_the_workers_settings() {
+    let worker_metrics = format!("127.0.0.1:{}", free_port());
+    let dev = DevProcess::start(&[
+        ("FAAS_TOKEN_TTL_SECS", "90"),
+        ("FAAS_WORKER_METRICS_LISTEN", &worker_metrics),
+    ])
+    .await;
+
+    // The server's token lifetime.
+    let user = unique("settings");
+    dev.api.register(&user, faas_testkit::names::PASSWORD).await;
+    let login = dev.api.login(&user, faas_testkit::names::PASSWORD).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let body: serde_json::Value = login.json().await.unwrap();
+    let expires: DateTime<Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
+    let lifetime = (expires - Utc::now()).num_seconds();
+    assert!(
+        (80..=90).contains(&lifetime),
+        "token lives {lifetime} s, not 90"
+    );
+
+    // The worker's metrics listener.
+    let mut scraped = None;
+    for _ in 0..50 {
+        if let Ok(response) = reqwest::get(format!("http://{worker_metrics}/metrics")).await {
+            scraped = Some(response.status());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        scraped,
+        Some(StatusCode::OK),
+        "the worker serves /metrics on {worker_metrics}"
+    );
+    dev.stop().await;
+}
+
+#[test]
+fn dev_refuses_a_bad_value_of_any_setting_naming_it() {
+    for (name, value) in [
+        ("FAAS_TOKEN_TTL_SECS", "soon"),
+        ("FAAS_MAX_INFLIGHT", "lots"),
+        ("FAAS_WORKER_SLOTS", "0"),
+        ("FAAS_WORKER_MAX_PARKED", "many"),
+        ("FAAS_WORKER_PREWARM_IDLE_SECS", "0"),
+        ("FAAS_FUNCTION_NETWORK", "host"),
+        ("FAAS_WORKER_METRICS_LISTEN", "nowhere"),
+        ("FAAS_METRICS_LISTEN", "nowhere"),
+    ] {
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faas-server"))
+            .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .env(name, value)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A setting it ignored would leave it running: give it 30 s to refuse.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{name}={value} was accepted");
+        assert!(stderr.contains(name), "{name}={value}: {stderr}");
+    }
+}
