@@ -278,7 +278,7 @@ fn docker_inspect(owner: &str) -> Option<String> {
         .args(["ps", "-q", "--filter"])
         .arg(format!(
             "label={}={owner}",
-            faas_worker::runtime::LABEL_OWNER
+            faas_worker::labels::LABEL_OWNER
         ))
         .output()
         .ok()?;

@@ -15,7 +15,7 @@ use faas_shared::nats::{
 use faas_testkit::activation::{self, publish_signed};
 use faas_testkit::names::{REVERSE, unique};
 use faas_testkit::{Nats, Platform};
-use faas_worker::runtime::LABEL_OWNER;
+use faas_worker::labels::LABEL_OWNER;
 use futures::StreamExt;
 use serde_json::json;
 

@@ -175,7 +175,7 @@ impl Engine {
             };
             for container in listed {
                 let labels = container.labels.unwrap_or_default();
-                if labels.get(faas_worker::runtime::LABEL_PARKED) == Some(&"true".to_owned()) {
+                if labels.get(faas_worker::labels::LABEL_PARKED) == Some(&"true".to_owned()) {
                     continue;
                 }
                 let id = container.id.unwrap_or_default();
@@ -185,7 +185,7 @@ impl Engine {
                     container.state,
                     container.status.unwrap_or_default(),
                     labels
-                        .get(faas_worker::runtime::LABEL_ACTIVATION)
+                        .get(faas_worker::labels::LABEL_ACTIVATION)
                         .map_or("-", String::as_str)
                 ));
             }

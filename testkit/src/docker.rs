@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use faas_worker::runtime::{LABEL_ACTIVATION, LABEL_OWNER, LABEL_WORKER};
+use faas_worker::labels::{LABEL_ACTIVATION, LABEL_OWNER, LABEL_WORKER};
 
 /// Containers (running or not) of `owner`'s functions, once none are left or 10 s
 /// have passed.

@@ -31,6 +31,7 @@ mod config;
 mod consumer;
 mod handler;
 mod init_volume;
+pub mod labels;
 mod liveness;
 mod metrics;
 pub mod network;

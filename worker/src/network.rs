@@ -22,12 +22,10 @@ use bollard::Docker;
 use bollard::errors::Error as DockerError;
 use bollard::models::{NetworkCreateRequest, NetworkInspect};
 
-use crate::runtime::LABEL_ACTIVATION;
+use crate::labels::{LABEL_ACTIVATION, LABEL_NETWORK};
 
 /// `FAAS_FUNCTION_NETWORK` unless set.
 pub const DEFAULT_NETWORK: &str = "faas-functions";
-/// Marks the networks the worker created.
-pub const LABEL_NETWORK: &str = "io.faas.function-network";
 const ICC: &str = "com.docker.network.bridge.enable_icc";
 const BRIDGE_NAME: &str = "com.docker.network.bridge.name";
 

@@ -2,7 +2,7 @@
 //! remove, through the Docker Engine API.
 //!
 //! Every container gets the sandbox of [`host_config`] and the `io.faas.*` labels
-//! (`LABEL_*`) that name its activation and worker; with `network: true` it joins
+//! (`crate::labels`) that name its activation and worker; with `network: true` it joins
 //! the function network ([`crate::network`]), never Docker's `bridge`. The image
 //! must pass the image policy before it is looked for or pulled, and a pull shares
 //! the function's timeout. A cold start makes the calls `docker run` makes: no
@@ -43,20 +43,13 @@ use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio_util::task::TaskTracker;
 
+use crate::labels::{
+    LABEL_ACTIVATION, LABEL_FUNCTION, LABEL_OWNER, LABEL_PARKED, LABEL_PLATFORM, LABEL_WORKER,
+};
 use crate::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 use crate::prewarm::{Parked, Pools};
 
-pub const LABEL_ACTIVATION: &str = "io.faas.activation";
-pub const LABEL_OWNER: &str = "io.faas.owner";
-pub const LABEL_FUNCTION: &str = "io.faas.function";
-pub const LABEL_WORKER: &str = "io.faas.worker";
-/// Which platform (NATS stream) a container belongs to, so that workers of one
-/// platform never sweep another's containers on a shared engine.
-pub const LABEL_PLATFORM: &str = "io.faas.platform";
-/// Set on a prewarmed container while it waits for an activation (whose label
-/// is then empty).
-pub const LABEL_PARKED: &str = "io.faas.parked";
 /// A file a function gets under `/run/secrets` (name, content).
 pub type SecretFile = (String, Vec<u8>);
 

@@ -9,7 +9,8 @@ use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::{ActivationStatus, ParamMode};
 use faas_testkit::activation::request;
 use faas_testkit::names::{CAT, ECHO, ENV, REVERSE, SH, SLEEP, unique};
-use faas_worker::runtime::{ContainerRuntime, LABEL_PARKED, LABEL_WORKER};
+use faas_worker::labels::{LABEL_PARKED, LABEL_WORKER};
+use faas_worker::runtime::ContainerRuntime;
 use futures::future::join_all;
 
 /// A runtime with the init binary, keeping at most `max_parked` containers.
