@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use crate::WorkerConfig;
 use crate::handler::ActivationHandler;
 use crate::liveness;
+use crate::metrics::SLOTS_IN_USE;
 use crate::runtime::ContainerRuntime;
 
 /// How long a delivered request may go without an ack or a progress signal before
@@ -269,12 +270,12 @@ impl Consumer {
             let handler = self.handler.clone();
             let slots = self.slots.clone();
             let total = self.total_slots;
-            metrics::gauge!("faas_worker_slots_in_use")
+            metrics::gauge!(SLOTS_IN_USE)
                 .set(total.saturating_sub(slots.available_permits()) as f64);
             self.running.spawn(async move {
                 handler.run(message).await;
                 drop(permit);
-                metrics::gauge!("faas_worker_slots_in_use")
+                metrics::gauge!(SLOTS_IN_USE)
                     .set(total.saturating_sub(slots.available_permits()) as f64);
             });
             // Forget the finished tasks, so the set only holds running ones.

@@ -24,6 +24,7 @@ use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::nats::{activation_key, activation_subject, request_payload_name, result_subject};
 use faas_shared::{ActivationRecord, ActivationStatus, RunFailure, RunFailureKind};
 
+use crate::metrics::PUBLISH_SECONDS;
 use crate::records::Records;
 use crate::runtime::ContainerRuntime;
 use crate::secrets::Secrets;
@@ -200,7 +201,7 @@ impl ActivationHandler {
         if let Err(e) = published {
             tracing::warn!(%id, error = %e, "publishing the result failed; the server reads the record");
         }
-        metrics::histogram!("faas_worker_publish_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!(PUBLISH_SECONDS).record(started.elapsed().as_secs_f64());
     }
 
     /// Runs the container, telling JetStream every [`PROGRESS_EVERY`] that the

@@ -28,6 +28,7 @@ use faas_shared::nats::RETIRED_FUNCTIONS_SUBJECT;
 use futures::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::metrics::PARKED_CONTAINERS;
 use crate::runtime::{ContainerRuntime, Ready};
 
 /// How often pools are topped up (a permit freed by another pool) and checked
@@ -221,7 +222,7 @@ impl ContainerRuntime {
             if let Some(unwanted) = self.pools.park(&template, made) {
                 self.discard(unwanted);
             }
-            metrics::gauge!("faas_worker_parked_containers").set(self.pools.parked() as f64);
+            metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
         }
     }
 
@@ -230,7 +231,7 @@ impl ContainerRuntime {
         for parked in parked {
             self.discard(parked.ready);
         }
-        metrics::gauge!("faas_worker_parked_containers").set(self.pools.parked() as f64);
+        metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
     }
 
     /// Removes every parked container and forgets the pools (shutdown; the

@@ -46,6 +46,7 @@ use tokio_util::task::TaskTracker;
 use crate::labels::{
     LABEL_ACTIVATION, LABEL_FUNCTION, LABEL_OWNER, LABEL_PARKED, LABEL_PLATFORM, LABEL_WORKER,
 };
+use crate::metrics::{ACTIVATIONS_TOTAL, CONTAINER_STEP_SECONDS, PREWARM_TOTAL};
 use crate::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 use crate::prewarm::{Parked, Pools};
@@ -197,7 +198,7 @@ impl ContainerRuntime {
         self.discard_all(drained);
         if request.prewarm > 0 && self.init_binary.is_some() {
             let outcome = if parked.is_some() { "hit" } else { "miss" };
-            metrics::counter!("faas_worker_prewarm_total", "outcome" => outcome).increment(1);
+            metrics::counter!(PREWARM_TOTAL, "outcome" => outcome).increment(1);
             // Refill in the background: what was taken, or a pool this request started.
             let refill = self.clone();
             let worker = worker_id.to_owned();
@@ -237,7 +238,7 @@ impl ContainerRuntime {
             duration,
             timings,
         } = outcome.unwrap_or_else(Outcome::from);
-        metrics::counter!("faas_worker_activations_total", "outcome" => match (&failure, status) {
+        metrics::counter!(ACTIVATIONS_TOTAL, "outcome" => match (&failure, status) {
             (Some(_), _) => "platform_error",
             (None, status) => status.as_str(),
         })
@@ -913,7 +914,7 @@ fn record_timings(timings: &StepTimings) {
         ("run", timings.run_ms),
         ("collect", timings.collect_ms),
     ] {
-        metrics::histogram!("faas_worker_container_step_seconds", "step" => step, "path" => path)
+        metrics::histogram!(CONTAINER_STEP_SECONDS, "step" => step, "path" => path)
             .record(ms as f64 / 1000.0);
     }
 }
