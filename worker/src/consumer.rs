@@ -104,12 +104,9 @@ pub async fn run(
     ));
     // Keeps the prewarm pools full (they start with the first activation of each
     // prewarmed function) until shutdown drains them.
-    let upkeep = tokio::spawn(crate::prewarm::upkeep(
-        runtime.clone(),
-        config.worker_id.clone(),
-    ));
+    let upkeep = tokio::spawn(runtime.clone().upkeep(config.worker_id.clone()));
     // Drains the pools of replaced and removed functions at once.
-    let retirements = tokio::spawn(crate::prewarm::follow_retirements(
+    let retirements = tokio::spawn(crate::retired::follow(
         client.clone(),
         runtime.clone(),
         config.request_key.clone(),

@@ -38,6 +38,7 @@ pub mod network;
 pub mod output;
 mod prewarm;
 mod records;
+mod retired;
 pub mod runtime;
 mod secrets;
 

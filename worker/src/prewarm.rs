@@ -1,9 +1,12 @@
-//! Pools of prewarmed single-use containers, for functions with `prewarm` > 0.
+//! The bookkeeping of prewarm pools, for functions with `prewarm` > 0: which
+//! parked containers each function has, which it still wants, and the permits
+//! that cap them all together. Plain data: the runtime makes, hands over and
+//! removes the containers ([`crate::runtime`]), and this module never calls it.
 //!
 //! A parked container was created with its function's sandbox, attached and
 //! started with `faas-init` as its entrypoint, which blocks on stdin until the
-//! activation frame comes ([`crate::runtime`] hands it over). Each serves one
-//! activation and is removed after, like a cold one.
+//! activation frame comes. Each serves one activation and is removed after, like
+//! a cold one.
 //!
 //! The worker cannot read the functions bucket (its NATS user may not), so pools
 //! follow the signed activation requests, which carry the function's sandbox and
@@ -11,9 +14,8 @@
 //! pool; a request with another image, memory or network (the function was
 //! replaced) drains the old pool and starts a new one, and a pool never serves a
 //! request whose sandbox differs from its own; `prewarm: 0` drains it. The server
-//! announces replaced and removed functions (signed, on
-//! `faas.functions.retired`), and their pools are drained at once; should a notice
-//! be lost, a pool no request took from for `FAAS_WORKER_PREWARM_IDLE_SECS` is
+//! announces replaced and removed functions ([`crate::retired`]), and their pools
+//! are drained at once; should a notice be lost, a pool no request took from for `FAAS_WORKER_PREWARM_IDLE_SECS` is
 //! drained anyway, as is every pool at shutdown. Parked containers hold one of the
 //! worker's `FAAS_WORKER_MAX_PARKED` permits each and carry the worker's labels, so
 //! the restart and dead-worker sweeps remove them like any other.
@@ -22,48 +24,50 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use faas_process::signing::{RequestKey, SIGNATURE_HEADER};
-use faas_shared::activation::{ActivationRequest, RetiredFunctions};
-use faas_shared::nats::RETIRED_FUNCTIONS_SUBJECT;
-use futures::StreamExt;
+use faas_shared::activation::ActivationRequest;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-
-use crate::metrics::PARKED_CONTAINERS;
-use crate::runtime::{ContainerRuntime, Ready};
-
-/// How often pools are topped up (a permit freed by another pool) and checked
-/// for idleness.
-const UPKEEP_EVERY: Duration = Duration::from_secs(2);
 
 /// One function's pool: its owner and name.
 type PoolKey = (String, String);
 
-/// Every pool of one worker, and the permits that bound them together.
-#[derive(Clone)]
-pub(crate) struct Pools {
+/// Every pool of one worker, and the permits that bound them together; `C` is
+/// a started container as the runtime's backend holds it.
+pub(crate) struct Pools<C> {
     /// Off when the worker may park nothing (no init binary, or a cap of 0).
     enabled: bool,
-    inner: Arc<Mutex<HashMap<PoolKey, Pool>>>,
+    inner: Arc<Mutex<HashMap<PoolKey, Pool<C>>>>,
     permits: Arc<Semaphore>,
     idle_after: Duration,
 }
 
+// By hand: a derive would ask `C: Clone`, and the clones share one set of pools.
+impl<C> Clone for Pools<C> {
+    fn clone(&self) -> Self {
+        Self {
+            enabled: self.enabled,
+            inner: self.inner.clone(),
+            permits: self.permits.clone(),
+            idle_after: self.idle_after,
+        }
+    }
+}
+
 /// A parked container, with the permit it holds until it is taken or removed.
-pub(crate) struct Parked {
-    pub(crate) ready: Ready,
+pub(crate) struct Parked<C> {
+    pub(crate) container: C,
     _permit: OwnedSemaphorePermit,
 }
 
-struct Pool {
+struct Pool<C> {
     /// The request the pool was made from: its sandbox is every container's.
     template: ActivationRequest,
-    parked: Vec<Parked>,
+    parked: Vec<Parked<C>>,
     /// Containers being made for it now.
     filling: usize,
     last_used: Instant,
 }
 
-impl Pool {
+impl<C> Pool<C> {
     fn wanted(&self) -> usize {
         (self.template.prewarm as usize).saturating_sub(self.parked.len() + self.filling)
     }
@@ -76,7 +80,7 @@ fn same_sandbox(template: &ActivationRequest, request: &ActivationRequest) -> bo
         && template.network == request.network
 }
 
-impl Pools {
+impl<C> Pools<C> {
     pub(crate) fn new(max_parked: usize, idle_after: Duration) -> Self {
         Self {
             enabled: max_parked > 0,
@@ -86,14 +90,14 @@ impl Pools {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Pool>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, Pool<C>>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A parked container for `request`, if its pool has one. Records the request
     /// for upkeep: starts, replaces or drops the function's pool as the request's
     /// sandbox and `prewarm` say. Returns the containers to remove (a drained pool).
-    pub(crate) fn take(&self, request: &ActivationRequest) -> (Option<Parked>, Vec<Parked>) {
+    pub(crate) fn take(&self, request: &ActivationRequest) -> (Option<Parked<C>>, Vec<Parked<C>>) {
         let key = (request.owner.clone(), request.function.clone());
         let mut pools = self.lock();
         let mut drained = Vec::new();
@@ -121,7 +125,7 @@ impl Pools {
 
     /// Every parked container, taken out of its pool; the pools stay (shutdown
     /// passes `forget`: they are dropped too).
-    pub(crate) fn drain_all(&self, forget: bool) -> Vec<Parked> {
+    pub(crate) fn drain_all(&self, forget: bool) -> Vec<Parked<C>> {
         let mut pools = self.lock();
         let parked = pools
             .values_mut()
@@ -140,7 +144,7 @@ impl Pools {
 
     /// Drops the pools of `owner`'s function (all of theirs for `None`); returns
     /// their containers.
-    fn retire(&self, owner: &str, function: Option<&str>) -> Vec<Parked> {
+    pub(crate) fn retire(&self, owner: &str, function: Option<&str>) -> Vec<Parked<C>> {
         let mut pools = self.lock();
         let retired: Vec<PoolKey> = pools
             .keys()
@@ -155,7 +159,7 @@ impl Pools {
     }
 
     /// Drops the pools idle for longer than the idle time; returns their containers.
-    fn drain_idle(&self) -> Vec<Parked> {
+    pub(crate) fn drain_idle(&self) -> Vec<Parked<C>> {
         let mut pools = self.lock();
         let idle: Vec<PoolKey> = pools
             .iter()
@@ -169,7 +173,7 @@ impl Pools {
     }
 
     /// The next container to make: a pool below its size and a free permit.
-    fn next_to_fill(&self) -> Option<(ActivationRequest, OwnedSemaphorePermit)> {
+    pub(crate) fn next_to_fill(&self) -> Option<(ActivationRequest, OwnedSemaphorePermit)> {
         let mut pools = self.lock();
         let pool = pools.values_mut().find(|pool| pool.wanted() > 0)?;
         let permit = self.permits.clone().try_acquire_owned().ok()?;
@@ -177,128 +181,29 @@ impl Pools {
         Some((pool.template.clone(), permit))
     }
 
-    /// Parks `ready`, made for `template`, unless its pool was drained or replaced
-    /// meanwhile (then it is handed back to be removed).
-    fn park(
+    /// Parks `container`, made for `template` with `permit`, unless its pool was
+    /// drained or replaced meanwhile (then it is handed back to be removed). `None`
+    /// when making it failed: the pool only counts one fewer on the way.
+    pub(crate) fn park(
         &self,
         template: &ActivationRequest,
-        made: Option<(Ready, OwnedSemaphorePermit)>,
-    ) -> Option<Ready> {
+        made: Option<(C, OwnedSemaphorePermit)>,
+    ) -> Option<C> {
         let key = (template.owner.clone(), template.function.clone());
         let mut pools = self.lock();
         let pool = pools
             .get_mut(&key)
             .filter(|pool| same_sandbox(&pool.template, template));
         let Some(pool) = pool else {
-            return made.map(|(ready, _)| ready);
+            return made.map(|(container, _)| container);
         };
         pool.filling = pool.filling.saturating_sub(1);
-        let (ready, permit) = made?;
+        let (container, permit) = made?;
         pool.parked.push(Parked {
-            ready,
+            container,
             _permit: permit,
         });
         None
-    }
-}
-
-impl ContainerRuntime {
-    /// Makes containers until every pool is full or the permits are used up, one
-    /// after the other (each take starts one such filler, the upkeep another).
-    pub(crate) async fn fill_pools(&self, worker_id: &str) {
-        while let Some((template, permit)) = self.pools.next_to_fill() {
-            let made = match self.prepare(&template, worker_id, None).await {
-                Ok(ready) => Some((ready, permit)),
-                Err(failed) => {
-                    tracing::warn!(function = %template.function, error = %failed.failure.message, "prewarming a container failed");
-                    if let Some(id) = failed.container {
-                        self.remove_later(id);
-                    }
-                    self.pools.park(&template, None);
-                    // Do not retry at once what just failed.
-                    return;
-                }
-            };
-            if let Some(unwanted) = self.pools.park(&template, made) {
-                self.discard(unwanted);
-            }
-            metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
-        }
-    }
-
-    /// Removes parked containers in the background.
-    pub(crate) fn discard_all(&self, parked: Vec<Parked>) {
-        for parked in parked {
-            self.discard(parked.ready);
-        }
-        metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
-    }
-
-    /// Removes every parked container and forgets the pools (shutdown; the
-    /// removals run in the background, see [`ContainerRuntime::removals_done`]).
-    pub fn drain_pools(&self) {
-        let parked = self.pools.drain_all(true);
-        if !parked.is_empty() {
-            tracing::info!(containers = parked.len(), "draining the prewarm pools");
-        }
-        self.discard_all(parked);
-    }
-}
-
-/// Drains the pools of the functions the server announces as replaced or removed,
-/// until the task is dropped. A notice without the server's signature is ignored.
-pub(crate) async fn follow_retirements(
-    client: async_nats::Client,
-    runtime: ContainerRuntime,
-    request_key: RequestKey,
-) {
-    let mut notices = match client.subscribe(RETIRED_FUNCTIONS_SUBJECT).await {
-        Ok(notices) => notices,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot hear of replaced or removed functions; their pools drain when idle");
-            return;
-        }
-    };
-    while let Some(message) = notices.next().await {
-        let signed = message
-            .headers
-            .as_ref()
-            .and_then(|headers| headers.get(SIGNATURE_HEADER))
-            .is_some_and(|signature| {
-                request_key.verify(
-                    RETIRED_FUNCTIONS_SUBJECT,
-                    &message.payload,
-                    signature.as_str(),
-                )
-            });
-        let notice = serde_json::from_slice::<RetiredFunctions>(&message.payload);
-        let (true, Ok(notice)) = (signed, notice) else {
-            tracing::warn!(
-                "ignored a notice of retired functions: the server did not sign it, or it is not one"
-            );
-            continue;
-        };
-        let parked = runtime
-            .pools
-            .retire(&notice.owner, notice.function.as_deref());
-        if !parked.is_empty() {
-            tracing::info!(owner = %notice.owner, function = ?notice.function, containers = parked.len(), "draining the pools of a replaced or removed function");
-        }
-        runtime.discard_all(parked);
-    }
-}
-
-/// Keeps the pools full and drains idle ones, until the task is dropped.
-pub(crate) async fn upkeep(runtime: ContainerRuntime, worker_id: String) {
-    let mut tick = tokio::time::interval(UPKEEP_EVERY);
-    loop {
-        tick.tick().await;
-        let idle = runtime.pools.drain_idle();
-        if !idle.is_empty() {
-            tracing::info!(containers = idle.len(), "draining idle prewarm pools");
-        }
-        runtime.discard_all(idle);
-        runtime.fill_pools(&worker_id).await;
     }
 }
 
@@ -328,7 +233,7 @@ mod tests {
 
     #[test]
     fn pools_follow_the_requests_and_the_cap() {
-        let pools = Pools::new(3, Duration::from_secs(60));
+        let pools = Pools::<()>::new(3, Duration::from_secs(60));
         assert!(pools.next_to_fill().is_none(), "no pool before a request");
         let (taken, drained) = pools.take(&request("a:1", 2));
         assert!(taken.is_none() && drained.is_empty());
@@ -344,7 +249,7 @@ mod tests {
 
     #[test]
     fn a_request_with_another_sandbox_or_no_prewarm_drops_the_pool() {
-        let pools = Pools::new(8, Duration::from_secs(60));
+        let pools = Pools::<()>::new(8, Duration::from_secs(60));
         pools.take(&request("a:1", 2));
         let (template, _permit) = pools.next_to_fill().unwrap();
         pools.take(&request("a:2", 2));
@@ -359,7 +264,7 @@ mod tests {
 
     #[test]
     fn retiring_drops_the_named_pool_or_every_pool_of_the_owner() {
-        let pools = Pools::new(8, Duration::from_secs(60));
+        let pools = Pools::<()>::new(8, Duration::from_secs(60));
         let of = |owner: &str, function: &str| {
             let mut r = request("a:1", 1);
             r.owner = owner.into();

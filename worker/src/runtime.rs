@@ -46,7 +46,7 @@ use tokio_util::task::TaskTracker;
 use crate::labels::{
     LABEL_ACTIVATION, LABEL_FUNCTION, LABEL_OWNER, LABEL_PARKED, LABEL_PLATFORM, LABEL_WORKER,
 };
-use crate::metrics::{ACTIVATIONS_TOTAL, CONTAINER_STEP_SECONDS, PREWARM_TOTAL};
+use crate::metrics::{ACTIVATIONS_TOTAL, CONTAINER_STEP_SECONDS, PARKED_CONTAINERS, PREWARM_TOTAL};
 use crate::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 use crate::prewarm::{Parked, Pools};
@@ -61,6 +61,9 @@ const NANO_CPUS: i64 = 1_000_000_000;
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+/// How often pools are topped up (a permit freed by another pool) and checked
+/// for idleness.
+const UPKEEP_EVERY: Duration = Duration::from_secs(2);
 /// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
 const SIGKILL_EXIT: i64 = 137;
 
@@ -85,7 +88,7 @@ pub struct ContainerRuntime {
     /// The volume the engine mounts the init binary from.
     init_volume: Arc<tokio::sync::Mutex<InitVolume>>,
     /// The prewarmed containers.
-    pub(crate) pools: Pools,
+    pools: Pools<Ready>,
     /// Image entrypoints and commands for init containers, inspected once a while.
     image_commands: ImageCommands,
 }
@@ -205,7 +208,10 @@ impl ContainerRuntime {
             tokio::spawn(async move { refill.fill_pools(&worker).await });
         }
         let outcome = match parked {
-            Some(Parked { mut ready, .. }) => {
+            Some(Parked {
+                container: mut ready,
+                ..
+            }) => {
                 // Its create and start were not this activation's.
                 ready.timings = StepTimings {
                     prewarmed: true,
@@ -413,7 +419,7 @@ impl ContainerRuntime {
     /// A container for `template`'s function with `faas-init` as its entrypoint,
     /// created, attached and started: parked (`activation` is `None`) or for one
     /// activation. Makes the same checks as a cold start.
-    pub(crate) async fn prepare(
+    async fn prepare(
         &self,
         template: &ActivationRequest,
         worker_id: &str,
@@ -668,8 +674,72 @@ impl ContainerRuntime {
         })
     }
 
+    /// Makes containers until every pool is full or the permits are used up, one
+    /// after the other (each take starts one such filler, the upkeep another).
+    async fn fill_pools(&self, worker_id: &str) {
+        while let Some((template, permit)) = self.pools.next_to_fill() {
+            let made = match self.prepare(&template, worker_id, None).await {
+                Ok(ready) => Some((ready, permit)),
+                Err(failed) => {
+                    tracing::warn!(function = %template.function, error = %failed.failure.message, "prewarming a container failed");
+                    if let Some(id) = failed.container {
+                        self.remove_later(id);
+                    }
+                    self.pools.park(&template, None);
+                    // Do not retry at once what just failed.
+                    return;
+                }
+            };
+            if let Some(unwanted) = self.pools.park(&template, made) {
+                self.discard(unwanted);
+            }
+            metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
+        }
+    }
+
+    /// Removes parked containers in the background.
+    fn discard_all(&self, parked: Vec<Parked<Ready>>) {
+        for parked in parked {
+            self.discard(parked.container);
+        }
+        metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
+    }
+
+    /// Removes every parked container and forgets the pools (shutdown; the
+    /// removals run in the background, see [`ContainerRuntime::removals_done`]).
+    pub fn drain_pools(&self) {
+        let parked = self.pools.drain_all(true);
+        if !parked.is_empty() {
+            tracing::info!(containers = parked.len(), "draining the prewarm pools");
+        }
+        self.discard_all(parked);
+    }
+
+    /// Drains the pools of `owner`'s function (all of theirs for `None`), which
+    /// the server retired; returns how many containers go.
+    pub(crate) fn retire(&self, owner: &str, function: Option<&str>) -> usize {
+        let parked = self.pools.retire(owner, function);
+        let drained = parked.len();
+        self.discard_all(parked);
+        drained
+    }
+
+    /// Keeps the pools full and drains idle ones, until the task is dropped.
+    pub(crate) async fn upkeep(self, worker_id: String) {
+        let mut tick = tokio::time::interval(UPKEEP_EVERY);
+        loop {
+            tick.tick().await;
+            let idle = self.pools.drain_idle();
+            if !idle.is_empty() {
+                tracing::info!(containers = idle.len(), "draining idle prewarm pools");
+            }
+            self.discard_all(idle);
+            self.fill_pools(&worker_id).await;
+        }
+    }
+
     /// Removes a container in the background (shutdown waits for it).
-    pub(crate) fn remove_later(&self, id: String) {
+    fn remove_later(&self, id: String) {
         let runtime = self.clone();
         self.removals.spawn(async move {
             if let Ok(docker) = runtime.docker().await {
@@ -679,7 +749,7 @@ impl ContainerRuntime {
     }
 
     /// Removes a parked container that will not be used.
-    pub(crate) fn discard(&self, ready: Ready) {
+    fn discard(&self, ready: Ready) {
         self.remove_later(ready.id);
     }
 
@@ -1029,9 +1099,9 @@ struct Outcome {
 }
 
 /// A run the platform failed, and the container it leaves to remove.
-pub(crate) struct Failed {
-    pub(crate) failure: RunFailure,
-    pub(crate) container: Option<String>,
+struct Failed {
+    failure: RunFailure,
+    container: Option<String>,
 }
 
 impl Failed {
