@@ -86,7 +86,7 @@ impl Engine {
                 LABEL_BENCH.to_owned(),
                 "floor".to_owned(),
             )])),
-            host_config: Some(faas_worker::runtime::host_config(&request, None)),
+            host_config: Some(faas_worker::runtime::docker::host_config(&request, None)),
             ..Default::default()
         }
     }

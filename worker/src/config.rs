@@ -40,7 +40,7 @@ pub struct WorkerConfig {
     /// secret fails saying so.
     pub secret_keys: Option<SecretKeys>,
     /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
-    /// (see [`crate::network`]).
+    /// (see [`crate::runtime::docker::network`]).
     pub function_network: String,
     /// `FAAS_WORKER_INIT`: the static `faas-init` binary that prewarmed containers
     /// (and functions with secret files) start with; by default `faas-init` beside
@@ -75,7 +75,7 @@ impl WorkerConfig {
             request_key: RequestKey::random(),
             image_policy: ImagePolicy::any_public(),
             secret_keys: None,
-            function_network: crate::network::DEFAULT_NETWORK.to_owned(),
+            function_network: crate::runtime::docker::network::DEFAULT_NETWORK.to_owned(),
             init_binary: beside_the_worker("faas-init"),
             max_parked: DEFAULT_MAX_PARKED,
             prewarm_idle: DEFAULT_PREWARM_IDLE,
@@ -114,7 +114,7 @@ impl WorkerConfig {
             self.image_policy = ImagePolicy::parse(&list).map_err(anyhow::Error::msg)?;
         }
         if let Some(network) = env::var("FAAS_FUNCTION_NETWORK") {
-            crate::network::check_name(&network)
+            crate::runtime::docker::network::check_name(&network)
                 .map_err(|why| anyhow::anyhow!("FAAS_FUNCTION_NETWORK={network:?}: {why}"))?;
             self.function_network = network;
         }

@@ -15,7 +15,7 @@ use futures::future::{FusedFuture, FutureExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::WorkerConfig;
+use crate::config::WorkerConfig;
 use crate::handler::ActivationHandler;
 use crate::liveness;
 use crate::metrics::SLOTS_IN_USE;
@@ -53,7 +53,7 @@ pub async fn run(
         .with_image_policy(config.image_policy.clone())
         .with_function_network(&config.function_network);
     let init = match &config.init_binary {
-        Some(path) => crate::init_volume::read_static(path).map(|_| path.clone()),
+        Some(path) => crate::runtime::init::read_static(path).map(|_| path.clone()),
         None => Err(anyhow::anyhow!(
             "no faas-init binary: build it with `RUSTFLAGS=\"-C target-feature=+crt-static\" \
              cargo build --release -p faas-init --target x86_64-unknown-linux-gnu` and set \

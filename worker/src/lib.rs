@@ -15,7 +15,7 @@
 //! - `handler`: one request (`ActivationHandler::run`): run it, record it, publish
 //!   the result, ack;
 //! - [`runtime`]: one activation in one sandboxed container, on the function
-//!   [`network`] when it asks for one: cold, or handed to a parked container of
+//!   network when it asks for one: cold, or handed to a parked container of
 //!   `prewarm` (its pools, their upkeep and their cap), whose entrypoint is the
 //!   `faas-init` binary that `init_volume` installs in the engine;
 //!
@@ -30,11 +30,9 @@
 mod config;
 mod consumer;
 mod handler;
-mod init_volume;
 pub mod labels;
 mod liveness;
 mod metrics;
-pub mod network;
 pub mod output;
 mod prewarm;
 mod records;

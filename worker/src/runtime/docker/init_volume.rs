@@ -11,7 +11,7 @@
 //! new binary never meets an old one. At start a worker removes the volumes other
 //! binaries left ([`remove_unused`]): those of that name no container uses. A
 //! worker whose own volume went that way fills it again (see
-//! `ContainerRuntime::prepare`).
+//! `Engine::prepare`).
 
 use std::path::Path;
 
@@ -24,10 +24,23 @@ use bollard::query_parameters::{
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
+use crate::runtime::init::read_static;
+
 /// Where function containers see the volume (`faas_init::INIT_PATH` is in it).
-pub const MOUNT_DIR: &str = "/.faas";
+pub(crate) const MOUNT_DIR: &str = "/.faas";
 /// The volumes' names: this, then the binary's [`digest`].
-pub const VOLUME_PREFIX: &str = "faas-init-";
+const VOLUME_PREFIX: &str = "faas-init-";
+
+/// Where the worker stands with its init volume.
+#[derive(Default)]
+pub(super) enum InitVolume {
+    /// Not installed yet by this worker (another worker may have).
+    #[default]
+    NotYet,
+    Ready(String),
+    /// Found gone or empty: fill it even if a volume of its name exists.
+    Refill,
+}
 
 /// The first 8 bytes of the binary's SHA-256, in hex.
 fn digest(binary: &[u8]) -> String {
@@ -43,7 +56,10 @@ fn is_init_volume(name: &str) -> bool {
 /// Removes the init volumes that no container uses (dangling ones, as the engine
 /// sees them), except the one for the binary at `current`. A volume in use stays:
 /// the engine refuses to remove it. Returns the names removed.
-pub async fn remove_unused(docker: &Docker, current: Option<&Path>) -> anyhow::Result<Vec<String>> {
+pub(super) async fn remove_unused(
+    docker: &Docker,
+    current: Option<&Path>,
+) -> anyhow::Result<Vec<String>> {
     let keep = match current {
         Some(path) => Some(format!("{VOLUME_PREFIX}{}", digest(&std::fs::read(path)?))),
         None => None,
@@ -81,7 +97,7 @@ pub async fn remove_unused(docker: &Docker, current: Option<&Path>) -> anyhow::R
 /// with `refill`, filled even if a volume of its name exists (the engine makes an
 /// empty one when a container mounts a volume that was removed, and fills only an
 /// empty one from the image).
-pub async fn install(docker: &Docker, path: &Path, refill: bool) -> anyhow::Result<String> {
+pub(super) async fn install(docker: &Docker, path: &Path, refill: bool) -> anyhow::Result<String> {
     let binary = read_static(path)?;
     let digest = digest(&binary);
     let volume = format!("{VOLUME_PREFIX}{digest}");
@@ -144,47 +160,6 @@ pub async fn install(docker: &Docker, path: &Path, refill: bool) -> anyhow::Resu
     Ok(volume)
 }
 
-/// The binary at `path`, if it is a static executable (checked at start-up too,
-/// so that a worker given a dynamic one says so once and starts everything cold).
-pub fn read_static(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let binary = std::fs::read(path).map_err(|e| {
-        anyhow::anyhow!(
-            "reading the init binary {} (set FAAS_WORKER_INIT): {e}",
-            path.display()
-        )
-    })?;
-    if !is_static(&binary) {
-        anyhow::bail!(
-            "{} is not a static executable, so it cannot run in every image: build it with RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build -p faas-init --release --target x86_64-unknown-linux-gnu",
-            path.display()
-        );
-    }
-    Ok(binary)
-}
-
-/// Whether `binary` is a 64-bit ELF executable without a program interpreter (a
-/// dynamic one needs the loader and libc of the image it runs in).
-fn is_static(binary: &[u8]) -> bool {
-    const PT_INTERP: u32 = 3;
-    let read = |at: usize, len: usize| binary.get(at..at + len);
-    let (Some(magic), Some(phoff), Some(phentsize), Some(phnum)) =
-        (read(0, 5), read(0x20, 8), read(0x36, 2), read(0x38, 2))
-    else {
-        return false;
-    };
-    if magic != b"\x7fELF\x02" {
-        return false;
-    }
-    let phoff = u64::from_le_bytes(phoff.try_into().unwrap_or_default()) as usize;
-    let phentsize = u16::from_le_bytes(phentsize.try_into().unwrap_or_default()) as usize;
-    let phnum = u16::from_le_bytes(phnum.try_into().unwrap_or_default()) as usize;
-    (0..phnum).all(|i| {
-        read(phoff + i * phentsize, 4).is_some_and(|kind| {
-            u32::from_le_bytes(kind.try_into().unwrap_or_default()) != PT_INTERP
-        })
-    })
-}
-
 /// A tar archive of `.faas/init` (mode 0755) holding `binary`.
 fn one_file_tar(binary: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut archive = tar::Builder::new(Vec::new());
@@ -219,15 +194,5 @@ mod tests {
         ] {
             assert!(!super::is_init_volume(other), "{other}");
         }
-    }
-
-    #[test]
-    fn a_dynamic_executable_is_not_static() {
-        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
-        assert!(
-            !super::is_static(&me),
-            "test binaries are linked dynamically"
-        );
-        assert!(!super::is_static(b"#!/bin/sh\n"));
     }
 }

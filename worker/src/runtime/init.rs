@@ -1,0 +1,133 @@
+//! `faas-init`, as every backend uses it: the binary (static, so it runs in any
+//! image) and what an init container reads on stdin to become the function (the
+//! activation frame: argv, environment, secret files; then the `stdin`-mode
+//! parameter). How the binary gets into the sandbox and how stdin is written are
+//! the backend's.
+
+use std::path::Path;
+
+use faas_shared::activation::ActivationRequest;
+use faas_shared::{ParamMode, RunFailure, RunFailureKind};
+
+use super::sandbox::environment;
+
+/// A file a function gets under `/run/secrets` (name, content).
+pub type SecretFile = (String, Vec<u8>);
+
+/// The binary at `path`, if it is a static executable (checked at start-up too,
+/// so that a worker given a dynamic one says so once and starts everything cold).
+pub(crate) fn read_static(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let binary = std::fs::read(path).map_err(|e| {
+        anyhow::anyhow!(
+            "reading the init binary {} (set FAAS_WORKER_INIT): {e}",
+            path.display()
+        )
+    })?;
+    if !is_static(&binary) {
+        anyhow::bail!(
+            "{} is not a static executable, so it cannot run in every image: build it with RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build -p faas-init --release --target x86_64-unknown-linux-gnu",
+            path.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// Whether `binary` is a 64-bit ELF executable without a program interpreter (a
+/// dynamic one needs the loader and libc of the image it runs in).
+fn is_static(binary: &[u8]) -> bool {
+    const PT_INTERP: u32 = 3;
+    let read = |at: usize, len: usize| binary.get(at..at + len);
+    let (Some(magic), Some(phoff), Some(phentsize), Some(phnum)) =
+        (read(0, 5), read(0x20, 8), read(0x36, 2), read(0x38, 2))
+    else {
+        return false;
+    };
+    if magic != b"\x7fELF\x02" {
+        return false;
+    }
+    let phoff = u64::from_le_bytes(phoff.try_into().unwrap_or_default()) as usize;
+    let phentsize = u16::from_le_bytes(phentsize.try_into().unwrap_or_default()) as usize;
+    let phnum = u16::from_le_bytes(phnum.try_into().unwrap_or_default()) as usize;
+    (0..phnum).all(|i| {
+        read(phoff + i * phentsize, 4).is_some_and(|kind| {
+            u32::from_le_bytes(kind.try_into().unwrap_or_default()) != PT_INTERP
+        })
+    })
+}
+
+/// The frame that makes init exec `request`'s function: the argv of the image's
+/// own `entrypoint` and `cmd` (as [`function_argv`]), the function's environment
+/// and its secret files; or why init cannot start it.
+pub(crate) fn frame(
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+    request: &ActivationRequest,
+    secrets: Vec<SecretFile>,
+) -> Result<faas_init::Frame, RunFailure> {
+    if let Some(why) = secrets
+        .iter()
+        .find_map(|(name, _)| faas_init::check_file_name(name).err())
+    {
+        return Err(RunFailure {
+            kind: RunFailureKind::Runtime,
+            message: format!("a secret cannot be written: {why}"),
+        });
+    }
+    let argv = function_argv(entrypoint, cmd, request);
+    if argv.is_empty() {
+        return Err(RunFailure {
+            kind: RunFailureKind::Runtime,
+            message: format!(
+                "image {} has neither an entrypoint nor a command to run",
+                request.image
+            ),
+        });
+    }
+    Ok(faas_init::Frame {
+        argv: argv.into_iter().map(String::into_bytes).collect(),
+        env: environment(request)
+            .into_iter()
+            .map(String::into_bytes)
+            .collect(),
+        files: secrets,
+    })
+}
+
+/// Everything init reads on stdin: `frame`, then the parameter in `stdin` mode.
+/// Closing stdin after it is the function's EOF.
+pub(crate) fn stdin_of(frame: &faas_init::Frame, request: &ActivationRequest) -> Vec<u8> {
+    let mut payload = frame.encode();
+    if request.param_mode == ParamMode::Stdin {
+        payload.extend_from_slice(request.param.as_bytes());
+    }
+    payload
+}
+
+/// What the function runs as, like `docker run --rm IMAGE [PARAM]`: the image's
+/// entrypoint, then in `argv` mode the parameter in place of its command.
+fn function_argv(
+    entrypoint: Vec<String>,
+    cmd: Vec<String>,
+    request: &ActivationRequest,
+) -> Vec<String> {
+    let mut argv = entrypoint;
+    if request.param_mode == ParamMode::Argv {
+        argv.push(request.param.clone());
+    } else {
+        argv.extend(cmd);
+    }
+    argv
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_dynamic_executable_is_not_static() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(
+            !super::is_static(&me),
+            "test binaries are linked dynamically"
+        );
+        assert!(!super::is_static(b"#!/bin/sh\n"));
+    }
+}

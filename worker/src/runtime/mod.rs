@@ -1,0 +1,241 @@
+//! One activation in one sandbox: [`ContainerRuntime`] hands it to a parked
+//! container of the function's pool when there is one, or starts one cold (through
+//! `faas-init` when there are secret files to write), and turns how the run ended
+//! into the activation's result and the worker's metrics.
+//!
+//! A backend-neutral core, and one module per backend:
+//!
+//! - `sandbox`: what a function's sandbox must be, whatever makes it: its labels
+//!   and environment;
+//! - `outcome`: how a run ended (`Outcome`, or `Failed` for the platform's
+//!   failures) and the `ActivationResult` made of it;
+//! - `init`: `faas-init`, the static binary and the activation frame it reads on
+//!   stdin;
+//! - [`docker`]: the Docker Engine backend through bollard, the only one so far:
+//!   the cold path, images, init containers and the handoff, waiting, cleanup, the
+//!   function network and the init volume.
+//!
+//! The image must pass the image policy before it is looked for or pulled, and a
+//! pull shares the function's timeout. The function's failure (non-zero exit,
+//! timeout, OOM kill) is a normal result; only a platform failure (image missing or
+//! refused, Docker unreachable) sets `ActivationResult::failure`. Nothing here
+//! panics on what a function does. Each step's time goes into the record
+//! (`Activation::timings`) and the worker's metrics.
+
+pub mod docker;
+pub(crate) mod init;
+mod outcome;
+mod sandbox;
+
+use std::time::Duration;
+
+use faas_shared::activation::{ActivationRequest, ActivationResult};
+use faas_shared::image_policy::ImagePolicy;
+
+use self::docker::network::FunctionNetwork;
+use self::docker::{Engine, Ready};
+pub use self::init::SecretFile;
+use self::outcome::Outcome;
+use crate::metrics::{PARKED_CONTAINERS, PREWARM_TOTAL};
+use crate::prewarm::{Parked, Pools};
+
+/// How often pools are topped up (a permit freed by another pool) and checked
+/// for idleness.
+const UPKEEP_EVERY: Duration = Duration::from_secs(2);
+
+/// Runs activations in sandboxes of the Docker Engine, and keeps the prewarm
+/// pools. Cheap to clone: the clones share the engine and the pools.
+#[derive(Clone)]
+pub struct ContainerRuntime {
+    /// The backend that makes and runs the sandboxes.
+    docker: Engine,
+    /// The prewarmed containers.
+    pools: Pools<Ready>,
+}
+
+impl ContainerRuntime {
+    /// A runtime for the engine at `host` (`unix:///path`, `tcp://…`), or by
+    /// default `DOCKER_HOST` or the local socket.
+    pub fn new(host: Option<String>) -> Self {
+        Self {
+            docker: Engine::new(host),
+            pools: Pools::new(0, Duration::MAX),
+        }
+    }
+
+    /// The same runtime, mounting the `faas-init` binary at `path` into prewarmed
+    /// containers and containers with secret files.
+    pub fn with_init(mut self, path: std::path::PathBuf) -> Self {
+        self.docker.init_binary = Some(path);
+        self
+    }
+
+    /// The same runtime, keeping at most `max_parked` prewarmed containers, and
+    /// draining a function's pool after `idle_after` without an activation.
+    pub fn with_prewarm(mut self, max_parked: usize, idle_after: Duration) -> Self {
+        self.pools = Pools::new(max_parked, idle_after);
+        self
+    }
+
+    /// The same runtime, running only images `policy` allows.
+    pub fn with_image_policy(mut self, policy: ImagePolicy) -> Self {
+        self.docker.image_policy = policy;
+        self
+    }
+
+    /// The same runtime, putting functions with `network: true` on `network`.
+    pub fn with_function_network(mut self, network: &str) -> Self {
+        self.docker.network = FunctionNetwork::new(network);
+        self
+    }
+
+    /// The same runtime, labelling its containers as `platform`'s.
+    pub fn in_platform(mut self, platform: String) -> Self {
+        self.docker.platform = Some(platform);
+        self
+    }
+
+    /// Resolves once every container removal started so far has finished.
+    pub async fn removals_done(&self) {
+        self.docker.removals_done().await;
+    }
+
+    /// Runs one activation to completion. Never fails: problems are in the result.
+    pub async fn run(&self, request: &ActivationRequest, worker_id: &str) -> ActivationResult {
+        self.run_with_secrets(request, worker_id, Vec::new()).await
+    }
+
+    /// Runs one activation whose function gets `secrets` as files under
+    /// `/run/secrets` (never in its environment or arguments): a parked container
+    /// when its pool has one, else a cold start (through `faas-init` when there
+    /// are secrets to write).
+    pub async fn run_with_secrets(
+        &self,
+        request: &ActivationRequest,
+        worker_id: &str,
+        secrets: Vec<SecretFile>,
+    ) -> ActivationResult {
+        let (parked, drained) = self.pools.take(request);
+        self.discard_all(drained);
+        if request.prewarm > 0 && self.docker.init_binary.is_some() {
+            let outcome = if parked.is_some() { "hit" } else { "miss" };
+            metrics::counter!(PREWARM_TOTAL, "outcome" => outcome).increment(1);
+            // Refill in the background: what was taken, or a pool this request started.
+            let refill = self.clone();
+            let worker = worker_id.to_owned();
+            tokio::spawn(async move { refill.fill_pools(&worker).await });
+        }
+        // The parked container's permit is held until the end of the run.
+        let outcome = match parked {
+            Some(Parked { container, .. }) => {
+                self.docker
+                    .hand_off(container.prewarmed(), request, secrets)
+                    .await
+            }
+            None if secrets.is_empty() => self.docker.run_cold(request, worker_id).await,
+            None => match self
+                .docker
+                .prepare(request, worker_id, Some(&request.activation_id))
+                .await
+            {
+                Ok(ready) => self.docker.hand_off(ready, request, secrets).await,
+                Err(failed) => Err(failed),
+            },
+        };
+        let outcome = outcome.unwrap_or_else(Outcome::from);
+        outcome.record_metrics();
+        if let Some(id) = outcome.container.clone() {
+            // Off the critical path: the result does not wait for the removal.
+            self.docker.remove_later(id);
+        }
+        outcome.into_result(request, worker_id)
+    }
+
+    /// Makes containers until every pool is full or the permits are used up, one
+    /// after the other (each take starts one such filler, the upkeep another).
+    async fn fill_pools(&self, worker_id: &str) {
+        while let Some((template, permit)) = self.pools.next_to_fill() {
+            let made = match self.docker.prepare(&template, worker_id, None).await {
+                Ok(ready) => Some((ready, permit)),
+                Err(failed) => {
+                    tracing::warn!(function = %template.function, error = %failed.failure.message, "prewarming a container failed");
+                    if let Some(id) = failed.container {
+                        self.docker.remove_later(id);
+                    }
+                    self.pools.park(&template, None);
+                    // Do not retry at once what just failed.
+                    return;
+                }
+            };
+            if let Some(unwanted) = self.pools.park(&template, made) {
+                self.docker.discard(unwanted);
+            }
+            metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
+        }
+    }
+
+    /// Removes parked containers in the background.
+    fn discard_all(&self, parked: Vec<Parked<Ready>>) {
+        for parked in parked {
+            self.docker.discard(parked.container);
+        }
+        metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
+    }
+
+    /// Removes every parked container and forgets the pools (shutdown; the
+    /// removals run in the background, see [`ContainerRuntime::removals_done`]).
+    pub fn drain_pools(&self) {
+        let parked = self.pools.drain_all(true);
+        if !parked.is_empty() {
+            tracing::info!(containers = parked.len(), "draining the prewarm pools");
+        }
+        self.discard_all(parked);
+    }
+
+    /// Drains the pools of `owner`'s function (all of theirs for `None`), which
+    /// the server retired; returns how many containers go.
+    pub(crate) fn retire(&self, owner: &str, function: Option<&str>) -> usize {
+        let parked = self.pools.retire(owner, function);
+        let drained = parked.len();
+        self.discard_all(parked);
+        drained
+    }
+
+    /// Keeps the pools full and drains idle ones, until the task is dropped.
+    pub(crate) async fn upkeep(self, worker_id: String) {
+        let mut tick = tokio::time::interval(UPKEEP_EVERY);
+        loop {
+            tick.tick().await;
+            let idle = self.pools.drain_idle();
+            if !idle.is_empty() {
+                tracing::info!(containers = idle.len(), "draining idle prewarm pools");
+            }
+            self.discard_all(idle);
+            self.fill_pools(&worker_id).await;
+        }
+    }
+
+    /// Removes containers that an earlier run of this worker left behind (a crash
+    /// between create and remove).
+    pub async fn sweep(&self, worker_id: &str) -> Result<usize, bollard::errors::Error> {
+        self.docker.sweep(worker_id).await
+    }
+
+    /// Removes the init volumes of other `faas-init` binaries that no container
+    /// uses (an earlier version's); returns their names.
+    pub async fn remove_old_init_volumes(&self) -> anyhow::Result<Vec<String>> {
+        self.docker.remove_old_init_volumes().await
+    }
+
+    /// This platform's containers, running or not, as (container id, worker id).
+    pub async fn platform_containers(
+        &self,
+    ) -> Result<Vec<(String, String)>, bollard::errors::Error> {
+        self.docker.platform_containers().await
+    }
+
+    /// Removes one container (of a worker that is gone).
+    pub async fn remove(&self, id: &str) -> Result<(), bollard::errors::Error> {
+        self.docker.remove(id).await
+    }
+}
