@@ -10,6 +10,7 @@ use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::RemoveContainerOptionsBuilder;
 use faas_shared::ParamMode;
 use faas_shared::activation::ActivationRequest;
+use faas_worker::runtime::sandbox::{Network, Sandbox};
 use futures::StreamExt;
 
 /// Every container the harness creates itself carries this label.
@@ -86,7 +87,12 @@ impl Engine {
                 LABEL_BENCH.to_owned(),
                 "floor".to_owned(),
             )])),
-            host_config: Some(faas_worker::runtime::docker::host_config(&request, None)),
+            host_config: Some(faas_worker::runtime::docker::host_config(&Sandbox::cold(
+                &request,
+                "bench",
+                None,
+                Network::None,
+            ))),
             ..Default::default()
         }
     }

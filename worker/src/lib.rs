@@ -29,6 +29,8 @@
 
 mod config;
 mod consumer;
+#[cfg(test)]
+mod fixtures;
 mod handler;
 pub mod labels;
 mod liveness;

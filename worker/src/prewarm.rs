@@ -210,26 +210,7 @@ impl<C> Pools<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn request(image: &str, prewarm: u32) -> ActivationRequest {
-        let mut request = faas_shared::activation::ActivationRequest {
-            activation_id: "0190a1b2c3d4e5f60718293a4b5c6d7e".into(),
-            owner: "alice".into(),
-            function: "f".into(),
-            image: image.into(),
-            param: String::new(),
-            param_mode: faas_shared::ParamMode::Argv,
-            timeout_ms: 1000,
-            memory_mb: 64,
-            network: false,
-            secrets: Vec::new(),
-            concurrency_slot: None,
-            prewarm,
-            queued_at: chrono::Utc::now(),
-        };
-        request.prewarm = prewarm;
-        request
-    }
+    use crate::fixtures::request;
 
     #[test]
     fn pools_follow_the_requests_and_the_cap() {

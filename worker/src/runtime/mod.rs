@@ -5,8 +5,9 @@
 //!
 //! A backend-neutral core, and one module per backend:
 //!
-//! - `sandbox`: what a function's sandbox must be, whatever makes it: its labels
-//!   and environment;
+//! - [`sandbox`]: what a function's sandbox must be, whatever makes it (limits,
+//!   no capabilities, read-only root, tmpfs, init mount, network, labels,
+//!   environment, argv), built from the request by pure functions;
 //! - `outcome`: how a run ended (`Outcome`, or `Failed` for the platform's
 //!   failures) and the `ActivationResult` made of it;
 //! - `init`: `faas-init`, the static binary and the activation frame it reads on
@@ -25,7 +26,7 @@
 pub mod docker;
 pub(crate) mod init;
 mod outcome;
-mod sandbox;
+pub mod sandbox;
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ use super::engine::{Engine, attach, start};
 use super::images::{ensure_image, is_missing_image};
 use super::wait::{Running, feed_stdin, finish};
 use crate::runtime::outcome::{Failed, Outcome, millis};
+use crate::runtime::sandbox::Sandbox;
 
 impl Engine {
     /// Runs `request` in a container of its own, as `docker run --rm` would.
@@ -25,12 +26,8 @@ impl Engine {
         let timeout = Duration::from_millis(request.timeout_ms);
         let network = self.network_for(docker, request).await?;
         let stdin = request.param_mode == ParamMode::Stdin;
-        let body = container_body(
-            request,
-            worker_id,
-            self.platform.as_deref(),
-            network.as_deref(),
-        );
+        let sandbox = Sandbox::cold(request, worker_id, self.platform.as_deref(), network);
+        let body = container_body(&sandbox);
         let mut timings = StepTimings::default();
         let step = Instant::now();
         // Like `docker run`: no inspect first; the image is looked for (and pulled)
@@ -48,7 +45,7 @@ impl Engine {
             created = docker.create_container(None, body).await;
         }
         timings.create_ms = millis(step.elapsed().saturating_sub(pulled));
-        let id = self.created(created, network.is_some()).await?;
+        let id = self.created(created, &sandbox.network).await?;
 
         let attached = attach(docker, &id, stdin, &mut timings).await?;
         let mut running = Running::reading(id, attached.output, timings);

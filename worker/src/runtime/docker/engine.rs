@@ -21,6 +21,7 @@ use super::images::ImageCommands;
 use super::init_volume::InitVolume;
 use super::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::runtime::outcome::{Failed, millis};
+use crate::runtime::sandbox::Network;
 
 /// A connection to the Docker Engine, made on first use and retried on every
 /// activation until it succeeds: a worker started before Docker (or cut off from
@@ -99,12 +100,13 @@ impl Engine {
         Ok(docker)
     }
 
-    /// The function network's id for a function with `network: true`.
+    /// The network of `request`'s function: none, or for a function with
+    /// `network: true` the function network, by its id.
     pub(super) async fn network_for(
         &self,
         docker: &Docker,
         request: &ActivationRequest,
-    ) -> Result<Option<String>, Failed> {
+    ) -> Result<Network, Failed> {
         if request.network {
             let id = self.network.id(docker).await.map_err(|why| {
                 Failed::before_create(RunFailure {
@@ -115,9 +117,9 @@ impl Engine {
                     ),
                 })
             })?;
-            Ok(Some(id))
+            Ok(Network::Function(id))
         } else {
-            Ok(None)
+            Ok(Network::None)
         }
     }
 
@@ -125,12 +127,12 @@ impl Engine {
     pub(super) async fn created(
         &self,
         created: Result<bollard::models::ContainerCreateResponse, DockerError>,
-        on_network: bool,
+        network: &Network,
     ) -> Result<String, Failed> {
         match created {
             Ok(created) => Ok(created.id),
             Err(e) => {
-                if on_network {
+                if let Network::Function(_) = network {
                     // The network may be gone: look again next time.
                     self.network.forget().await;
                 }

@@ -8,18 +8,17 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::container::AttachContainerResults;
-use bollard::models::ContainerCreateBody;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::{RunFailure, RunFailureKind, StepTimings};
 
-use super::create::{container_body, init_host_config};
+use super::create::container_body;
 use super::engine::{Engine, attach, start};
 use super::failure::engine_failed;
 use super::init_volume::{self, InitVolume};
 use super::wait::{Running, feed_stdin, finish};
-use crate::labels::{LABEL_ACTIVATION, LABEL_PARKED};
 use crate::runtime::init::{self, SecretFile};
 use crate::runtime::outcome::{Failed, Outcome, millis};
+use crate::runtime::sandbox::Sandbox;
 
 /// A container created with `faas-init` as its entrypoint, attached and started:
 /// its init waits on stdin for the activation frame.
@@ -90,33 +89,19 @@ impl Engine {
         let network = self.network_for(docker, template).await?;
         let mut timings = StepTimings::default();
         let step = Instant::now();
-        let mut body = container_body(
+        let sandbox = Sandbox::init(
             template,
             worker_id,
             self.platform.as_deref(),
-            network.as_deref(),
+            network,
+            volume,
+            activation,
         );
-        let labels = body.labels.get_or_insert_default();
-        labels.insert(
-            LABEL_ACTIVATION.to_owned(),
-            activation.unwrap_or_default().to_owned(),
-        );
-        if activation.is_none() {
-            labels.insert(LABEL_PARKED.to_owned(), "true".to_owned());
-        }
-        let body = ContainerCreateBody {
-            entrypoint: Some(vec![faas_init::INIT_PATH.to_owned()]),
-            cmd: Some(Vec::new()),
-            env: None,
-            attach_stdin: Some(true),
-            open_stdin: Some(true),
-            stdin_once: Some(true),
-            host_config: Some(init_host_config(template, network.as_deref(), &volume)),
-            ..body
-        };
-        let created = docker.create_container(None, body).await;
+        let created = docker
+            .create_container(None, container_body(&sandbox))
+            .await;
         timings.create_ms = millis(step.elapsed());
-        let id = self.created(created, network.is_some()).await?;
+        let id = self.created(created, &sandbox.network).await?;
         let attached = attach(docker, &id, true, &mut timings).await?;
         start(docker, &id, &mut timings).await?;
         Ok(Ready {

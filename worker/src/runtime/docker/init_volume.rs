@@ -25,9 +25,8 @@ use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::runtime::init::read_static;
+use crate::runtime::sandbox::INIT_MOUNT_DIR;
 
-/// Where function containers see the volume (`faas_init::INIT_PATH` is in it).
-pub(crate) const MOUNT_DIR: &str = "/.faas";
 /// The volumes' names: this, then the binary's [`digest`].
 const VOLUME_PREFIX: &str = "faas-init-";
 
@@ -127,7 +126,7 @@ pub(super) async fn install(docker: &Docker, path: &Path, refill: bool) -> anyho
                 network_disabled: Some(true),
                 host_config: Some(HostConfig {
                     mounts: Some(vec![Mount {
-                        target: Some(MOUNT_DIR.to_owned()),
+                        target: Some(INIT_MOUNT_DIR.to_owned()),
                         source: Some(volume.clone()),
                         typ: Some(MountType::VOLUME),
                         ..Default::default()
@@ -169,7 +168,7 @@ fn one_file_tar(binary: &[u8]) -> std::io::Result<Vec<u8>> {
     dir.set_entry_type(tar::EntryType::Directory);
     archive.append_data(
         &mut dir,
-        MOUNT_DIR.trim_start_matches('/'),
+        INIT_MOUNT_DIR.trim_start_matches('/'),
         std::io::empty(),
     )?;
     let mut header = tar::Header::new_gnu();
