@@ -40,7 +40,7 @@ pub struct WorkerConfig {
     /// secret fails saying so.
     pub secret_keys: Option<SecretKeys>,
     /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
-    /// (see [`crate::runtime::docker::network`]).
+    /// (see `runtime::docker::network`).
     pub function_network: String,
     /// `FAAS_WORKER_INIT`: the static `faas-init` binary that prewarmed containers
     /// (and functions with secret files) start with; by default `faas-init` beside

@@ -14,18 +14,26 @@
 //!   then drains;
 //! - `handler`: one request (`ActivationHandler::run`): run it, record it, publish
 //!   the result, ack;
-//! - [`runtime`]: one activation in one sandboxed container, on the function
-//!   network when it asks for one: cold, or handed to a parked container of
-//!   `prewarm` (its pools, their upkeep and their cap), whose entrypoint is the
-//!   `faas-init` binary that `init_volume` installs in the engine;
+//! - [`runtime`]: one activation in one sandbox (`ContainerRuntime`): cold, or handed
+//!   to a parked container of its function's prewarm pool; a backend-neutral core
+//!   (`runtime::sandbox`, what a sandbox must be; `runtime::outcome`, how a run
+//!   ended; `runtime::init`, `faas-init` and its frame) and one module per backend
+//!   (`runtime::docker`: the Docker Engine through bollard, with the function
+//!   network and the init volume);
 //!
-//! and what they use: `config` ([`WorkerConfig`]), `records` (activation records and
-//! claimed bodies, opened on first use), `secrets` (the secrets an activation names,
-//! fetched and opened), `liveness` (the heartbeat, and the sweep of
-//! dead workers' containers) and [`output`] (capped capture of stdout/stderr).
-//! claimed bodies, opened on first use), `liveness` (the heartbeat, and the sweep of
-//! dead workers' containers), [`output`] (capped capture of stdout/stderr) and
-//! `metrics` (the worker's `/metrics` listener).
+//! and what they use:
+//!
+//! - `config`: [`WorkerConfig`], read once from the environment;
+//! - `prewarm`: the pools' bookkeeping (which parked containers each function has
+//!   and wants, and the cap on them all);
+//! - `retired`: the server's signed notices of replaced and removed functions,
+//!   which drain their pools;
+//! - `records`: activation records and claimed bodies, opened on first use;
+//! - `secrets`: the secrets an activation names, fetched and opened;
+//! - `liveness`: the heartbeat, and the sweep of dead workers' containers;
+//! - [`labels`]: the `io.faas.*` labels on what the worker makes in the engine;
+//! - [`output`]: capped capture of stdout/stderr;
+//! - `metrics`: the worker's metric names and its `/metrics` listener.
 
 mod config;
 mod consumer;

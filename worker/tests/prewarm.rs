@@ -105,7 +105,7 @@ async fn prewarmed_containers_answer_in_every_param_mode() {
     shut_down(&runtime, &worker).await;
 }
 
-/// A parked container has the sandbox of a cold one (`runtime::host_config`).
+/// A parked container has the sandbox of a cold one (`runtime::sandbox`).
 async fn assert_sandboxed(id: &str) {
     let output = tokio::process::Command::new("docker")
         .args(["inspect", "--format"])

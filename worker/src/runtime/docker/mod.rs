@@ -1,14 +1,14 @@
 //! The Docker Engine backend, through bollard: how a sandbox is made, run and
 //! removed there.
 //!
-//! - `engine`: [`Engine`], the connection (made on first use) and its settings; the
+//! - `engine`: `Engine`, the connection (made on first use) and its settings; the
 //!   image policy check, the function network's id and a create's answer, with
 //!   which every path begins;
 //! - `create`: the create body and `HostConfig` of a function's sandbox;
 //! - `cold`: the cold path, the calls `docker run --rm` makes;
 //! - `images`: the image present or pulled within the function's timeout, pull
 //!   failures in our words, the image commands init containers need;
-//! - `handoff`: init containers ([`Ready`]), parked or for secret files, and the
+//! - `handoff`: init containers (`Ready`), parked or for secret files, and the
 //!   frame written to their stdin;
 //! - `wait`: output capture, the exit within the timeout, OOM kills;
 //! - `cleanup`: removals in the background, the sweeps of leftovers;
