@@ -2,8 +2,8 @@
 //! removed there.
 //!
 //! - `engine`: `Engine`, the connection (made on first use) and its settings; the
-//!   image policy check, the function network's id and a create's answer, with
-//!   which every path begins;
+//!   steps every path takes (the image policy check, the function network's id, a
+//!   create's answer, attach, start);
 //! - `create`: the create body and `HostConfig` of a function's sandbox;
 //! - `cold`: the cold path, the calls `docker run --rm` makes;
 //! - `images`: the image present or pulled within the function's timeout, pull
