@@ -6,20 +6,22 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: the settings, read once from the environment;
+//! - [`config`]: the settings (the abuse limits' too), read once from the
+//!   environment; it imports nothing of the crate;
 //! - [`serve`]: [`run`] connects and serves the API on a listener until a shutdown
 //!   future resolves (the mini-redis pattern), so tests start the real server on
 //!   port 0;
 //! - [`state`]: [`AppState`](state::AppState), what every request handler can reach,
 //!   and how it is connected at start-up;
-//! - [`api`]: the HTTP routes, and the extractors they share (the body, the caller);
+//! - [`api`]: the HTTP routes, and the extractors they share (the body, the caller,
+//!   the client's address);
 //! - [`auth`]: password hashing and the tokens the API hands out and checks;
 //! - [`dispatch`]: running one activation over the work queue;
 //! - [`store`]: the stream and buckets in NATS, and typed access to them;
 //! - [`error`]: failures as the API's JSON error shape;
 //! - [`metrics`]: what is recorded per request, and the `/metrics` listener;
-//! - [`throttle`]: abuse limits (login and registration rates, concurrent hashes,
-//!   the client's address, header size);
+//! - [`throttle`]: abuse limits on the password paths (login and registration
+//!   rates, concurrent hashes);
 //!
 //! The binary is the `faas-server` package; the dev stack (`faas-server dev`) is
 //! `faas-dev`, which composes this crate with a worker.

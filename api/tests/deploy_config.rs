@@ -15,7 +15,7 @@ use repo::{faas_names, files_under, repo_file};
 use faas_api::api::{API_KEY_ROUTES, ROUTES};
 use faas_api::auth::JWT_CONSUMER_KEY;
 
-/// The server's body limit (`MAX_BODY_BYTES` in `api/src/api/mod.rs`).
+/// The server's body limit (`MAX_BODY_BYTES` in `api/src/api/extract.rs`).
 const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One route of `apisix.yaml`.
@@ -541,8 +541,8 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
 fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_file("docker-compose.yml");
     let services = compose_services(&compose);
-    // The server's settings: config.rs, and the abuse limits in throttle.rs.
-    let config_rs = repo_file("api/src/config.rs") + &repo_file("api/src/throttle.rs");
+    // The server's settings: config/mod.rs, and the abuse limits in config/abuse.rs.
+    let config_rs = repo_file("api/src/config/mod.rs") + &repo_file("api/src/config/abuse.rs");
     let worker_rs = repo_file("worker/src/config.rs");
 
     let cases = [

@@ -24,9 +24,6 @@ use tower_http::trace::TraceLayer;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
-const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-
 /// Every route the server serves, as (method, path, needs a token). The gateway
 /// configuration is checked against this list.
 pub const ROUTES: &[(&str, &str, bool)] = &[
@@ -93,10 +90,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(extract::read_whole_body))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::throttle::limit_headers,
+            extract::limit_headers,
         ))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http())
