@@ -1,6 +1,5 @@
-//! Sessions and the account: what makes a verified token acceptable (not revoked,
-//! of the account's current generation, the account not being deleted), logout,
-//! password change and account deletion.
+//! One's account: logout, password change and account deletion. (What makes a
+//! session token acceptable is `crate::auth`'s.)
 
 use std::sync::Arc;
 
@@ -10,61 +9,11 @@ use axum::http::StatusCode;
 use faas_shared::names::{MAX_PASSWORD_LEN, validate_password};
 use faas_shared::{AccountDeletion, ErrorCode, PasswordChange, TokenResponse};
 
-use super::extract::{JsonBody, Session};
+use super::extract::{DeletingSession, JsonBody, Session};
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredUser;
-
-/// The caller of a protected route, checked against the store on every request so
-/// that a revocation on one replica holds on all of them.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub jti: String,
-    pub expires_at: i64,
-    pub user: StoredUser,
-    /// The user record's revision, for a conditional update.
-    pub revision: u64,
-}
-
-/// Verifies `token` (signature and claims) and then checks it against the store:
-/// its id is not on the deny-list, the account exists and is not being deleted
-/// (unless `while_deleting`), and the token is of the account's current generation
-/// (a password change or a new account of the same name starts a new one).
-pub async fn authenticate(
-    state: &AppState,
-    token: &str,
-    while_deleting: bool,
-) -> Result<Authenticated, AppError> {
-    let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
-    let verified = state.tokens.verify(token)?;
-    let (revoked, user) = tokio::join!(
-        state.revocations.is_revoked(&verified.jti),
-        state.store.user_entry(&verified.username),
-    );
-    if revoked? {
-        return Err(unauthorized(
-            "the token has been revoked (logged out): log in again (`faasctl login`)",
-        ));
-    }
-    let Some((user, revision)) = user? else {
-        return Err(unauthorized("the token's account no longer exists"));
-    };
-    if user.token_generation != verified.generation {
-        return Err(unauthorized(
-            "the token was revoked by a password change: log in again (`faasctl login`)",
-        ));
-    }
-    if user.deleting_since.is_some() && !while_deleting {
-        return Err(unauthorized("the token's account is being deleted"));
-    }
-    Ok(Authenticated {
-        jti: verified.jti,
-        expires_at: verified.expires_at,
-        user,
-        revision,
-    })
-}
 
 /// `POST /v1/auth/logout`: puts the token on the deny-list until it expires.
 #[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users", security(("bearer" = [])),
@@ -125,10 +74,9 @@ pub async fn change_password(
     responses((status = 204, description = "The account, its functions and its activation records are gone")))]
 pub async fn delete_account(
     State(state): State<Arc<AppState>>,
-    session: DeletingSession,
+    DeletingSession(session): DeletingSession,
     JsonBody(deletion): JsonBody<AccountDeletion>,
 ) -> Result<StatusCode, AppError> {
-    let session = session.0;
     confirm_password(&session.user, deletion.password).await?;
     let username = session.user.username.clone();
     if session.user.deleting_since.is_none() {
@@ -158,22 +106,6 @@ pub async fn delete_account(
         "account deleted"
     );
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The session of `DELETE /v1/users/me`, which also accepts the token of an
-/// account whose deletion was interrupted, so that it can be finished.
-pub struct DeletingSession(Authenticated);
-
-impl axum::extract::FromRequestParts<Arc<AppState>> for DeletingSession {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let token = super::extract::session_token(parts)?;
-        authenticate(state, token, true).await.map(Self)
-    }
 }
 
 /// A wrong password is a 403: the token is fine, the confirmation is not.

@@ -19,8 +19,7 @@ use faas_shared::ErrorCode;
 use faas_shared::keys::KeySecret;
 use serde::de::DeserializeOwned;
 
-use super::account::{Authenticated, authenticate};
-use super::keys::authenticate_key;
+use crate::auth::{Authenticated, authenticate, authenticate_key};
 use crate::config::{Cidr, canonical, masked};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,9 +43,16 @@ impl FromRequestParts<Arc<AppState>> for AuthUser {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
         if KeySecret::looks_like_key(token) {
-            return authenticate_key(state, token).await.map(AuthUser);
+            return authenticate_key(&state.store, token).await.map(AuthUser);
         }
-        let session = authenticate(state, token, false).await?;
+        let session = authenticate(
+            &state.tokens,
+            &state.revocations,
+            &state.store,
+            token,
+            false,
+        )
+        .await?;
         Ok(AuthUser(session.user.username))
     }
 }
@@ -62,13 +68,44 @@ impl FromRequestParts<Arc<AppState>> for Session {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let token = session_token(parts)?;
-        authenticate(state, token, false).await.map(Session)
+        session(parts, state, false).await.map(Session)
     }
 }
 
+/// The session of `DELETE /v1/users/me`, which also accepts the token of an
+/// account whose deletion was interrupted, so that it can be finished.
+pub struct DeletingSession(pub Authenticated);
+
+impl FromRequestParts<Arc<AppState>> for DeletingSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        session(parts, state, true).await.map(Self)
+    }
+}
+
+/// The request's session token ([`session_token`]), checked with [`authenticate`].
+async fn session(
+    parts: &Parts,
+    state: &AppState,
+    while_deleting: bool,
+) -> Result<Authenticated, AppError> {
+    let token = session_token(parts)?;
+    authenticate(
+        &state.tokens,
+        &state.revocations,
+        &state.store,
+        token,
+        while_deleting,
+    )
+    .await
+}
+
 /// The bearer of a route that needs a session from a login: an API key is refused.
-pub fn session_token(parts: &Parts) -> Result<&str, AppError> {
+fn session_token(parts: &Parts) -> Result<&str, AppError> {
     let token = bearer_token(parts)?;
     if KeySecret::looks_like_key(token) {
         return Err(AppError::new(
@@ -80,7 +117,7 @@ pub fn session_token(parts: &Parts) -> Result<&str, AppError> {
 }
 
 /// The token of the `Authorization: Bearer <token>` header.
-pub fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
     let value = parts
         .headers
