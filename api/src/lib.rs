@@ -33,7 +33,6 @@ pub mod dispatch;
 pub mod error;
 pub mod metrics;
 pub mod serve;
-pub mod slots;
 pub mod state;
 pub mod store;
 pub mod throttle;

@@ -10,12 +10,10 @@ use std::time::Duration;
 use async_nats::jetstream::{self, kv, stream};
 use chrono::{DateTime, Utc};
 use faas_process::claim::Payloads;
-use faas_shared::budget::FUNCTION_SLOT_TTL;
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTION_SLOTS_STREAM,
-    FUNCTION_SLOTS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET, PAYLOADS_BUCKET, PENDING_BUCKET,
-    SECRETS_BUCKET, USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET, activation_key,
-    function_key, owner_key_prefix,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET,
+    PAYLOADS_BUCKET, PENDING_BUCKET, SECRETS_BUCKET, USERS_BUCKET, WORKER_HEARTBEAT_TTL,
+    WORKERS_BUCKET, activation_key, function_key, owner_key_prefix,
 };
 use faas_shared::{ActivationRecord, ErrorCode, FunctionInfo};
 use futures::TryStreamExt;
@@ -120,7 +118,7 @@ async fn set_up(
     open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
     let secrets = open_bucket(js, SECRETS_BUCKET, Duration::ZERO, replicas).await?;
     let pending = open_bucket(js, PENDING_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
-    ensure_stream(js, function_slots_stream(replicas)).await?;
+    ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
     let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
@@ -153,24 +151,6 @@ fn activation_stream(limits: &Limits, replicas: usize) -> stream::Config {
         discard: stream::DiscardPolicy::New,
         discard_new_per_subject: limits.max_inflight_per_user.is_some(),
         duplicate_window: Duration::from_secs(120),
-        ..Default::default()
-    }
-}
-
-/// The per-function concurrency slots (`crate::slots`): one subject per slot, each
-/// holding at most one message, a publish to a taken slot refused (discard new per
-/// subject). A slot's message is removed when its activation ends; `max_age` frees
-/// the ones nobody removes (a server that died between taking a slot and queueing).
-fn function_slots_stream(replicas: usize) -> stream::Config {
-    stream::Config {
-        name: FUNCTION_SLOTS_STREAM.into(),
-        subjects: vec![FUNCTION_SLOTS_SUBJECTS.into()],
-        storage: stream::StorageType::File,
-        num_replicas: replicas,
-        max_messages_per_subject: 1,
-        discard: stream::DiscardPolicy::New,
-        discard_new_per_subject: true,
-        max_age: FUNCTION_SLOT_TTL,
         ..Default::default()
     }
 }
