@@ -91,10 +91,7 @@ pub async fn delete_account(
             ));
         }
     }
-    let removed = state
-        .store
-        .remove_owned(&state.jetstream, &username)
-        .await?;
+    let removed = state.store.remove_owned(&username).await?;
     state.store.remove_user(&username).await?;
     crate::dispatch::announce_retired(&state, &username, None).await;
     tracing::info!(
