@@ -9,14 +9,14 @@ use axum::http::StatusCode;
 use faas_shared::names::{MAX_PASSWORD_LEN, validate_password};
 use faas_shared::{AccountDeletion, ErrorCode, PasswordChange, TokenResponse};
 
-use super::extract::{DeletingSession, JsonBody, Session};
+use super::extract::{JsonBody, Session};
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredUser;
 
 /// `POST /v1/auth/logout`: puts the token on the deny-list until it expires.
-#[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users",
     responses((status = 204, description = "The token is revoked")))]
 pub async fn logout(
     State(state): State<Arc<AppState>>,
@@ -33,7 +33,7 @@ pub async fn logout(
 /// `PUT /v1/users/me/password`: checks the current password, stores the new one
 /// and starts a new token generation, which revokes every older token of the
 /// account; answers with a fresh token of the new generation.
-#[utoipa::path(put, path = faas_shared::paths::PASSWORD, tag = "users", security(("bearer" = [])), request_body = PasswordChange,
+#[utoipa::path(put, path = faas_shared::paths::PASSWORD, tag = "users", request_body = PasswordChange,
     responses((status = 200, description = "Changed; every older token is revoked, this one is new", body = TokenResponse)))]
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
@@ -70,11 +70,11 @@ pub async fn change_password(
 /// functions and activation records, and last the user record, after which the
 /// name may be registered again. If a step fails the account stays marked, and the
 /// same request (the token still works for this route only) finishes the job.
-#[utoipa::path(delete, path = faas_shared::paths::ME, tag = "users", security(("bearer" = [])), request_body = AccountDeletion,
+#[utoipa::path(delete, path = faas_shared::paths::ME, tag = "users", request_body = AccountDeletion,
     responses((status = 204, description = "The account, its functions and its activation records are gone")))]
 pub async fn delete_account(
     State(state): State<Arc<AppState>>,
-    DeletingSession(session): DeletingSession,
+    Session(session): Session,
     JsonBody(deletion): JsonBody<AccountDeletion>,
 ) -> Result<StatusCode, AppError> {
     confirm_password(&session.user, deletion.password).await?;

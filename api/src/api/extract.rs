@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -27,86 +27,133 @@ use crate::state::AppState;
 /// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-/// The authenticated caller of a protected route. Extracting it verifies the
-/// `Authorization: Bearer` header, a session token checked against the store
-/// ([`authenticate`]) or an API key ([`authenticate_key`]); a missing, bad,
-/// revoked or expired one is a 401.
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub String);
+/// Who may call a route (the route table's column): what [`check_bearer`] checks
+/// the `Authorization: Bearer` header for before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; no bearer is read.
+    Public,
+    /// A session token from a login. An API key is refused, so a leaked key cannot
+    /// manage the account, mint more keys or touch the secrets.
+    Session,
+    /// A session token, also of an account whose deletion was interrupted, so that
+    /// the same request can finish it (`DELETE /v1/users/me`).
+    DeletingSession,
+    /// A session token or an API key (for CI): the function, invocation and
+    /// activation routes.
+    SessionOrKey,
+}
 
-impl FromRequestParts<Arc<AppState>> for AuthUser {
-    type Rejection = AppError;
+impl Access {
+    /// Whether the route wants a bearer at all (the gateway's `jwt-auth`, the
+    /// document's `security`).
+    pub fn needs_token(self) -> bool {
+        self != Access::Public
+    }
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts)?;
-        if KeySecret::looks_like_key(token) {
-            return authenticate_key(&state.store, token).await.map(AuthUser);
+    /// Whether an API key is accepted as the bearer.
+    pub fn takes_api_key(self) -> bool {
+        self == Access::SessionOrKey
+    }
+}
+
+/// Middleware of every route: checks the `Authorization: Bearer` header as the
+/// route's [`Access`] says, before the handler runs, and leaves
+/// the caller in the request's extensions for [`AuthUser`] and [`Session`]. A
+/// session token is checked against the store ([`authenticate`]), an API key too
+/// ([`authenticate_key`]); a missing, bad, revoked or expired one is a 401.
+pub async fn check_bearer(
+    State((state, access)): State<(Arc<AppState>, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match caller(&state, access, request.headers()).await {
+        Ok(Some(caller)) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
         }
-        let session = authenticate(
-            &state.tokens,
-            &state.revocations,
-            &state.store,
-            token,
-            false,
-        )
-        .await?;
-        Ok(AuthUser(session.user.username))
+        Ok(None) => next.run(request).await,
+        Err(error) => error.into_response(),
     }
 }
 
-/// A session token only (no API key), checked as for [`AuthUser`], keeping what the
-/// account and key routes need: the token's id and the user record.
-pub struct Session(pub Authenticated);
-
-impl FromRequestParts<Arc<AppState>> for Session {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        session(parts, state, false).await.map(Session)
-    }
-}
-
-/// The session of `DELETE /v1/users/me`, which also accepts the token of an
-/// account whose deletion was interrupted, so that it can be finished.
-pub struct DeletingSession(pub Authenticated);
-
-impl FromRequestParts<Arc<AppState>> for DeletingSession {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        session(parts, state, true).await.map(Self)
-    }
-}
-
-/// The request's session token ([`session_token`]), checked with [`authenticate`].
-async fn session(
-    parts: &Parts,
+/// Who [`check_bearer`] found calling; `None` on a public route.
+async fn caller(
     state: &AppState,
-    while_deleting: bool,
-) -> Result<Authenticated, AppError> {
-    let token = session_token(parts)?;
-    authenticate(
+    access: Access,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, AppError> {
+    let token = match access {
+        Access::Public => return Ok(None),
+        Access::SessionOrKey => bearer_token(headers)?,
+        Access::Session | Access::DeletingSession => session_token(headers)?,
+    };
+    if access.takes_api_key() && KeySecret::looks_like_key(token) {
+        let owner = authenticate_key(&state.store, token).await?;
+        return Ok(Some(Caller::Key { owner }));
+    }
+    let session = authenticate(
         &state.tokens,
         &state.revocations,
         &state.store,
         token,
-        while_deleting,
+        access == Access::DeletingSession,
     )
-    .await
+    .await?;
+    Ok(Some(Caller::Session(session)))
+}
+
+/// The caller [`check_bearer`] accepted, in the request's extensions.
+#[derive(Clone)]
+enum Caller {
+    Session(Authenticated),
+    Key { owner: String },
+}
+
+/// A handler asked for a caller its route's access does not check for: the
+/// route table and the handler disagree (a bug, never the client's fault).
+fn unchecked_caller() -> AppError {
+    AppError::internal(
+        "taking the caller",
+        "the route table checks no bearer of this kind on this route",
+    )
+}
+
+/// The caller of a route that needs a token: the user of the session, or the
+/// owner of the API key.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Session(session)) => Ok(Self(session.user.username.clone())),
+            Some(Caller::Key { owner }) => Ok(Self(owner.clone())),
+            None => Err(unchecked_caller()),
+        }
+    }
+}
+
+/// The session of a route that takes no API key, with what the account and key
+/// routes need: the token's id and the user record.
+pub struct Session(pub Authenticated);
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Session(session)) => Ok(Self(session.clone())),
+            _ => Err(unchecked_caller()),
+        }
+    }
 }
 
 /// The bearer of a route that needs a session from a login: an API key is refused.
-fn session_token(parts: &Parts) -> Result<&str, AppError> {
-    let token = bearer_token(parts)?;
+fn session_token(headers: &HeaderMap) -> Result<&str, AppError> {
+    let token = bearer_token(headers)?;
     if KeySecret::looks_like_key(token) {
         return Err(AppError::new(
             ErrorCode::Unauthorized,
@@ -117,10 +164,9 @@ fn session_token(parts: &Parts) -> Result<&str, AppError> {
 }
 
 /// The token of the `Authorization: Bearer <token>` header.
-fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
-    let value = parts
-        .headers
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| unauthorized("missing Authorization header: send `Authorization: Bearer <token>` (get a token with POST /v1/auth/login)"))?;
     let value = value

@@ -2,9 +2,10 @@
 //! the bearer of a request is `crate::auth`'s.)
 //!
 //! Keys are for CI: they open the function, invocation and activation routes
-//! ([`crate::api::API_KEY_ROUTES`]) but not the account (logout, password, deletion)
-//! nor key management, which need a session from a login, so a leaked key cannot
-//! mint itself successors or take over the account.
+//! ([`Access::SessionOrKey`](crate::api::Access::SessionOrKey) in the route table)
+//! but not the account (logout, password, deletion) nor key management, which need
+//! a session from a login, so a leaked key cannot mint itself successors or take
+//! over the account.
 
 use std::sync::Arc;
 
@@ -26,7 +27,7 @@ use crate::state::AppState;
 use crate::store::StoredKey;
 
 /// `POST /v1/keys`: a new key; its secret is in this answer only.
-#[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys", security(("bearer" = [])),
+#[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys",
     request_body(content = KeyCreate, example = json!({"name": "ci", "expires_in_days": 30})),
     responses((status = 201, description = "The new key; `secret` is shown this once", body = KeyCreated)))]
 pub async fn create(
@@ -76,7 +77,7 @@ pub async fn create(
 }
 
 /// `GET /v1/keys`: the caller's keys, without secrets.
-#[utoipa::path(get, path = faas_shared::paths::KEYS, operation_id = "list_keys", tag = "keys", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::KEYS, operation_id = "list_keys", tag = "keys",
     responses((status = 200, description = "The caller's keys, never their secrets", body = Vec<KeyInfo>)))]
 pub async fn list(
     State(state): State<Arc<AppState>>,
@@ -87,7 +88,7 @@ pub async fn list(
 }
 
 /// `DELETE /v1/keys/{name}`: the key stops working at once, on every replica.
-#[utoipa::path(delete, path = faas_shared::paths::KEY, operation_id = "delete_key", tag = "keys", security(("bearer" = [])), params(("name" = String, Path, description = "The key's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "ci")),
+#[utoipa::path(delete, path = faas_shared::paths::KEY, operation_id = "delete_key", tag = "keys", params(("name" = String, Path, description = "The key's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "ci")),
     responses((status = 204, description = "Removed: the key is refused from now on")))]
 pub async fn delete(
     State(state): State<Arc<AppState>>,
