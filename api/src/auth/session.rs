@@ -4,7 +4,7 @@
 
 use faas_shared::ErrorCode;
 
-use super::TokenKeys;
+use super::tokens::TokenKeys;
 use crate::error::AppError;
 use crate::store::{Revocations, Store, StoredUser};
 
