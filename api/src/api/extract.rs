@@ -58,9 +58,9 @@ impl Access {
 }
 
 /// Middleware of every route: checks the `Authorization: Bearer` header as the
-/// route's [`Access`] says, before the handler runs, and leaves
-/// the caller in the request's extensions for [`AuthUser`] and [`Session`]. A
-/// session token is checked against the store ([`authenticate`]), an API key too
+/// route's [`Access`] says, before the handler runs, and leaves the caller in the
+/// request's extensions for [`AuthUser`] and [`Session`]. A session token is
+/// checked against the store ([`authenticate`]), an API key too
 /// ([`authenticate_key`]); a missing, bad, revoked or expired one is a 401.
 pub async fn check_bearer(
     State((state, access)): State<(Arc<AppState>, Access)>,
