@@ -5,12 +5,13 @@
 //! answer before anyone listens. The JetStream publish ack is the admission
 //! decision: a full stream refuses the message with error 10077, which is our 429.
 
-use std::error::Error as _;
 use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::Utc;
+use faas_process::nats::is_stream_full;
 use faas_process::signing::SIGNATURE_HEADER;
+use faas_process::slots::{self, ClaimError};
 use faas_shared::activation::{ActivationRequest, ActivationResult, RetiredFunctions};
 use faas_shared::budget::{PUBLISH_RETRY, WORKER_GRACE};
 use faas_shared::nats::{
@@ -23,9 +24,6 @@ use futures::StreamExt;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::PendingMarker;
-
-/// JetStream's "maximum messages (per subject) exceeded".
-const STREAM_FULL: jetstream::ErrorCode = jetstream::ErrorCode(10077);
 
 /// Publishes an activation of `function` for `owner` and waits for its result.
 pub async fn invoke(
@@ -44,7 +42,7 @@ pub async fn invoke(
     let mut results = match subscribed {
         Ok(results) => results,
         Err(e) => {
-            faas_process::slots::release(&state.jetstream, &request).await;
+            slots::release(&state.jetstream, &request).await;
             return Err(e);
         }
     };
@@ -63,7 +61,7 @@ pub async fn invoke(
         return Ok(result);
     }
     if !picked_up(state, sequence).await && withdraw(state, sequence).await {
-        faas_process::slots::release(&state.jetstream, &request).await;
+        slots::release(&state.jetstream, &request).await;
         return Err(AppError::new(
             ErrorCode::NoCapacity,
             format!(
@@ -161,7 +159,9 @@ async fn new_request(
     param: String,
 ) -> Result<ActivationRequest, AppError> {
     let activation_id = uuid::Uuid::now_v7().simple().to_string();
-    let concurrency_slot = crate::slots::claim(state, owner, function, &activation_id).await?;
+    let concurrency_slot = slots::claim(&state.jetstream, owner, function, &activation_id)
+        .await
+        .map_err(|e| slot_refused(function, e))?;
     Ok(ActivationRequest {
         activation_id,
         owner: owner.to_owned(),
@@ -179,12 +179,27 @@ async fn new_request(
     })
 }
 
+/// 429 `function_concurrency_limit` when every slot is taken; 503 when NATS failed.
+fn slot_refused(function: &FunctionInfo, error: ClaimError) -> AppError {
+    let refused = match error {
+        ClaimError::AllTaken { max } => AppError::new(
+            ErrorCode::FunctionConcurrencyLimit,
+            format!(
+                "function {} has as many activations in flight as its max_concurrency ({max}): retry after the Retry-After delay, or raise max_concurrency",
+                function.name
+            ),
+        ),
+        ClaimError::Nats(e) => AppError::backend("taking a concurrency slot", e),
+    };
+    refused.with_retry_after(1)
+}
+
 /// Queues the request (see [`publish_once`]); when it is refused, its concurrency
 /// slot is freed.
 async fn publish(state: &AppState, request: &ActivationRequest) -> Result<u64, AppError> {
     let queued = publish_once(state, request).await;
     if queued.is_err() {
-        faas_process::slots::release(&state.jetstream, request).await;
+        slots::release(&state.jetstream, request).await;
     }
     queued
 }
@@ -272,18 +287,6 @@ async fn withdraw(state: &AppState, sequence: u64) -> bool {
         Ok(stream) => stream.delete_message(sequence).await.unwrap_or(false),
         Err(_) => false,
     }
-}
-
-/// Whether a publish failed because the stream is at its message limit.
-pub fn is_stream_full(error: &jetstream::context::PublishError) -> bool {
-    let mut source = error.source();
-    while let Some(err) = source {
-        if let Some(js) = err.downcast_ref::<jetstream::Error>() {
-            return js.error_code() == STREAM_FULL;
-        }
-        source = err.source();
-    }
-    error.to_string().contains("10077")
 }
 
 /// Tells the workers that `owner`'s function (every one of theirs, for `None`) was

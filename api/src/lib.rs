@@ -6,20 +6,29 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: the settings, read once from the environment;
-//! - [`serve`]: [`run`] connects and serves the API on a listener until a shutdown
-//!   future resolves (the mini-redis pattern), so tests start the real server on
-//!   port 0;
+//! Every module, from the bottom up; each imports only modules above it in this
+//! list, never one below:
+//!
+//! - [`config`]: the settings (the abuse limits' too), read once from the
+//!   environment;
+//! - [`error`]: failures as the API's JSON error shape;
+//! - [`store`]: the streams and buckets in NATS, set up at start-up, and typed
+//!   access to what they hold, one file per thing stored;
+//! - [`auth`]: passwords, the session tokens the API hands out, API keys, and the
+//!   checks that accept a token or a key as a request's bearer;
+//! - [`throttle`]: abuse limits on the password paths (login and registration
+//!   rates, concurrent hashes);
 //! - [`state`]: [`AppState`](state::AppState), what every request handler can reach,
 //!   and how it is connected at start-up;
-//! - [`api`]: the HTTP routes, and the extractors they share (the body, the caller);
-//! - [`auth`]: password hashing and the tokens the API hands out and checks;
-//! - [`dispatch`]: running one activation over the work queue;
-//! - [`store`]: the stream and buckets in NATS, and typed access to them;
-//! - [`error`]: failures as the API's JSON error shape;
+//! - [`dispatch`]: running one activation over the work queue (its concurrency
+//!   slot is `faas_process::slots`');
 //! - [`metrics`]: what is recorded per request, and the `/metrics` listener;
-//! - [`throttle`]: abuse limits (login and registration rates, concurrent hashes,
-//!   the client's address, header size);
+//! - [`api`]: the HTTP layer: the route table, the router built from it, the
+//!   handlers, the extractors they share (the caller, the client's address, the
+//!   body) and the OpenAPI document;
+//! - [`serve`]: [`run`] connects and serves the API on a listener until a shutdown
+//!   future resolves (the mini-redis pattern), so tests start the real server on
+//!   port 0.
 //!
 //! The binary is the `faas-server` package; the dev stack (`faas-server dev`) is
 //! `faas-dev`, which composes this crate with a worker.
@@ -31,7 +40,6 @@ pub mod dispatch;
 pub mod error;
 pub mod metrics;
 pub mod serve;
-pub mod slots;
 pub mod state;
 pub mod store;
 pub mod throttle;

@@ -49,9 +49,8 @@ impl AppState {
         let nats = faas_process::nats::connect(&config.nats_url, who, connect_timeout).await?;
         let jetstream = jetstream::new(nats.client.clone());
         let store = store::connect(&jetstream, &config.limits, config.nats_replicas).await?;
-        let revocations = Revocations::new(
-            store::open_revoked_bucket(&jetstream, config.token_ttl, config.nats_replicas).await?,
-        );
+        let revocations =
+            store::open_revocations(&jetstream, config.token_ttl, config.nats_replicas).await?;
         let decoy_password_hash = hash_password(uuid::Uuid::new_v4().to_string())
             .await
             .map_err(|_| anyhow::anyhow!("cannot hash the decoy password"))?;

@@ -1,285 +1,30 @@
-//! Abuse limits: throttled logins and registrations, a bound on concurrent password
-//! hashes, the caller's address, and oversized request headers.
+//! Abuse limits on the password paths: throttled logins and registrations, and a
+//! bound on concurrent password hashes. Their settings are
+//! [`AbuseLimits`](crate::config::AbuseLimits); the client's address they count
+//! by, and the header-size limit, are the HTTP layer's (`api::extract`).
 //!
-//! Every refusal is a 429 `rate_limited` with `Retry-After` (431 `headers_too_large`
-//! for headers). The counters are in memory, per server replica: with N replicas
-//! behind the gateway an attacker gets at most N times the configured rate, which
-//! keeps them cheap (no NATS round trip on the login path) and is stated in the docs.
+//! Every refusal is a 429 `rate_limited` with `Retry-After`. The counters are in
+//! memory, per server replica: with N replicas behind the gateway an attacker gets
+//! at most N times the configured rate, which keeps them cheap (no NATS round trip
+//! on the login path) and is stated in the docs.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use faas_process::env;
 use faas_shared::ErrorCode;
 use tokio::sync::Semaphore;
 
+use crate::config::{AbuseLimits, Rate};
 use crate::error::AppError;
-use crate::state::AppState;
-
-/// The abuse limits, read once from the environment. A rate of `None` is unlimited
-/// (the variable set to `0`).
-#[derive(Debug, Clone)]
-pub struct AbuseLimits {
-    /// `FAAS_LOGINS_PER_USER_PER_MINUTE` (default 10): login attempts per user name.
-    pub logins_per_user: Option<Rate>,
-    /// `FAAS_LOGINS_PER_ADDRESS_PER_MINUTE` (default 60): login attempts per client
-    /// address.
-    pub logins_per_address: Option<Rate>,
-    /// `FAAS_REGISTRATIONS_PER_ADDRESS_PER_HOUR` (default 20).
-    pub registrations_per_address: Option<Rate>,
-    /// `FAAS_MAX_CONCURRENT_HASHES` (default: the number of cores): argon2 runs at
-    /// once, each holding 19 MiB.
-    pub max_concurrent_hashes: usize,
-    /// `FAAS_MAX_QUEUED_HASHES` (default 4 × the above): logins and registrations
-    /// that may wait (up to [`HASH_WAIT`]) for a hash slot; more are refused at once.
-    pub max_queued_hashes: usize,
-    /// `FAAS_TRUSTED_PROXIES`: comma-separated addresses or CIDRs of gateways whose
-    /// `X-Forwarded-For` names the client. Empty (the default): the peer address is
-    /// the client, and `X-Forwarded-For` is ignored.
-    pub trusted_proxies: Vec<Cidr>,
-    /// `FAAS_HEADER_READ_TIMEOUT_SECS` (default 10): a connection must send a
-    /// request's headers within this time, or it is closed.
-    pub header_read_timeout: Duration,
-    /// `FAAS_MAX_HEADER_BYTES` (default 16 KiB): larger request headers are a 431.
-    pub max_header_bytes: usize,
-    /// `FAAS_MAX_FUNCTIONS_PER_USER` (default 100): functions one user may have.
-    pub max_functions_per_user: Option<u32>,
-}
 
 /// How long a login or registration may wait for a hash slot before its 429.
 pub const HASH_WAIT: Duration = Duration::from_secs(5);
 
 /// At most this many keys per limiter; beyond, the least throttled are forgotten.
 const MAX_KEYS: usize = 10_000;
-
-impl Default for AbuseLimits {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self {
-            logins_per_user: Some(Rate::per_minute(10)),
-            logins_per_address: Some(Rate::per_minute(60)),
-            registrations_per_address: Some(Rate::per_hour(20)),
-            max_concurrent_hashes: cores,
-            max_queued_hashes: 4 * cores,
-            trusted_proxies: Vec::new(),
-            header_read_timeout: Duration::from_secs(10),
-            max_header_bytes: 16 * 1024,
-            max_functions_per_user: Some(100),
-        }
-    }
-}
-
-impl AbuseLimits {
-    pub fn from_env() -> anyhow::Result<Self> {
-        let mut limits = Self::default();
-        let rate = |name: &str, current: Option<Rate>, window: Duration| {
-            Ok::<_, anyhow::Error>(match env::parse::<u32>(name)? {
-                None => current,
-                Some(0) => None,
-                Some(n) => Some(Rate { count: n, window }),
-            })
-        };
-        limits.logins_per_user = rate(
-            "FAAS_LOGINS_PER_USER_PER_MINUTE",
-            limits.logins_per_user,
-            MINUTE,
-        )?;
-        limits.logins_per_address = rate(
-            "FAAS_LOGINS_PER_ADDRESS_PER_MINUTE",
-            limits.logins_per_address,
-            MINUTE,
-        )?;
-        limits.registrations_per_address = rate(
-            "FAAS_REGISTRATIONS_PER_ADDRESS_PER_HOUR",
-            limits.registrations_per_address,
-            HOUR,
-        )?;
-        if let Some(n) = env::positive("FAAS_MAX_CONCURRENT_HASHES")? {
-            limits.max_concurrent_hashes = n;
-            limits.max_queued_hashes = 4 * n;
-        }
-        if let Some(n) = env::parse::<usize>("FAAS_MAX_QUEUED_HASHES")? {
-            limits.max_queued_hashes = n;
-        }
-        if let Some(list) = env::var("FAAS_TRUSTED_PROXIES") {
-            limits.trusted_proxies = list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse().with_context(|| {
-                        format!("FAAS_TRUSTED_PROXIES: {s:?} is not an address or CIDR")
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?;
-        }
-        if let Some(secs) = env::positive("FAAS_HEADER_READ_TIMEOUT_SECS")? {
-            limits.header_read_timeout = Duration::from_secs(secs as u64);
-        }
-        if let Some(bytes) = env::positive("FAAS_MAX_HEADER_BYTES")? {
-            limits.max_header_bytes = bytes;
-        }
-        if let Some(n) = env::parse::<u32>("FAAS_MAX_FUNCTIONS_PER_USER")? {
-            limits.max_functions_per_user = Some(n).filter(|n| *n > 0);
-        }
-        Ok(limits)
-    }
-}
-
-const MINUTE: Duration = Duration::from_secs(60);
-const HOUR: Duration = Duration::from_secs(3600);
-
-/// `count` attempts per `window`, in a burst or spread out (a token bucket of
-/// `count` tokens refilled evenly over `window`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rate {
-    pub count: u32,
-    pub window: Duration,
-}
-
-impl Rate {
-    pub fn per_minute(count: u32) -> Self {
-        Self {
-            count,
-            window: MINUTE,
-        }
-    }
-
-    pub fn per_hour(count: u32) -> Self {
-        Self {
-            count,
-            window: HOUR,
-        }
-    }
-
-    fn per_second(&self) -> f64 {
-        f64::from(self.count) / self.window.as_secs_f64()
-    }
-}
-
-/// An IPv4 or IPv6 network, e.g. `10.0.0.0/8` or a single address.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl std::str::FromStr for Cidr {
-    type Err = anyhow::Error;
-
-    fn from_str(s: &str) -> anyhow::Result<Self> {
-        let (ip, prefix) = match s.split_once('/') {
-            Some((ip, prefix)) => (ip.parse::<IpAddr>()?, Some(prefix.parse::<u8>()?)),
-            None => (s.parse::<IpAddr>()?, None),
-        };
-        let max = if ip.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        anyhow::ensure!(prefix <= max, "prefix /{prefix} is too long");
-        Ok(Self {
-            network: ip,
-            prefix,
-        })
-    }
-}
-
-impl Cidr {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        match (canonical(self.network), ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                masked(u128::from(u32::from(net)) << 96, self.prefix)
-                    == masked(u128::from(u32::from(ip)) << 96, self.prefix)
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                masked(u128::from(net), self.prefix) == masked(u128::from(ip), self.prefix)
-            }
-            _ => false,
-        }
-    }
-}
-
-fn masked(bits: u128, prefix: u8) -> u128 {
-    match prefix {
-        0 => 0,
-        p => bits & (u128::MAX << (128 - u32::from(p))),
-    }
-}
-
-/// IPv4-mapped IPv6 addresses as IPv4.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
-}
-
-/// The client a request comes from, as a throttling key: the peer address, or the
-/// address a trusted gateway put in `X-Forwarded-For`. An IPv6 client is keyed by
-/// its /64, since one host usually holds the whole /64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClientAddr(pub IpAddr);
-
-impl FromRequestParts<Arc<AppState>> for ClientAddr {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(",");
-        let ip = client_ip(peer, &forwarded, &state.throttle.limits.trusted_proxies);
-        Ok(Self(key_of(ip)))
-    }
-}
-
-/// The client's address. Only when the peer is a trusted proxy is `X-Forwarded-For`
-/// read, and then from the right: each proxy appends the address it saw, so the
-/// rightmost entry that is not itself a trusted proxy is the first one no client
-/// could have forged (entries to its left are whatever the client sent).
-fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[Cidr]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|cidr| cidr.contains(ip));
-    if !is_trusted(peer) {
-        return canonical(peer);
-    }
-    let mut client = peer;
-    for hop in forwarded_for.rsplit(',') {
-        match hop.trim().parse::<IpAddr>() {
-            Ok(ip) => {
-                client = ip;
-                if !is_trusted(ip) {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    canonical(client)
-}
-
-fn key_of(ip: IpAddr) -> IpAddr {
-    match canonical(ip) {
-        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(masked(u128::from(v6), 64))),
-        v4 => v4,
-    }
-}
 
 /// What the handlers consult before they hash a password.
 pub struct Throttle {
@@ -303,9 +48,9 @@ impl Throttle {
         }
     }
 
-    /// A login attempt for `username` from `client`: counted against both, refused
-    /// when either is spent.
-    pub fn login(&self, username: &str, client: ClientAddr) -> Result<(), AppError> {
+    /// A login attempt for `username` from `client` (its address, as a throttling
+    /// key): counted against both, refused when either is spent.
+    pub fn login(&self, username: &str, client: IpAddr) -> Result<(), AppError> {
         // Bounded key: a name longer than any valid one is still one key.
         let name: String = username.chars().take(64).collect();
         let by_user = self
@@ -315,7 +60,7 @@ impl Throttle {
         let by_address = self
             .logins_by_address
             .as_ref()
-            .map_or(Ok(()), |l| l.attempt(client.0));
+            .map_or(Ok(()), |l| l.attempt(client));
         by_user.and(by_address).map_err(|wait| {
             rate_limited(
                 "too many login attempts for this user or from this address",
@@ -325,10 +70,10 @@ impl Throttle {
     }
 
     /// A registration from `client`.
-    pub fn register(&self, client: ClientAddr) -> Result<(), AppError> {
+    pub fn register(&self, client: IpAddr) -> Result<(), AppError> {
         self.registrations_by_address
             .as_ref()
-            .map_or(Ok(()), |l| l.attempt(client.0))
+            .map_or(Ok(()), |l| l.attempt(client))
             .map_err(|wait| rate_limited("too many registrations from this address", wait))
     }
 
@@ -472,32 +217,6 @@ impl<K: std::hash::Hash + Eq + Clone> KeyedLimiter<K> {
     }
 }
 
-/// Middleware: request headers over `FAAS_MAX_HEADER_BYTES` are answered 431
-/// `headers_too_large` in the JSON error shape. (Headers beyond hyper's own read
-/// buffer, about 400 KiB, or more than 100 of them, get hyper's bodiless 431 before
-/// any of our code runs.)
-pub async fn limit_headers(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let size: usize = request.uri().to_string().len()
-        + request
-            .headers()
-            .iter()
-            .map(|(name, value)| name.as_str().len() + value.len() + 4)
-            .sum::<usize>();
-    let max = state.throttle.limits.max_header_bytes;
-    if size > max {
-        return AppError::new(
-            ErrorCode::HeadersTooLarge,
-            format!("the request's headers are {size} bytes, over the limit of {max}"),
-        )
-        .into_response();
-    }
-    next.run(request).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,38 +242,5 @@ mod tests {
             let _ = limiter.attempt(i);
         }
         assert!(limiter.len() <= MAX_KEYS);
-    }
-
-    #[test]
-    fn forwarded_for_is_read_only_from_trusted_proxies_and_from_the_right() {
-        let gateway: IpAddr = "10.0.0.5".parse().unwrap();
-        let trusted = vec!["10.0.0.0/8".parse::<Cidr>().unwrap()];
-        let client: IpAddr = "203.0.113.7".parse().unwrap();
-        // Direct client: its header is ignored.
-        assert_eq!(client_ip(client, "1.2.3.4", &trusted), client);
-        // Through the gateway: the entry it appended, not the forged one before it.
-        assert_eq!(client_ip(gateway, "1.2.3.4, 203.0.113.7", &trusted), client);
-        // Nothing trusted: the peer, whatever the header says.
-        assert_eq!(client_ip(gateway, "203.0.113.7", &[]), gateway);
-        // Garbage in the header: the last good hop.
-        assert_eq!(client_ip(gateway, "nonsense", &trusted), gateway);
-    }
-
-    #[test]
-    fn ipv6_clients_are_keyed_by_their_64() {
-        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
-        assert_eq!(key_of(a), key_of(b));
-        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
-        assert_eq!(key_of(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
-    }
-
-    #[test]
-    fn cidrs_parse_and_match() {
-        let net: Cidr = "172.16.0.0/12".parse().unwrap();
-        assert!(net.contains("172.20.1.1".parse().unwrap()));
-        assert!(!net.contains("172.32.0.1".parse().unwrap()));
-        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
-        assert!("zero".parse::<Cidr>().is_err());
     }
 }

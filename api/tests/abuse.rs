@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use faas_api::throttle::{Cidr, Rate};
+use faas_api::config::{Cidr, Rate};
 use faas_testkit::names::{PASSWORD, REVERSE, SLEEP, unique};
 use faas_testkit::{Api, Platform, error_code, expect_error};
 use reqwest::{Method, Response, StatusCode, header};

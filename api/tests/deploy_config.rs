@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use repo::{faas_names, files_under, repo_file};
 
-use faas_api::api::{API_KEY_ROUTES, ROUTES};
+use faas_api::api::ROUTES;
 use faas_api::auth::JWT_CONSUMER_KEY;
 
-/// The server's body limit (`MAX_BODY_BYTES` in `api/src/api/mod.rs`).
+/// The server's body limit (`MAX_BODY_BYTES` in `api/src/api/extract.rs`).
 const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One route of `apisix.yaml`.
@@ -135,7 +135,9 @@ fn apisix_yaml_ends_with_the_end_marker() {
 #[test]
 fn every_server_route_has_a_gateway_route_with_matching_auth() {
     let routes = gateway_routes();
-    for (method, path, needs_token) in ROUTES {
+    for route in ROUTES {
+        let (method, path) = (route.method.as_str(), route.path);
+        let needs_token = route.access.needs_token();
         let uri = gateway_path(path);
         let matching: Vec<&GatewayRoute> = routes
             .iter()
@@ -147,24 +149,24 @@ fn every_server_route_has_a_gateway_route_with_matching_auth() {
             "{method} {path}: expected exactly one apisix route with uri {uri} and method \
              {method}, found {matching:?}"
         );
-        let route = matching[0];
+        let gateway = matching[0];
         assert_eq!(
-            route.plugins.contains("jwt-auth"),
-            *needs_token,
+            gateway.plugins.contains("jwt-auth"),
+            needs_token,
             "{method} {path}: the server {} a token, so route {} must {}have jwt-auth",
-            if *needs_token {
+            if needs_token {
                 "requires"
             } else {
                 "does not require"
             },
-            route.id,
-            if *needs_token { "" } else { "not " },
+            gateway.id,
+            if needs_token { "" } else { "not " },
         );
         assert_eq!(
-            route.upstream.as_deref(),
+            gateway.upstream.as_deref(),
             Some("faas-server"),
             "route {} must go to the faas-server upstream",
-            route.id
+            gateway.id
         );
     }
 }
@@ -181,11 +183,12 @@ fn api_key_vars() -> String {
 #[test]
 fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
     let routes = gateway_routes();
-    for (method, path) in API_KEY_ROUTES {
-        assert!(
-            ROUTES.contains(&(method, path, true)),
-            "{method} {path} takes a key, so it is a route that needs a token"
-        );
+    let key_routes: Vec<(&str, &str)> = ROUTES
+        .iter()
+        .filter(|r| r.access.takes_api_key())
+        .map(|r| (r.method.as_str(), r.path))
+        .collect();
+    for &(method, path) in &key_routes {
         let uri = gateway_path(path);
         let keyed: Vec<&GatewayRoute> = routes
             .iter()
@@ -219,7 +222,7 @@ fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
     for route in routes.iter().filter(|r| r.vars.is_some()) {
         for method in &route.methods {
             assert!(
-                API_KEY_ROUTES
+                key_routes
                     .iter()
                     .any(|(m, p)| m == method && gateway_path(p) == route.uri),
                 "route {} lets {method} {} through by `vars`, but the server takes no key there",
@@ -236,7 +239,7 @@ fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
         .collect();
     assert_eq!(
         key_blocks.len(),
-        API_KEY_ROUTES
+        key_routes
             .iter()
             .map(|(_, p)| p)
             .collect::<BTreeSet<_>>()
@@ -251,7 +254,7 @@ fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
 fn every_gateway_route_maps_to_a_server_route() {
     let server: BTreeSet<(String, String)> = ROUTES
         .iter()
-        .map(|(m, p, _)| (m.to_string(), gateway_path(p)))
+        .map(|r| (r.method.to_string(), gateway_path(r.path)))
         .collect();
     let mut ids = BTreeSet::new();
     for route in gateway_routes() {
@@ -541,8 +544,8 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
 fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_file("docker-compose.yml");
     let services = compose_services(&compose);
-    // The server's settings: config.rs, and the abuse limits in throttle.rs.
-    let config_rs = repo_file("api/src/config.rs") + &repo_file("api/src/throttle.rs");
+    // The server's settings: config/mod.rs, and the abuse limits in config/abuse.rs.
+    let config_rs = repo_file("api/src/config/mod.rs") + &repo_file("api/src/config/abuse.rs");
     let worker_rs = repo_file("worker/src/config.rs");
 
     let cases = [

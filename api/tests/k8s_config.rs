@@ -268,7 +268,7 @@ fn probes_and_ports_match_the_router_and_the_gateway() {
     let public = |path: &str| {
         ROUTES
             .iter()
-            .any(|(method, p, token)| *method == "GET" && *p == path && !token)
+            .any(|r| r.method == "GET" && r.path == path && !r.access.needs_token())
     };
     assert!(public(paths::READYZ) && public(paths::HEALTHZ));
     let gateway = repo_yaml("apisix/apisix.yaml");

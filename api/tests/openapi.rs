@@ -1,7 +1,7 @@
 //! The OpenAPI document says what the server does: it documents exactly the routes
-//! the router serves, with a token exactly where the server wants one, every error
-//! code each route can answer, and the checked-in `docs/openapi.json` is the
-//! document the server serves.
+//! of the route table (`ROUTES`, from which the router is built), with a token
+//! exactly where the table wants one, every error code each route can answer, and
+//! the checked-in `docs/openapi.json` is the document the server serves.
 //!
 //! Refresh `docs/openapi.json` with:
 //!   UPDATE_OPENAPI=1 cargo nextest run -p faas-api --test openapi
@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use faas_api::api::ROUTES;
-use faas_api::api::openapi::{ApiDoc, BEARER, ERRORS, document_json, operation_mut};
+use faas_api::api::openapi::{ApiDoc, BEARER, document_json, operation_mut};
 use utoipa::OpenApi;
 
 #[test]
@@ -45,7 +45,7 @@ fn every_route_is_documented_and_every_documented_operation_is_routed() {
     let documented = documented_operations();
     let routed: BTreeSet<(String, String)> = ROUTES
         .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
     let undocumented: Vec<_> = routed.difference(&documented).collect();
     assert!(
@@ -57,14 +57,16 @@ fn every_route_is_documented_and_every_documented_operation_is_routed() {
     assert!(
         unrouted.is_empty(),
         "operations in the OpenAPI document that the router does not serve (or that \
-         ROUTES in api/src/api/mod.rs does not list): {unrouted:?}"
+         ROUTES in api/src/api/routes.rs does not list): {unrouted:?}"
     );
 }
 
 #[test]
 fn the_document_asks_for_a_token_exactly_where_the_server_does() {
     let mut doc = ApiDoc::openapi();
-    for (method, path, needs_token) in ROUTES {
+    for route in ROUTES {
+        let (method, path) = (route.method.as_str(), route.path);
+        let needs_token = route.access.needs_token();
         let operation = operation_mut(&mut doc, method, path)
             .unwrap_or_else(|| panic!("{method} {path} is not documented"));
         let wants_bearer = operation.security.as_ref().is_some_and(|requirements| {
@@ -76,17 +78,17 @@ fn the_document_asks_for_a_token_exactly_where_the_server_does() {
         });
         assert_eq!(
             wants_bearer,
-            *needs_token,
-            "{method} {path}: the server {} a token; set `security((\"bearer\" = []))` on its \
-             #[utoipa::path] accordingly",
-            if *needs_token {
+            needs_token,
+            "{method} {path}: the server {} a token; leave `security` to the route table \
+             (a handler's #[utoipa::path] sets none)",
+            if needs_token {
                 "requires"
             } else {
                 "does not require"
             }
         );
         let statuses: Vec<&String> = operation.responses.responses.keys().collect();
-        if *needs_token {
+        if needs_token {
             assert!(
                 statuses.iter().any(|s| *s == "401"),
                 "{method} {path}: 401 undocumented"
@@ -104,19 +106,11 @@ fn the_document_asks_for_a_token_exactly_where_the_server_does() {
 #[test]
 fn every_operation_lists_its_error_codes_under_their_statuses() {
     let mut doc = ApiDoc::openapi();
-    for (method, path, _) in ROUTES {
-        assert!(
-            ERRORS.iter().any(|(m, p, _)| m == method && p == path),
-            "{method} {path}: list its error codes in ERRORS (api/src/api/openapi.rs)"
-        );
-    }
-    for (method, path, codes) in ERRORS {
-        assert!(
-            ROUTES.iter().any(|(m, p, _)| m == method && p == path),
-            "ERRORS lists {method} {path}, which is not a route"
-        );
+    for route in ROUTES {
+        let (method, path) = (route.method.as_str(), route.path);
         let operation = operation_mut(&mut doc, method, path).unwrap();
-        for code in codes
+        for code in route
+            .errors
             .iter()
             .chain([&faas_shared::ErrorCode::HeadersTooLarge])
         {
@@ -130,7 +124,8 @@ fn every_operation_lists_its_error_codes_under_their_statuses() {
             assert!(
                 json.contains(&format!("\"{code}\"")),
                 "{method} {path}: the {status} response does not list `{code}` (does the \
-                 handler's attribute also declare {status}? leave error statuses to ERRORS)"
+                 handler's attribute also declare {status}? leave error statuses to the route \
+                 table)"
             );
             if matches!(status.as_str(), "429") {
                 assert!(

@@ -4,13 +4,15 @@
 //! - [`env`]: reading `FAAS_*` settings, with errors that name the variable;
 //! - [`logging`] and [`shutdown`] (feature `service`): how the server and worker log
 //!   and when they stop;
-//! - [`nats`] (feature `service`): NATS addresses and the one connect policy;
+//! - [`nats`] (feature `service`): NATS addresses, the one connect policy, and how
+//!   a publish refused for a full stream reads;
 //! - [`claim`] (feature `service`): bodies larger than one NATS message, carried
 //!   through the JetStream Object Store;
 //! - [`signing`] (feature `service`): the HMAC that lets workers run only what the
 //!   server queued;
 //! - [`secrets`] (feature `service`): users' secrets sealed at rest (AEAD);
-//! - [`slots`] (feature `service`): releasing a per-function concurrency slot;
+//! - [`slots`] (feature `service`): per-function concurrency slots: their stream,
+//!   claiming one (server) and releasing one (worker and server);
 //! - [`metrics`] (feature `service`): the Prometheus recorder behind `/metrics`.
 
 #[cfg(feature = "service")]

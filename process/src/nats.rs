@@ -1,4 +1,5 @@
-//! NATS addresses and the one connect policy of the server and the worker.
+//! NATS addresses and the one connect policy of the server and the worker, and
+//! how JetStream says a publish was refused for a full stream.
 
 use std::time::Duration;
 
@@ -158,6 +159,23 @@ fn is_refused(error: &async_nats::ConnectError) -> bool {
     use async_nats::ConnectErrorKind::{Authentication, AuthorizationViolation};
     matches!(error.kind(), AuthorizationViolation | Authentication)
         || error.to_string().contains("authorization violation")
+}
+
+/// JetStream's "maximum messages (per subject) exceeded".
+const STREAM_FULL: async_nats::jetstream::ErrorCode = async_nats::jetstream::ErrorCode(10077);
+
+/// Whether a publish was refused because the stream is at its message limit: how
+/// the activation stream says "too many in flight", and the slots stream "this
+/// slot is taken".
+pub fn is_stream_full(error: &async_nats::jetstream::context::PublishError) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(err) = source {
+        if let Some(js) = err.downcast_ref::<async_nats::jetstream::Error>() {
+            return js.error_code() == STREAM_FULL;
+        }
+        source = err.source();
+    }
+    error.to_string().contains("10077")
 }
 
 #[cfg(test)]

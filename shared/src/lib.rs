@@ -2,10 +2,11 @@
 //!
 //! Everything here is plain data and pure functions: the HTTP request and response
 //! bodies ([`api`]), the stable error codes ([`error`]), name and image validation
-//! ([`names`]), the API paths ([`paths`]), NATS subject and bucket names ([`nats`]) and the messages that travel
-//! through JetStream between server and worker ([`activation`]), the one timeout
-//! budget ([`budget`]) and API keys ([`keys`]). Keeping them in one
-//! crate means a field renamed on the server cannot silently break the CLI.
+//! ([`names`]), which registries images may come from ([`image_policy`]), the API
+//! paths ([`paths`]), NATS subject and bucket names ([`nats`]) and the messages that
+//! travel through JetStream between server and worker ([`activation`]), the one
+//! timeout budget ([`budget`]) and API keys ([`keys`]). Keeping them in one crate
+//! means a field renamed on the server cannot silently break the CLI.
 
 pub mod activation;
 pub mod api;

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use faas_api::Limits;
-use faas_api::throttle::AbuseLimits;
+use faas_api::config::AbuseLimits;
 use faas_dev::nats_auth::NatsAuth;
 use faas_dev::{DevOptions, DevStack};
 use faas_worker::WorkerConfig;

@@ -33,7 +33,7 @@ pub struct ListQuery {
 /// `GET /v1/activations[?function=NAME][&limit=N][&after=ID]`: newest first, one
 /// page (records older than activation `after`); when more follow,
 /// `Link: </v1/activations?limit=N&after=LAST>; rel="next"`.
-#[utoipa::path(get, path = faas_shared::paths::ACTIVATIONS, operation_id = "list_activations", tag = "activations", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::ACTIVATIONS, operation_id = "list_activations", tag = "activations",
     params(("function" = Option<String>, Query, description = "Only this function's", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$"),
         ("limit" = Option<u32>, Query, description = "Page size (default 20)", minimum = 1, maximum = 1000),
         ("after" = Option<String>, Query, description = "The last id of the previous page", pattern = "^[A-Za-z0-9]{1,64}$")),
@@ -98,7 +98,7 @@ pub struct GetQuery {
 /// finished; while an asynchronous activation has not, 202 with its state (queued
 /// or running), after waiting up to `wait` seconds for it to finish (the answer
 /// comes as soon as the record is stored). Another user's activation is a 404.
-#[utoipa::path(get, path = faas_shared::paths::ACTIVATION, operation_id = "get_activation", tag = "activations", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::ACTIVATION, operation_id = "get_activation", tag = "activations",
     params(("id" = String, Path, description = "The activation id", pattern = "^[A-Za-z0-9]{1,64}$"), ("wait" = Option<u64>, Query, description = "Seconds to wait for it to finish, 0 to 60", maximum = 60)),
     responses((status = 200, description = "The record", body = ActivationRecord), (status = 202, description = "Not finished yet", body = ActivationPending)))]
 pub async fn get(

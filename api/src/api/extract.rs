@@ -1,14 +1,17 @@
-//! What handlers take from a request, with every rejection in the API's JSON error
-//! shape and a stable code instead of axum's plain-text ones.
+//! What handlers take from a request (the caller, the client's address, the body),
+//! with every rejection in the API's JSON error shape and a stable code instead of
+//! axum's plain-text ones; and what no request gets past: headers over the size
+//! limit, and answers before the whole body is read.
 //!
 //! Bodies are read as bytes and parsed here rather than with axum's `Json`
 //! extractor, so that a bad body says what is wrong with it.
 
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -16,54 +19,141 @@ use faas_shared::ErrorCode;
 use faas_shared::keys::KeySecret;
 use serde::de::DeserializeOwned;
 
-use super::MAX_BODY_BYTES;
-use super::account::{Authenticated, authenticate};
-use super::keys::authenticate_key;
+use crate::auth::{Authenticated, authenticate, authenticate_key};
+use crate::config::{Cidr, canonical, masked};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The authenticated caller of a protected route. Extracting it verifies the
-/// `Authorization: Bearer` header, a session token checked against the store
-/// ([`authenticate`]) or an API key ([`authenticate_key`]); a missing, bad,
-/// revoked or expired one is a 401.
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub String);
+/// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-impl FromRequestParts<Arc<AppState>> for AuthUser {
-    type Rejection = AppError;
+/// Who may call a route (the route table's column): what [`check_bearer`] checks
+/// the `Authorization: Bearer` header for before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; no bearer is read.
+    Public,
+    /// A session token from a login. An API key is refused, so a leaked key cannot
+    /// manage the account, mint more keys or touch the secrets.
+    Session,
+    /// A session token, also of an account whose deletion was interrupted, so that
+    /// the same request can finish it (`DELETE /v1/users/me`).
+    DeletingSession,
+    /// A session token or an API key (for CI): the function, invocation and
+    /// activation routes.
+    SessionOrKey,
+}
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts)?;
-        if KeySecret::looks_like_key(token) {
-            return authenticate_key(state, token).await.map(AuthUser);
-        }
-        let session = authenticate(state, token, false).await?;
-        Ok(AuthUser(session.user.username))
+impl Access {
+    /// Whether the route wants a bearer at all (the gateway's `jwt-auth`, the
+    /// document's `security`).
+    pub fn needs_token(self) -> bool {
+        self != Access::Public
+    }
+
+    /// Whether an API key is accepted as the bearer.
+    pub fn takes_api_key(self) -> bool {
+        self == Access::SessionOrKey
     }
 }
 
-/// A session token only (no API key), checked as for [`AuthUser`], keeping what the
-/// account and key routes need: the token's id and the user record.
-pub struct Session(pub Authenticated);
+/// Middleware of every route: checks the `Authorization: Bearer` header as the
+/// route's [`Access`] says, before the handler runs, and leaves the caller in the
+/// request's extensions for [`AuthUser`] and [`Session`]. A session token is
+/// checked against the store ([`authenticate`]), an API key too
+/// ([`authenticate_key`]); a missing, bad, revoked or expired one is a 401.
+pub async fn check_bearer(
+    State((state, access)): State<(Arc<AppState>, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match caller(&state, access, request.headers()).await {
+        Ok(Some(caller)) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Ok(None) => next.run(request).await,
+        Err(error) => error.into_response(),
+    }
+}
 
-impl FromRequestParts<Arc<AppState>> for Session {
+/// Who [`check_bearer`] found calling; `None` on a public route.
+async fn caller(
+    state: &AppState,
+    access: Access,
+    headers: &HeaderMap,
+) -> Result<Option<Caller>, AppError> {
+    let token = match access {
+        Access::Public => return Ok(None),
+        Access::SessionOrKey => bearer_token(headers)?,
+        Access::Session | Access::DeletingSession => session_token(headers)?,
+    };
+    if access.takes_api_key() && KeySecret::looks_like_key(token) {
+        let owner = authenticate_key(&state.store, token).await?;
+        return Ok(Some(Caller::Key { owner }));
+    }
+    let session = authenticate(
+        &state.tokens,
+        &state.revocations,
+        &state.store,
+        token,
+        access == Access::DeletingSession,
+    )
+    .await?;
+    Ok(Some(Caller::Session(session)))
+}
+
+/// The caller [`check_bearer`] accepted, in the request's extensions.
+#[derive(Clone)]
+enum Caller {
+    Session(Authenticated),
+    Key { owner: String },
+}
+
+/// A handler asked for a caller its route's access does not check for: the
+/// route table and the handler disagree (a bug, never the client's fault).
+fn unchecked_caller() -> AppError {
+    AppError::internal(
+        "taking the caller",
+        "the route table checks no bearer of this kind on this route",
+    )
+}
+
+/// The caller of a route that needs a token: the user of the session, or the
+/// owner of the API key.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
-        let token = session_token(parts)?;
-        authenticate(state, token, false).await.map(Session)
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Session(session)) => Ok(Self(session.user.username.clone())),
+            Some(Caller::Key { owner }) => Ok(Self(owner.clone())),
+            None => Err(unchecked_caller()),
+        }
+    }
+}
+
+/// The session of a route that takes no API key, with what the account and key
+/// routes need: the token's id and the user record.
+pub struct Session(pub Authenticated);
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Session(session)) => Ok(Self(session.clone())),
+            _ => Err(unchecked_caller()),
+        }
     }
 }
 
 /// The bearer of a route that needs a session from a login: an API key is refused.
-pub fn session_token(parts: &Parts) -> Result<&str, AppError> {
-    let token = bearer_token(parts)?;
+fn session_token(headers: &HeaderMap) -> Result<&str, AppError> {
+    let token = bearer_token(headers)?;
     if KeySecret::looks_like_key(token) {
         return Err(AppError::new(
             ErrorCode::Unauthorized,
@@ -74,10 +164,9 @@ pub fn session_token(parts: &Parts) -> Result<&str, AppError> {
 }
 
 /// The token of the `Authorization: Bearer <token>` header.
-pub fn bearer_token(parts: &Parts) -> Result<&str, AppError> {
+fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
-    let value = parts
-        .headers
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| unauthorized("missing Authorization header: send `Authorization: Bearer <token>` (get a token with POST /v1/auth/login)"))?;
     let value = value
@@ -152,4 +241,119 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes)
         .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("invalid JSON body: {e}")))
+}
+
+/// The client a request comes from, as a throttling key: the peer address, or the
+/// address a trusted gateway put in `X-Forwarded-For`. An IPv6 client is keyed by
+/// its /64, since one host usually holds the whole /64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<Arc<AppState>> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let ip = client_ip(peer, &forwarded, &state.throttle.limits.trusted_proxies);
+        Ok(Self(key_of(ip)))
+    }
+}
+
+/// The client's address. Only when the peer is a trusted proxy is `X-Forwarded-For`
+/// read, and then from the right: each proxy appends the address it saw, so the
+/// rightmost entry that is not itself a trusted proxy is the first one no client
+/// could have forged (entries to its left are whatever the client sent).
+fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[Cidr]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|cidr| cidr.contains(ip));
+    if !is_trusted(peer) {
+        return canonical(peer);
+    }
+    let mut client = peer;
+    for hop in forwarded_for.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    canonical(client)
+}
+
+fn key_of(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(masked(u128::from(v6), 64))),
+        v4 => v4,
+    }
+}
+
+/// Middleware: request headers over `FAAS_MAX_HEADER_BYTES` are answered 431
+/// `headers_too_large` in the JSON error shape. (Headers beyond hyper's own read
+/// buffer, about 400 KiB, or more than 100 of them, get hyper's bodiless 431 before
+/// any of our code runs.)
+pub async fn limit_headers(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let size: usize = request.uri().to_string().len()
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>();
+    let max = state.throttle.limits.max_header_bytes;
+    if size > max {
+        return AppError::new(
+            ErrorCode::HeadersTooLarge,
+            format!("the request's headers are {size} bytes, over the limit of {max}"),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_read_only_from_trusted_proxies_and_from_the_right() {
+        let gateway: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted = vec!["10.0.0.0/8".parse::<Cidr>().unwrap()];
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        // Direct client: its header is ignored.
+        assert_eq!(client_ip(client, "1.2.3.4", &trusted), client);
+        // Through the gateway: the entry it appended, not the forged one before it.
+        assert_eq!(client_ip(gateway, "1.2.3.4, 203.0.113.7", &trusted), client);
+        // Nothing trusted: the peer, whatever the header says.
+        assert_eq!(client_ip(gateway, "203.0.113.7", &[]), gateway);
+        // Garbage in the header: the last good hop.
+        assert_eq!(client_ip(gateway, "nonsense", &trusted), gateway);
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert_eq!(key_of(a), key_of(b));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(key_of(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
+    }
 }

@@ -37,7 +37,7 @@ pub struct ListQuery {
 
 /// `GET /v1/functions[?limit=N][&after=NAME]`: sorted by name, one page; when more
 /// follow, `Link: </v1/functions?limit=N&after=LAST>; rel="next"`.
-#[utoipa::path(get, path = faas_shared::paths::FUNCTIONS, operation_id = "list_functions", tag = "functions", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::FUNCTIONS, operation_id = "list_functions", tag = "functions",
     params(("limit" = Option<u32>, Query, description = "Page size (default 100)", minimum = 1, maximum = 1000),
         ("after" = Option<String>, Query, description = "The last name of the previous page", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")),
     responses((status = 200, description = "One page of the caller's functions, by name", body = Vec<FunctionInfo>, headers(("Link" = String, description = "`<next page>; rel=\"next\"` when more follow")))))]
@@ -89,7 +89,7 @@ pub fn next_link(next: Option<String>) -> HeaderMap {
 }
 
 /// `GET /v1/functions/{name}`
-#[utoipa::path(get, path = faas_shared::paths::FUNCTION, operation_id = "get_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
+#[utoipa::path(get, path = faas_shared::paths::FUNCTION, operation_id = "get_function", tag = "functions", params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
     responses((status = 200, description = "The function", body = FunctionInfo)))]
 pub async fn get(
     State(state): State<Arc<AppState>>,
@@ -100,7 +100,7 @@ pub async fn get(
 }
 
 /// `PUT /v1/functions/{name}`: 201 when created, 200 when replaced.
-#[utoipa::path(put, path = faas_shared::paths::FUNCTION, operation_id = "put_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
+#[utoipa::path(put, path = faas_shared::paths::FUNCTION, operation_id = "put_function", tag = "functions", params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse")),
     request_body(content = FunctionSpec, example = json!({"image": "faas-examples/reverse:latest"})),
     responses((status = 200, description = "Replaced", body = FunctionInfo),
         (status = 201, description = "Created", body = FunctionInfo)))]
@@ -128,7 +128,7 @@ pub async fn put(
 }
 
 /// `DELETE /v1/functions/{name}`
-#[utoipa::path(delete, path = faas_shared::paths::FUNCTION, operation_id = "delete_function", tag = "functions", security(("bearer" = [])), params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")),
+#[utoipa::path(delete, path = faas_shared::paths::FUNCTION, operation_id = "delete_function", tag = "functions", params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")),
     responses((status = 204, description = "Deleted")))]
 pub async fn delete(
     State(state): State<Arc<AppState>>,

@@ -27,7 +27,7 @@ pub struct InvokeQuery {
     asynchronous: bool,
 }
 
-#[utoipa::path(post, path = faas_shared::paths::INVOKE, tag = "functions", security(("bearer" = [])),
+#[utoipa::path(post, path = faas_shared::paths::INVOKE, tag = "functions",
     params(("name" = String, Path, description = "The function's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "reverse"),
         ("async" = Option<bool>, Query, description = "Answer 202 at once; the record is at the `Location` when it has finished")),
     request_body(description = "The parameter: `{\"param\": \"...\"}` as JSON, or any other body taken verbatim as UTF-8 text",

@@ -1,13 +1,13 @@
-//! API keys: `POST/GET /v1/keys`, `DELETE /v1/keys/{name}`, and accepting a key
-//! as the bearer of a request.
+//! API keys: `POST/GET /v1/keys`, `DELETE /v1/keys/{name}`. (Accepting a key as
+//! the bearer of a request is `crate::auth`'s.)
 //!
 //! Keys are for CI: they open the function, invocation and activation routes
-//! ([`crate::api::API_KEY_ROUTES`]) but not the account (logout, password, deletion)
-//! nor key management, which need a session from a login, so a leaked key cannot
-//! mint itself successors or take over the account.
+//! ([`Access::SessionOrKey`](crate::api::Access::SessionOrKey) in the route table)
+//! but not the account (logout, password, deletion) nor key management, which need
+//! a session from a login, so a leaked key cannot mint itself successors or take
+//! over the account.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -21,17 +21,13 @@ use faas_shared::keys::{
 use faas_shared::names::validate_name;
 
 use super::extract::{JsonBody, Session};
-use crate::auth::{hash_key_secret, key_secret_matches};
+use crate::auth::hash_key_secret;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredKey;
 
-/// A key's "last used" is written at most this often, so a busy CI job does not
-/// turn every request into a KV write.
-const LAST_USED_RESOLUTION: Duration = Duration::from_secs(60);
-
 /// `POST /v1/keys`: a new key; its secret is in this answer only.
-#[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys", security(("bearer" = [])),
+#[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys",
     request_body(content = KeyCreate, example = json!({"name": "ci", "expires_in_days": 30})),
     responses((status = 201, description = "The new key; `secret` is shown this once", body = KeyCreated)))]
 pub async fn create(
@@ -81,7 +77,7 @@ pub async fn create(
 }
 
 /// `GET /v1/keys`: the caller's keys, without secrets.
-#[utoipa::path(get, path = faas_shared::paths::KEYS, operation_id = "list_keys", tag = "keys", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::KEYS, operation_id = "list_keys", tag = "keys",
     responses((status = 200, description = "The caller's keys, never their secrets", body = Vec<KeyInfo>)))]
 pub async fn list(
     State(state): State<Arc<AppState>>,
@@ -92,7 +88,7 @@ pub async fn list(
 }
 
 /// `DELETE /v1/keys/{name}`: the key stops working at once, on every replica.
-#[utoipa::path(delete, path = faas_shared::paths::KEY, operation_id = "delete_key", tag = "keys", security(("bearer" = [])), params(("name" = String, Path, description = "The key's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "ci")),
+#[utoipa::path(delete, path = faas_shared::paths::KEY, operation_id = "delete_key", tag = "keys", params(("name" = String, Path, description = "The key's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "ci")),
     responses((status = 204, description = "Removed: the key is refused from now on")))]
 pub async fn delete(
     State(state): State<Arc<AppState>>,
@@ -109,50 +105,6 @@ pub async fn delete(
     }
     tracing::info!(%owner, key = %name, "API key removed");
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The owner of a valid API key: the secret has the key's shape, the key exists
-/// and its hash matches, it has not expired, and its account exists, is not being
-/// deleted and is not younger than the key (a new account of the same name never
-/// inherits one). Two KV reads, made concurrently.
-pub async fn authenticate_key(state: &AppState, secret: &str) -> Result<String, AppError> {
-    let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
-    let invalid =
-        "the API key is invalid or has been removed: create one with `faasctl key create`";
-    let parsed = KeySecret::parse(secret).ok_or_else(|| unauthorized(invalid))?;
-    let (key, user) = tokio::join!(
-        state.store.key_entry(parsed.owner, parsed.name),
-        state.store.user_entry(parsed.owner),
-    );
-    let Some((key, revision)) = key? else {
-        return Err(unauthorized(invalid));
-    };
-    if !key_secret_matches(parsed.random, &key.secret_sha256) {
-        return Err(unauthorized(invalid));
-    }
-    let now = Utc::now();
-    if now >= key.expires_at {
-        return Err(AppError::new(
-            ErrorCode::TokenExpired,
-            format!(
-                "the API key {:?} expired at {}: create a new one (`faasctl key create`)",
-                key.name, key.expires_at
-            ),
-        ));
-    }
-    match user? {
-        Some((user, _)) if user.deleting_since.is_none() && user.created_at <= key.created_at => {}
-        _ => return Err(unauthorized("the API key's account no longer exists")),
-    }
-    let stale = key
-        .last_used_at
-        .is_none_or(|last| (now - last).to_std().unwrap_or_default() >= LAST_USED_RESOLUTION);
-    if stale {
-        let store = state.store.clone();
-        let owner = parsed.owner.to_owned();
-        tokio::spawn(async move { store.touch_key(&owner, &key, revision).await });
-    }
-    Ok(parsed.owner.to_owned())
 }
 
 /// Key names follow the rules of function names.

@@ -1,102 +1,54 @@
-//! The HTTP routes of API v1: one module per resource, and `extract` for what
-//! their handlers take from a request.
+//! The HTTP layer of API v1: the route table (`routes.rs`), the router built from
+//! it, one module per resource, `extract` for what their handlers take from a
+//! request (the bearer check among it), and the OpenAPI document.
 
 mod account;
 mod activations;
 mod extract;
 mod functions;
-mod health;
 mod invoke;
 mod keys;
+mod meta;
 pub mod openapi;
+mod routes;
 mod secrets;
 mod users;
 
+pub use extract::Access;
+pub use routes::{ROUTES, Route};
+
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::MethodFilter;
+use axum::{Extension, Router};
 use faas_shared::ErrorCode;
-use faas_shared::paths;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
-const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-
-/// Every route the server serves, as (method, path, needs a token). The gateway
-/// configuration is checked against this list.
-pub const ROUTES: &[(&str, &str, bool)] = &[
-    ("POST", paths::USERS, false),
-    ("POST", paths::LOGIN, false),
-    ("POST", paths::LOGOUT, true),
-    ("PUT", paths::PASSWORD, true),
-    ("DELETE", paths::ME, true),
-    ("GET", paths::FUNCTIONS, true),
-    ("GET", paths::FUNCTION, true),
-    ("PUT", paths::FUNCTION, true),
-    ("DELETE", paths::FUNCTION, true),
-    ("POST", paths::INVOKE, true),
-    ("GET", paths::ACTIVATIONS, true),
-    ("GET", paths::ACTIVATION, true),
-    ("GET", paths::SECRETS, true),
-    ("PUT", paths::SECRET, true),
-    ("DELETE", paths::SECRET, true),
-    ("POST", paths::KEYS, true),
-    ("GET", paths::KEYS, true),
-    ("DELETE", paths::KEY, true),
-    ("GET", paths::HEALTHZ, false),
-    ("GET", paths::READYZ, false),
-    ("GET", paths::OPENAPI, false),
-];
-
-/// The routes of [`ROUTES`] that also accept an API key as the bearer (those whose
-/// handlers take `AuthUser`); the others that need a token want a session. The
-/// gateway lets keys through to exactly these.
-pub const API_KEY_ROUTES: &[(&str, &str)] = &[
-    ("GET", paths::FUNCTIONS),
-    ("GET", paths::FUNCTION),
-    ("PUT", paths::FUNCTION),
-    ("DELETE", paths::FUNCTION),
-    ("POST", paths::INVOKE),
-    ("GET", paths::ACTIVATIONS),
-    ("GET", paths::ACTIVATION),
-];
-
+/// Every route of [`ROUTES`], each behind the bearer check its access names.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route(paths::USERS, post(users::register))
-        .route(paths::LOGIN, post(users::login))
-        .route(paths::LOGOUT, post(account::logout))
-        .route(paths::PASSWORD, put(account::change_password))
-        .route(paths::ME, delete(account::delete_account))
-        .route(paths::FUNCTIONS, get(functions::list))
-        .route(
-            paths::FUNCTION,
-            get(functions::get)
-                .put(functions::put)
-                .delete(functions::delete),
-        )
-        .route(paths::INVOKE, post(invoke::invoke))
-        .route(paths::ACTIVATIONS, get(activations::list))
-        .route(paths::ACTIVATION, get(activations::get))
-        .route(paths::SECRETS, get(secrets::list))
-        .route(paths::SECRET, put(secrets::put).delete(secrets::delete))
-        .route(paths::KEYS, post(keys::create).get(keys::list))
-        .route(paths::KEY, delete(keys::delete))
-        .route(paths::HEALTHZ, get(health::healthz))
-        .route(paths::READYZ, get(health::readyz))
-        .route(paths::OPENAPI, get(openapi::document))
+    let mut router = Router::new();
+    for route in ROUTES {
+        let filter = MethodFilter::try_from(route.method.clone())
+            .expect("the route table's methods are standard ones");
+        let check = axum::middleware::from_fn_with_state(
+            (state.clone(), route.access),
+            extract::check_bearer,
+        );
+        router = router.route(route.path, (route.handler)(filter).route_layer(check));
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(meta::OpenApiJson(openapi::served_json())))
         .layer(axum::middleware::from_fn(extract::read_whole_body))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::throttle::limit_headers,
+            extract::limit_headers,
         ))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(TraceLayer::new_for_http())

@@ -1,36 +1,37 @@
 //! The API's OpenAPI 3.1 document, generated with utoipa from the handlers'
-//! `#[utoipa::path]` attributes and the `faas-shared` types, served at
-//! `GET /v1/openapi.json` and checked in as `docs/openapi.json`.
+//! `#[utoipa::path]` attributes, the `faas-shared` types and the route table
+//! ([`ROUTES`]), served at `GET /v1/openapi.json` and checked in as
+//! `docs/openapi.json`.
 //!
-//! Adding a route: annotate its handler, list the handler in [`ApiDoc`] and its
-//! error codes in [`ERRORS`]. The tests in `server/tests/openapi.rs` fail, naming the
-//! route, until the router's [`ROUTES`](super::ROUTES), this document and the
-//! checked-in copy agree.
-//!
-//! The handlers' attributes describe the successes; the errors are generated here
-//! from [`ERRORS`], one response per status ([`ErrorCode::http_status`]), whose body
-//! schema allows exactly the codes listed, so the fuzzer in the test command checks
-//! the list against what the server really answers.
+//! The handlers' attributes describe the successes. The rest comes from the table:
+//! the bearer requirement of each route that needs a token, and the errors, one
+//! response per status ([`ErrorCode::http_status`]) whose body schema allows exactly
+//! the codes listed, so the fuzzer in the test command checks the table against
+//! what the server really answers. utoipa needs the handlers by name ([`ApiDoc`]);
+//! the tests in `api/tests/openapi.rs` fail, naming the route, until that list,
+//! the table and the checked-in copy agree.
 
 use std::sync::LazyLock;
 
-use axum::http::header;
-use axum::response::IntoResponse;
 use faas_shared::paths;
 use faas_shared::{ErrorBody, ErrorCode};
 use utoipa::openapi::path::{HttpMethod, Operation};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     Content, HeaderBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
 };
 use utoipa::{Modify, OpenApi};
 
-use super::{account, activations, functions, health, invoke, keys, secrets, users};
+use super::routes::ROUTES;
+use super::{account, activations, functions, invoke, keys, meta, secrets, users};
 
 /// The name of the bearer-token security scheme (a session token or, later, an API
 /// key, sent as `Authorization: Bearer <token>`).
 pub const BEARER: &str = "bearer";
 
+/// The document, as utoipa derives it: every handler of the route table, by name
+/// (the macro needs the list; `api/tests/openapi.rs` checks it against the table),
+/// completed from the table by [`FromRouteTable`].
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -57,12 +58,12 @@ pub const BEARER: &str = "bearer";
         secrets::list,
         secrets::put,
         secrets::delete,
-        health::healthz,
-        health::readyz,
-        document,
+        meta::healthz,
+        meta::readyz,
+        meta::document,
     ),
     components(schemas(ErrorBody, ErrorCode)),
-    modifiers(&BearerScheme, &ErrorResponses, &OptionalInvokeBody),
+    modifiers(&BearerScheme, &FromRouteTable, &OptionalInvokeBody),
     tags(
         (name = "users", description = "Registration, login and one's own account"),
         (name = "functions", description = "Registering and invoking one's own functions"),
@@ -73,225 +74,6 @@ pub const BEARER: &str = "bearer";
     ),
 )]
 pub struct ApiDoc;
-
-/// What every operation can answer besides its successes, as (method, path, codes).
-/// Codes sent with `Retry-After` are 429 and 503 ones; `internal` (500) is never
-/// listed: it must never happen.
-pub const ERRORS: &[(&str, &str, &[ErrorCode])] = {
-    use ErrorCode::*;
-    &[
-        (
-            "POST",
-            paths::USERS,
-            &[
-                BadRequest,
-                InvalidUsername,
-                WeakPassword,
-                UserExists,
-                PayloadTooLarge,
-                RateLimited,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "POST",
-            paths::LOGIN,
-            &[
-                BadRequest,
-                InvalidCredentials,
-                PayloadTooLarge,
-                RateLimited,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "POST",
-            paths::LOGOUT,
-            &[Unauthorized, TokenExpired, BackendUnavailable],
-        ),
-        (
-            "PUT",
-            paths::PASSWORD,
-            &[
-                BadRequest,
-                WeakPassword,
-                Unauthorized,
-                TokenExpired,
-                WrongPassword,
-                PayloadTooLarge,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "DELETE",
-            paths::ME,
-            &[
-                BadRequest,
-                Unauthorized,
-                TokenExpired,
-                WrongPassword,
-                PayloadTooLarge,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "GET",
-            paths::FUNCTIONS,
-            &[
-                BadRequest,
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "GET",
-            paths::FUNCTION,
-            &[
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                FunctionNotFound,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "PUT",
-            paths::FUNCTION,
-            &[
-                BadRequest,
-                InvalidName,
-                InvalidImage,
-                ImageNotAllowed,
-                InvalidSpec,
-                Unauthorized,
-                TokenExpired,
-                QuotaExceeded,
-                PayloadTooLarge,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "DELETE",
-            paths::FUNCTION,
-            &[
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                FunctionNotFound,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "POST",
-            paths::INVOKE,
-            &[
-                BadRequest,
-                InvalidName,
-                InvalidParam,
-                Unauthorized,
-                TokenExpired,
-                FunctionNotFound,
-                PayloadTooLarge,
-                ParamTooLarge,
-                ConcurrencyLimit,
-                FunctionConcurrencyLimit,
-                SecretNotFound,
-                FunctionFailed,
-                ImageUnavailable,
-                NoCapacity,
-                BackendUnavailable,
-                FunctionTimeout,
-            ],
-        ),
-        (
-            "GET",
-            paths::ACTIVATIONS,
-            &[
-                BadRequest,
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "GET",
-            paths::ACTIVATION,
-            &[
-                BadRequest,
-                Unauthorized,
-                TokenExpired,
-                ActivationNotFound,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "POST",
-            paths::KEYS,
-            &[
-                BadRequest,
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                QuotaExceeded,
-                KeyExists,
-                PayloadTooLarge,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "GET",
-            paths::KEYS,
-            &[Unauthorized, TokenExpired, BackendUnavailable],
-        ),
-        (
-            "DELETE",
-            paths::KEY,
-            &[
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                NotFound,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "GET",
-            paths::SECRETS,
-            &[Unauthorized, TokenExpired, BackendUnavailable],
-        ),
-        (
-            "PUT",
-            paths::SECRET,
-            &[
-                BadRequest,
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                QuotaExceeded,
-                PayloadTooLarge,
-                BackendUnavailable,
-            ],
-        ),
-        (
-            "DELETE",
-            paths::SECRET,
-            &[
-                InvalidName,
-                Unauthorized,
-                TokenExpired,
-                SecretNotFound,
-                BackendUnavailable,
-            ],
-        ),
-        ("GET", paths::HEALTHZ, &[]),
-        // Its 503 is the Health body, in the handler's attribute.
-        ("GET", paths::READYZ, &[]),
-        ("GET", paths::OPENAPI, &[]),
-    ]
-};
 
 /// Answered by the header-size middleware on every route.
 const EVERY_ROUTE: &[ErrorCode] = &[ErrorCode::HeadersTooLarge];
@@ -305,19 +87,10 @@ pub fn document_json() -> String {
     json
 }
 
-/// `GET /v1/openapi.json`: this API's OpenAPI 3.1 document.
-#[utoipa::path(
-    get,
-    path = paths::OPENAPI,
-    tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object)),
-)]
-pub async fn document() -> impl IntoResponse {
+/// [`document_json`], made once: what `GET /v1/openapi.json` serves.
+pub fn served_json() -> &'static str {
     static DOCUMENT: LazyLock<String> = LazyLock::new(document_json);
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.as_str(),
-    )
+    &DOCUMENT
 }
 
 /// The operation `method path` of `openapi`, if documented.
@@ -388,16 +161,22 @@ impl Modify for OptionalInvokeBody {
     }
 }
 
-/// Adds the error responses of [`ERRORS`] to each operation.
-struct ErrorResponses;
+/// Completes each operation from its row of [`ROUTES`]: the bearer requirement
+/// where the route needs a token, and the error responses.
+struct FromRouteTable;
 
-impl Modify for ErrorResponses {
+impl Modify for FromRouteTable {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for (method, path, codes) in ERRORS {
-            let Some(operation) = operation_mut(openapi, method, path) else {
+        for route in ROUTES {
+            let Some(operation) = operation_mut(openapi, route.method.as_str(), route.path) else {
                 // The route test names it; the document stays servable.
                 continue;
             };
+            if route.access.needs_token() {
+                operation.security =
+                    Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+            }
+            let codes = route.errors;
             let mut statuses: Vec<u16> = codes
                 .iter()
                 .chain(EVERY_ROUTE)

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::store::StoredSecret;
 
 /// `GET /v1/secrets`: names and `updated_at`, sorted by name.
-#[utoipa::path(get, path = faas_shared::paths::SECRETS, operation_id = "list_secrets", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(get, path = faas_shared::paths::SECRETS, operation_id = "list_secrets", tag = "secrets",
     responses((status = 200, description = "The caller's secrets' names, never their values", body = Vec<SecretInfo>)))]
 pub async fn list(
     State(state): State<Arc<AppState>>,
@@ -34,7 +34,7 @@ pub async fn list(
 /// `PUT /v1/secrets/{name}`: the body is the value, or `{"value": "..."}` with
 /// `Content-Type: application/json`. 201 when created, 200 when replaced; either
 /// way sealed with the current key (so a write also finishes a key rotation).
-#[utoipa::path(put, path = faas_shared::paths::SECRET, operation_id = "put_secret", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(put, path = faas_shared::paths::SECRET, operation_id = "put_secret", tag = "secrets",
     params(("name" = String, Path, description = "The secret's name (its file in /run/secrets/)", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "db-password")),
     request_body(content = SecretValue, description = "`{\"value\": …}` as JSON, or any other body: the value itself, bytes exact (at most 64 KiB)"),
     responses((status = 201, description = "Created", body = SecretInfo), (status = 200, description = "Replaced", body = SecretInfo)))]
@@ -93,7 +93,7 @@ pub async fn put(
 }
 
 /// `DELETE /v1/secrets/{name}`
-#[utoipa::path(delete, path = faas_shared::paths::SECRET, operation_id = "delete_secret", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(delete, path = faas_shared::paths::SECRET, operation_id = "delete_secret", tag = "secrets",
     params(("name" = String, Path, description = "The secret's name", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$", example = "db-password")),
     responses((status = 204, description = "Removed")))]
 pub async fn delete(

@@ -9,12 +9,11 @@ use chrono::Utc;
 use faas_shared::names::{MAX_PASSWORD_LEN, validate_password, validate_username};
 use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
 
-use super::extract::JsonBody;
+use super::extract::{ClientAddr, JsonBody};
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredUser;
-use crate::throttle::ClientAddr;
 
 /// `POST /v1/users`
 #[utoipa::path(post, path = faas_shared::paths::USERS, tag = "users", request_body = Credentials,
@@ -26,7 +25,7 @@ pub async fn register(
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
     validate_username(&credentials.username)?;
     validate_password(&credentials.password)?;
-    state.throttle.register(client)?;
+    state.throttle.register(client.0)?;
     let user = StoredUser {
         username: credentials.username,
         password_hash: state
@@ -63,7 +62,7 @@ pub async fn login(
             format!("password too long: at most {MAX_PASSWORD_LEN} bytes"),
         ));
     }
-    state.throttle.login(&credentials.username, client)?;
+    state.throttle.login(&credentials.username, client.0)?;
     let user = if validate_username(&credentials.username).is_ok() {
         state.store.user(&credentials.username).await?
     } else {

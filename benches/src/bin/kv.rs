@@ -4,7 +4,7 @@
 //! Against a nats-server it starts itself (one node, JetStream in a temporary
 //! directory) or against `--url` (e.g. the 3-node cluster of
 //! `docker-compose.cluster.yml`, logged in as `faas-server`). It creates a bucket
-//! the way `server/src/store.rs` does (the `KV_<bucket>` stream with direct gets,
+//! the way `api/src/store/setup.rs` does (the `KV_<bucket>` stream with direct gets,
 //! since async-nats' `create_key_value` cannot talk to nats-server < 2.10.8), then
 //! for each concurrency level puts `--ops` distinct keys and reads them back with
 //! direct gets, and prints a Markdown table: operations per second and latency.

@@ -1,4 +1,6 @@
-//! `faas-server` settings, read once from the environment at start-up.
+//! The API server's settings, read once from the environment at start-up. The
+//! bottom of the crate: it imports none of it. The abuse limits ([`AbuseLimits`])
+//! have a file of their own, `abuse.rs`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +15,9 @@ use faas_process::nats::Credentials;
 use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 
-use crate::throttle::AbuseLimits;
+mod abuse;
+pub use abuse::{AbuseLimits, Cidr, Rate};
+pub(crate) use abuse::{canonical, masked};
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
 /// `faas-server serve`, or by `faas-server dev` and tests from [`ServerConfig::new`].
@@ -40,7 +44,7 @@ pub struct ServerConfig {
     /// `FAAS_REQUEST_KEY_FILE`: signs activation requests for the workers.
     /// [`ServerConfig::new`] makes a random one; workers must be given the same.
     pub request_key: RequestKey,
-    /// Login, registration, hashing, header and quota limits (`crate::throttle`).
+    /// Login, registration, hashing, header and quota limits.
     pub abuse: AbuseLimits,
     /// `FAAS_ALLOWED_REGISTRIES`: the registries functions' images may come from.
     pub image_policy: ImagePolicy,

@@ -1,13 +1,16 @@
-//! Liveness and readiness probes for the gateway and orchestrators.
+//! The routes about the API itself (OpenAPI tag `meta`): liveness and readiness
+//! probes for the gateway and orchestrators, and the OpenAPI document.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
 use faas_shared::Health;
 use faas_shared::nats::ACTIVATIONS_STREAM;
+use faas_shared::paths;
 
 use crate::state::AppState;
 
@@ -58,4 +61,20 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Hea
             problems,
         }),
     )
+}
+
+/// The OpenAPI document's JSON, which the router hands [`document`] (the document
+/// lists this module's handlers, so this module cannot make it).
+#[derive(Clone, Copy)]
+pub struct OpenApiJson(pub &'static str);
+
+/// `GET /v1/openapi.json`: this API's OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = paths::OPENAPI,
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object)),
+)]
+pub async fn document(Extension(OpenApiJson(json)): Extension<OpenApiJson>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], json)
 }

@@ -1,4 +1,4 @@
-//! Password hashing, the JWTs the API hands out and checks, and the hash of API keys.
+//! The session tokens the API hands out, and checking one's signature and claims.
 //!
 //! Tokens are ES256 JWTs with the claims APISIX's `jwt-auth` consumer expects
 //! (`key` = [`JWT_CONSUMER_KEY`]). The server verifies every token itself with the
@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use faas_shared::ErrorCode;
 use faas_shared::names::validate_username;
@@ -41,7 +39,7 @@ struct Claims {
 const LEEWAY_SECS: i64 = 5;
 
 /// What a verified token says. The server still has to check it against the store
-/// (revoked? the account's current generation?): see `api::account::authenticate`.
+/// (revoked? the account's current generation?): see [`super::authenticate`].
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
     /// A valid username.
@@ -188,53 +186,6 @@ fn unauthorized(message: &str) -> AppError {
     AppError::new(ErrorCode::Unauthorized, message)
 }
 
-/// argon2id with the crate's defaults (OWASP's m=19 MiB, t=2, p=1), run off the async
-/// runtime because it deliberately takes tens of milliseconds.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(|e| AppError::internal("password hashing task", e))?
-    .map_err(|e| AppError::internal("hashing a password", e))
-}
-
-/// Constant-time check of `password` against a PHC string. A malformed stored hash
-/// counts as a mismatch.
-pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc)
-            .map(|hash| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &hash)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|e| AppError::internal("password verification task", e))
-}
-
-/// The stored form of an API key's random part: hex SHA-256. The part is 256
-/// random bits, so a fast hash is as safe as a slow one and costs microseconds per
-/// request instead of argon2's tens of milliseconds.
-pub fn hash_key_secret(random: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(random.as_bytes()))
-}
-
-/// Whether an API key's random part matches its stored hash, compared in constant
-/// time.
-pub fn key_secret_matches(random: &str, stored_sha256: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    let computed = hash_key_secret(random);
-    computed.len() == stored_sha256.len()
-        && bool::from(computed.as_bytes().ct_eq(stored_sha256.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,25 +274,5 @@ mod tests {
         let mut past_nbf = claims("alice");
         past_nbf["nbf"] = (now - 1).into();
         assert!(keys.verify(&sign(&keys, past_nbf)).is_ok());
-    }
-
-    #[tokio::test]
-    async fn password_round_trip() {
-        let phc = hash_password("correct horse".into()).await.unwrap();
-        assert!(phc.starts_with("$argon2id$"));
-        assert!(
-            verify_password("correct horse".into(), phc.clone())
-                .await
-                .unwrap()
-        );
-        assert!(!verify_password("wrong horse!".into(), phc).await.unwrap());
-    }
-
-    #[test]
-    fn key_secrets_match_only_their_own_hash() {
-        let stored = super::hash_key_secret("ab12");
-        assert!(super::key_secret_matches("ab12", &stored));
-        assert!(!super::key_secret_matches("ab13", &stored));
-        assert!(!super::key_secret_matches("ab12", &stored[1..]));
     }
 }

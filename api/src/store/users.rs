@@ -1,0 +1,91 @@
+//! Users in KV `faas_users` (username → [`StoredUser`]): registration, reads,
+//! compare-and-set updates, and removal of the record.
+
+use async_nats::jetstream::kv;
+use chrono::{DateTime, Utc};
+use faas_shared::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+use super::{Store, encode, get_json};
+use crate::error::AppError;
+
+/// A registered user as stored in `faas_users`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredUser {
+    pub username: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+    /// Tokens carry the generation they were issued for; a new random one (on a
+    /// password change, or a new account of the same name) revokes all older
+    /// tokens at once. Empty for records stored before it existed.
+    #[serde(default)]
+    pub token_generation: String,
+    /// Set while the account is being deleted: its tokens and logins are refused,
+    /// and the name stays taken until everything it owned is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleting_since: Option<DateTime<Utc>>,
+}
+
+impl StoredUser {
+    /// A fresh random token generation.
+    pub fn new_token_generation() -> String {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+}
+
+impl Store {
+    /// Registers a user; `UserExists` if the name is taken, decided atomically by NATS.
+    pub async fn create_user(&self, user: &StoredUser) -> Result<(), AppError> {
+        match self.users.create(&user.username, encode(user)?).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Err(AppError::new(
+                ErrorCode::UserExists,
+                format!("the username {:?} is taken: choose another", user.username),
+            )),
+            Err(e) => Err(AppError::backend("registering the user", e)),
+        }
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<StoredUser>, AppError> {
+        get_json(&self.users, username, "reading the user").await
+    }
+
+    /// A user record and its revision, for a conditional [`Store::update_user`].
+    pub async fn user_entry(&self, username: &str) -> Result<Option<(StoredUser, u64)>, AppError> {
+        let Some(entry) = self
+            .users
+            .entry(username)
+            .await
+            .map_err(|e| AppError::backend("reading the user", e))?
+            .filter(|entry| entry.operation == kv::Operation::Put)
+        else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&entry.value)
+            .map(|user| Some((user, entry.revision)))
+            .map_err(|e| AppError::internal("reading the user", e))
+    }
+
+    /// Replaces the user record if it is still at `revision`; `false` if it
+    /// changed in between (the caller reads it again or gives up).
+    pub async fn update_user(&self, user: &StoredUser, revision: u64) -> Result<bool, AppError> {
+        match self
+            .users
+            .update(&user.username, encode(user)?, revision)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(false),
+            Err(e) => Err(AppError::backend("updating the user", e)),
+        }
+    }
+
+    /// Removes the user record: the name can be registered again.
+    pub async fn remove_user(&self, username: &str) -> Result<(), AppError> {
+        self.users
+            .purge(username)
+            .await
+            .map_err(|e| AppError::backend("deleting the user", e))
+    }
+}
