@@ -5,7 +5,7 @@
 use faas_shared::ActivationRecord;
 use faas_shared::nats::{ACTIVATIONS_BUCKET, activation_key};
 
-use super::{Store, owner_keys};
+use super::handle::{Store, owner_keys};
 use crate::error::AppError;
 
 impl Store {

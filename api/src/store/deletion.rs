@@ -7,7 +7,7 @@ use faas_shared::nats::{
     activation_subject,
 };
 
-use super::{Store, owner_keys};
+use super::handle::{Store, owner_keys};
 use crate::error::AppError;
 
 /// What deleting an account removed.

@@ -6,7 +6,7 @@ use async_nats::jetstream::kv;
 use faas_shared::nats::{FUNCTIONS_BUCKET, function_key};
 use faas_shared::{ErrorCode, FunctionInfo};
 
-use super::{Store, encode, get_json, owner_keys};
+use super::handle::{Store, encode, get_json, owner_keys};
 use crate::error::AppError;
 
 impl Store {

@@ -8,7 +8,7 @@ use faas_shared::keys::KeyInfo;
 use faas_shared::nats::{KEYS_BUCKET, api_key_key};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, encode, get_json, owner_keys};
+use super::handle::{Store, encode, get_json, owner_keys};
 use crate::error::AppError;
 
 /// An API key as stored: the SHA-256 of its random part, never the secret.

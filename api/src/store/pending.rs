@@ -13,7 +13,7 @@ use faas_shared::nats::activation_key;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, encode, get_json};
+use super::handle::{Store, encode, get_json};
 use crate::error::AppError;
 
 /// What the server knows of an activation it queued.

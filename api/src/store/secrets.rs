@@ -8,7 +8,7 @@ use faas_shared::SecretInfo;
 use faas_shared::nats::{SECRETS_BUCKET, secret_key};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, encode, get_json, owner_keys};
+use super::handle::{Store, encode, get_json, owner_keys};
 use crate::error::AppError;
 
 /// A secret as stored: never the value, only what seals it.

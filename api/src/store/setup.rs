@@ -13,7 +13,8 @@ use faas_shared::nats::{
     WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
 };
 
-use super::{Revocations, Store};
+use super::handle::Store;
+use super::revocations::Revocations;
 use crate::config::Limits;
 
 /// How long activation records (and the large bodies they point to) are kept.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use faas_shared::ErrorCode;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, encode, get_json};
+use super::handle::{Store, encode, get_json};
 use crate::error::AppError;
 
 /// A registered user as stored in `faas_users`.

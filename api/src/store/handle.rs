@@ -1,0 +1,80 @@
+//! The [`Store`] handle (the buckets and the JetStream context) and what every
+//! file of the store shares: listing an owner's keys, JSON in and out.
+
+use async_nats::jetstream::{self, kv};
+use faas_process::claim::Payloads;
+use faas_shared::nats::owner_key_prefix;
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Handles to the buckets.
+#[derive(Clone)]
+pub struct Store {
+    /// For the work queue: deleting an account purges its queued requests.
+    pub(super) jetstream: jetstream::Context,
+    pub(super) users: kv::Store,
+    pub(super) functions: kv::Store,
+    pub(super) activations: kv::Store,
+    /// Sealed secrets, `<user>.<name>`.
+    pub(super) secrets: kv::Store,
+    /// Markers of unfinished asynchronous activations, `<owner>.<id>`.
+    pub(super) pending: kv::Store,
+    /// API keys.
+    pub(super) keys: kv::Store,
+    /// Bodies too large for one NATS message: requests, results and records.
+    pub payloads: Payloads,
+}
+
+/// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
+/// values read as `None`).
+///
+/// The stream leader lists the owner's subjects (`$KV.<bucket>.<owner>.>`) and each
+/// value is then a direct get that any replica answers. No consumer is involved: in
+/// a cluster, a consumer may be placed on a node that is down, and listings would
+/// time out until it came back.
+pub(super) async fn owner_keys(
+    bucket: &kv::Store,
+    bucket_name: &str,
+    owner: &str,
+) -> Result<Vec<String>, AppError> {
+    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing records", e);
+    let prefix = format!("$KV.{bucket_name}.");
+    let mut subjects = bucket
+        .stream
+        .info_with_subjects(format!("{prefix}{}>", owner_key_prefix(owner)))
+        .await
+        .map_err(|e| backend(&e))?;
+    let mut keys = Vec::new();
+    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
+        if let Some(key) = subject.strip_prefix(&prefix) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.sort();
+    Ok(keys)
+}
+
+pub(super) fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {
+    serde_json::to_vec(value)
+        .map(Into::into)
+        .map_err(|e| AppError::internal("encoding a record", e))
+}
+
+pub(super) async fn get_json<T: for<'de> Deserialize<'de>>(
+    bucket: &kv::Store,
+    key: &str,
+    context: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(value) = bucket
+        .get(key)
+        .await
+        .map_err(|e| AppError::backend(context, e))?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&value)
+        .map(Some)
+        .map_err(|e| AppError::internal(context, e))
+}
