@@ -1,11 +1,11 @@
 //! [`Context`]: what every command's `run` receives, built once from the global options
 //! and the config file.
 
-use crate::cli::GlobalArgs;
 use crate::client::ApiClient;
 use crate::config::{ConfigFile, Inputs, Profile, Settings};
 use crate::credentials::{Claims, CredentialStore};
 use crate::error::CliError;
+use crate::global::GlobalArgs;
 use crate::output::Output;
 
 /// Resolved settings, the config file, and the ways to reach the server.

@@ -1,7 +1,8 @@
 //! `faasctl`: parse, dispatch, and turn errors into a message and an exit code.
 //!
 //! Layout:
-//! - `cli`: the global options; builds the [`context::Context`] once and runs the command;
+//! - `cli`: the top of the command line; builds the [`context::Context`] once and runs the command;
+//! - `global`: the global options every command takes;
 //! - `commands`: the command tree, one file per command with its arguments and `run`;
 //! - `context`: what every command gets: settings, the config file, the token, clients;
 //! - `client`: the HTTP client of the API, one method per endpoint;
@@ -20,6 +21,7 @@ mod config;
 mod context;
 mod credentials;
 mod error;
+mod global;
 mod output;
 mod prompt;
 
