@@ -1,15 +1,17 @@
-//! The repository's files, for the static tests of the deployment files
-//! (`deploy_config.rs`, `k8s_config.rs`).
+//! The repository's files, for the static checks of the deployment files
+//! (`deploy_config`, `k8s_config`).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// The repository root (this package is `deploy/checks`).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// The text of `path`, relative to the repository root.
 pub fn repo_file(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
 /// The `FAAS_*` names in `files` (relative to the repository root).
@@ -34,7 +36,7 @@ pub fn faas_names(files: &[String]) -> BTreeSet<String> {
 
 /// Every file below `dir` (relative to the repository root) ending in `ext`.
 pub fn files_under(dir: &str, ext: &str) -> Vec<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root();
     let mut found = Vec::new();
     let mut pending = vec![root.join(dir)];
     while let Some(path) = pending.pop() {

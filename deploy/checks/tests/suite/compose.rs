@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -590,7 +589,7 @@ impl Stack {
                 "image faas/{image}:{TAG} is missing: run `TAG={TAG} PROFILE=debug deploy/build-images.sh` (scripts/test.sh does)"
             );
         }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = crate::repo::root();
         let override_file = tempfile::Builder::new().suffix(".yml").tempfile().unwrap();
         let mut services = format!(
             "version: \"2.4\"\nservices:\n  keygen: {{image: \"faas/keygen:{TAG}\"}}\n  nats: {{image: \"faas/nats:{TAG}\"}}\n  server-1: {{image: \"faas/server:{TAG}\"}}\n  server-2: {{image: \"faas/server:{TAG}\"}}\n  worker: {{image: \"faas/worker:{TAG}\"}}\n"

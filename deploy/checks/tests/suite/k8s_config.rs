@@ -9,18 +9,16 @@
 //!
 //! There is no cluster here: nothing is applied, KEDA and the CNI are not run.
 
-mod repo;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::repo::{faas_names, files_under, repo_file, root};
 use faas_api::api::ROUTES;
 use faas_shared::budget::{GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, WORKER_STOP_GRACE};
 use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_USER, WORKER_USER, WORKERS_CONSUMER};
 use faas_shared::paths;
-use repo::{faas_names, files_under, repo_file};
 use serde_json::Value;
 
 const OVERLAYS: [&str; 2] = ["dev", "prod"];
@@ -34,10 +32,9 @@ struct Rendered {
 
 impl Rendered {
     fn of(overlay: &'static str) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let output = Command::new("kubectl")
             .arg("kustomize")
-            .arg(root.join("deploy/k8s/overlays").join(overlay))
+            .arg(root().join("deploy/k8s/overlays").join(overlay))
             .output()
             .expect("kubectl runs (apt-get install kubernetes-client; .ci/run does)");
         assert!(
@@ -134,9 +131,8 @@ fn port_number(container: &Value, port: &Value) -> u64 {
 /// Secret name → its keys, as `deploy/k8s/secrets.sh` makes them (with keygen);
 /// the files are kept in `dir`.
 fn secrets(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let output = Command::new("sh")
-        .arg(root.join("deploy/k8s/secrets.sh"))
+        .arg(root().join("deploy/k8s/secrets.sh"))
         .arg(dir)
         .output()
         .expect("sh runs");

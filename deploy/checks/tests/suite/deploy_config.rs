@@ -6,11 +6,9 @@
 //! No YAML parser: `apisix/apisix.yaml` and the compose files are written in a
 //! regular layout (documented at the top of each) and read line by line here.
 
-mod repo;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use repo::{faas_names, files_under, repo_file};
+use crate::repo::{faas_names, files_under, repo_file};
 
 use faas_api::api::{API_KEY_ROUTES, ROUTES};
 use faas_api::auth::JWT_CONSUMER_KEY;
@@ -941,9 +939,8 @@ fn check_ports(docs: &[String], code: &[String], deploy: &[String]) {
 /// Runs a repo script with `--check`; it fails, naming the fix, when its output is
 /// stale.
 fn check_generated(script: &str) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::process::Command::new("bash")
-        .arg(root.join(script))
+        .arg(crate::repo::root().join(script))
         .arg("--check")
         .output()
         .expect("bash runs");

@@ -1,0 +1,10 @@
+//! The deployment checks: the files under `apisix/`, `kumori/`, `deploy/` and the
+//! compose and stack files agree with the code and with one another
+//! (`deploy_config`, `k8s_config`, read from the repository by `repo`), and the
+//! compose stack runs for real (`compose`). One test binary, a module per file;
+//! `cargo nextest` runs each test in its own process.
+
+mod compose;
+mod deploy_config;
+mod k8s_config;
+mod repo;
