@@ -13,6 +13,8 @@
 //! - [`activation`]: activation requests as the server queues them, for driving a
 //!   worker or its runtime without a server;
 //! - [`docker`]: what a test asks the Docker Engine (leftover containers, images);
+//! - [`init`]: the static `faas-init` that prewarmed containers start with, built
+//!   once per test process as the deployment builds it;
 //! - [`names`]: unique names, the example images and the one password;
 //! - [`listener`]: a loopback TCP listener that counts connections, standing in for
 //!   a registry that hangs or a service that is not a registry.
