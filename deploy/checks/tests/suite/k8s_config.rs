@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::repo::{faas_names, files_under, repo_file, root};
+use crate::repo::{faas_names, files_under, repo_file, repo_yaml, root, yaml_documents};
 use faas_api::api::ROUTES;
 use faas_shared::budget::{GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, WORKER_STOP_GRACE};
 use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_USER, WORKER_USER, WORKERS_CONSUMER};
@@ -91,28 +91,12 @@ impl Rendered {
     }
 }
 
-fn yaml_documents(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .map(|doc| {
-            let yaml = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).unwrap();
-            serde_json::to_value(yaml).unwrap()
-        })
-        .filter(|v| !v.is_null())
-        .collect()
-}
-
 fn container_named<'a>(pod: &'a Value, name: &str) -> &'a Value {
     ["containers", "initContainers"]
         .iter()
         .flat_map(|list| pod[*list].as_array().into_iter().flatten())
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no container {name}"))
-}
-
-/// A YAML file of the repository, as JSON.
-fn repo_yaml(path: &str) -> Value {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&repo_file(path)).unwrap();
-    serde_json::to_value(yaml).unwrap()
 }
 
 /// The container port a probe or Service names (by name or number).
