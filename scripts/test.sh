@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 
-# schemathesis (server/tests/schemathesis.rs), the version pinned in
+# schemathesis (api/tests/suite/schemathesis.rs), the version pinned in
 # tests/schemathesis/requirements.txt, in a venv of its own; reinstalled only when
 # the pin changes.
 venv=.venv-schemathesis

@@ -62,6 +62,12 @@ impl Api {
         (response.status(), response.json().await.unwrap())
     }
 
+    /// A GET with a token that must answer 200 OK: the JSON body.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Value {
+        let response = self.authed(Method::GET, path, token).send().await.unwrap();
+        json_body(response, StatusCode::OK).await
+    }
+
     pub async fn register(&self, username: &str, password: &str) -> Response {
         self.credentials("/v1/users", username, password).await
     }
@@ -91,7 +97,7 @@ impl Api {
 
     /// Logs `username` in with [`PASSWORD`] and returns the token.
     pub async fn token(&self, username: &str) -> String {
-        let body: Value = self.login(username, PASSWORD).await.json().await.unwrap();
+        let body = json_body(self.login(username, PASSWORD).await, StatusCode::OK).await;
         body["token"].as_str().expect("a token").to_owned()
     }
 
@@ -113,11 +119,26 @@ impl Api {
 
     /// Invokes `name` with `param` (JSON in, JSON out) and waits for the answer.
     pub async fn invoke(&self, token: &str, name: &str, param: &str) -> Response {
+        self.invocation(token, name, param).send().await.unwrap()
+    }
+
+    /// Invokes `name` and returns the status and the JSON body (null if there is
+    /// none), or the transport error: under load, or with a server or NATS node
+    /// going away, what a caller sees is what the test or benchmark counts.
+    pub async fn try_invoke(
+        &self,
+        token: &str,
+        name: &str,
+        param: &str,
+    ) -> reqwest::Result<(StatusCode, Value)> {
+        let response = self.invocation(token, name, param).send().await?;
+        let status = response.status();
+        Ok((status, response.json().await.unwrap_or_default()))
+    }
+
+    fn invocation(&self, token: &str, name: &str, param: &str) -> RequestBuilder {
         self.authed(Method::POST, &format!("/v1/functions/{name}/invoke"), token)
             .json(&json!({ "param": param }))
-            .send()
-            .await
-            .unwrap()
     }
 
     /// Invokes `name` and returns the activation; the answer must be 200 OK.
@@ -127,7 +148,13 @@ impl Api {
 
     /// Polls `/readyz` for up to 30 s until it answers `status`.
     pub async fn wait_ready(&self, status: StatusCode) -> bool {
-        for _ in 0..150 {
+        self.ready_within(status, Duration::from_secs(30)).await
+    }
+
+    /// Polls `/readyz` for up to `limit` until it answers `status`.
+    pub async fn ready_within(&self, status: StatusCode, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
             let probe = self.request(Method::GET, "/readyz").send().await;
             if probe.is_ok_and(|r| r.status() == status) {
                 return true;

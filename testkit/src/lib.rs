@@ -1,5 +1,6 @@
-//! The one test kit of the faas tests: the server's, the worker's and the CLI's
-//! suites start the same real parts and drive them with the same helpers.
+//! The one test kit of the faas tests: the suites of the API, the worker, the CLI
+//! and the deployment checks, and the scaling benchmark, start the same real parts
+//! and drive them with the same helpers.
 //!
 //! Layout:
 //!
@@ -8,11 +9,15 @@
 //!   deployment ([`Platform::parts`]: the API server alone over plain HTTP, workers
 //!   the test starts, stops or crashes, a NATS it can kill and restart);
 //! - [`api`]: [`Api`], the HTTP client a test talks to the API with;
+//! - [`compose`]: [`Stack`](compose::Stack), the compose deployment run for real
+//!   (the compose tests and the scaling benchmark);
 //! - [`nats`]: [`Nats`], a private nats-server, with the stream and buckets set up
 //!   by the server's own code;
 //! - [`activation`]: activation requests as the server queues them, for driving a
 //!   worker or its runtime without a server;
 //! - [`docker`]: what a test asks the Docker Engine (leftover containers, images);
+//! - [`init`]: the static `faas-init` that prewarmed containers start with, built
+//!   once per test process as the deployment builds it;
 //! - [`names`]: unique names, the example images and the one password;
 //! - [`listener`]: a loopback TCP listener that counts connections, standing in for
 //!   a registry that hangs or a service that is not a registry.
@@ -21,6 +26,7 @@
 
 pub mod activation;
 pub mod api;
+pub mod compose;
 pub mod docker;
 pub mod init;
 pub mod listener;

@@ -8,7 +8,7 @@
 //! response per status ([`ErrorCode::http_status`]) whose body schema allows exactly
 //! the codes listed, so the fuzzer in the test command checks the table against
 //! what the server really answers. utoipa needs the handlers by name ([`ApiDoc`]);
-//! the tests in `api/tests/openapi.rs` fail, naming the route, until that list,
+//! the tests in `api/tests/suite/openapi.rs` fail, naming the route, until that list,
 //! the table and the checked-in copy agree.
 
 use std::sync::LazyLock;
@@ -30,7 +30,7 @@ use super::{account, activations, functions, invoke, keys, meta, secrets, users}
 pub const BEARER: &str = "bearer";
 
 /// The document, as utoipa derives it: every handler of the route table, by name
-/// (the macro needs the list; `api/tests/openapi.rs` checks it against the table),
+/// (the macro needs the list; `api/tests/suite/openapi.rs` checks it against the table),
 /// completed from the table by [`FromRouteTable`].
 #[derive(OpenApi)]
 #[openapi(

@@ -7,7 +7,8 @@
 //! to start its first activation, and at the end scales back down to the first
 //! count while every slot runs a function, to count what the removed workers
 //! answer. Prints a Markdown report on stdout (progress on
-//! stderr) and writes two SVG charts. The stack is removed at the end (`down -v`).
+//! stderr) and writes two SVG charts. The stack is the test kit's compose
+//! [`Stack`] (the compose tests run it too), removed at the end (`down -v`).
 
 // Shared with faas-bench, which uses the rest of them.
 #[path = "../chart.rs"]
@@ -20,7 +21,6 @@ mod stats;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -29,16 +29,16 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use faas_shared::paths;
-use reqwest::{Client, StatusCode};
+use faas_testkit::Api;
+use faas_testkit::compose::{self, SINGLE, Stack};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio::process::Command;
 
 use chart::Series;
 use stats::{Samples, fmt_ms};
 
 const SLEEP_IMAGE: &str = "faas-examples/sleep:latest";
 const SHORT_IMAGE: &str = "faas-examples/reverse:latest";
-const PASSWORD: &str = "scaling benchmark password";
 /// `FAAS_WORKER_SLOTS` of docker-compose.yml's workers.
 const SLOTS: usize = 4;
 
@@ -79,22 +79,18 @@ async fn main() -> anyhow::Result<()> {
     if args.workers.is_empty() || args.workers.windows(2).any(|w| w[0] >= w[1]) {
         bail!("--workers must be increasing, e.g. 1,2,3");
     }
-    for image in ["server", "worker", "keygen", "nats"] {
-        let image = format!("faas/{image}:{}", args.tag);
-        if !run("docker", &["image", "inspect", &image])
-            .await?
-            .status
-            .success()
-        {
-            bail!(
-                "{image} is missing: TAG={} deploy/build-images.sh",
-                args.tag
-            );
-        }
+    let missing = compose::missing_images(&args.tag);
+    if !missing.is_empty() {
+        bail!(
+            "missing images {missing:?}: TAG={} deploy/build-images.sh",
+            args.tag
+        );
     }
-    let stack = Stack::up(&args.tag, args.workers[0]).await?;
+    eprintln!("compose up ({} worker(s))", args.workers[0]);
+    let stack = Stack::up("scale", &args.tag, SINGLE, args.workers[0]);
     let outcome = measure(&args, &stack).await;
-    stack.down().await;
+    eprintln!("compose down -v");
+    drop(stack);
     let (steps, scale_down) = outcome?;
     println!("{}", report(&args, &steps, &scale_down));
     write_charts(&args, &steps)?;
@@ -138,16 +134,16 @@ struct ScaleDown {
 }
 
 async fn measure(args: &Args, stack: &Stack) -> anyhow::Result<(Vec<Step>, ScaleDown)> {
-    let api = stack.api().await?;
+    let api = stack.servers().await;
     let mut users = Vec::new();
     for n in 0..args.users {
         let name = format!("scale{n}x{}", std::process::id());
-        users.push(api.user(&name).await?);
+        users.push(user(&api[0], &name).await);
     }
     eprintln!("warming up (images, connections)");
     for token in &users {
-        api.invoke(token, "short", "warm").await;
-        api.invoke(token, "nap", "0").await;
+        let _ = api[0].try_invoke(token, "short", "warm").await;
+        let _ = api[0].try_invoke(token, "nap", "0").await;
     }
     let mut steps = Vec::new();
     for (i, &workers) in args.workers.iter().enumerate() {
@@ -178,7 +174,7 @@ async fn measure(args: &Args, stack: &Stack) -> anyhow::Result<(Vec<Step>, Scale
 async fn scale_down_under_load(
     args: &Args,
     stack: &Stack,
-    api: &Api,
+    api: &[Api],
     users: &[String],
 ) -> anyhow::Result<ScaleDown> {
     let (from, to) = (*args.workers.last().unwrap(), args.workers[0]);
@@ -187,14 +183,14 @@ async fn scale_down_under_load(
     let clients = jobs.div_ceil(users.len());
     let param = (args.sleep_secs * 5).to_string();
     let background = {
-        let (api, users) = (api.clone(), users.to_vec());
+        let (api, users) = (api.to_vec(), users.to_vec());
         let never = Arc::new(AtomicBool::new(false));
         tokio::spawn(
             async move { run_load(&api, &users, clients, "nap", &param, jobs, &never).await },
         )
     };
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stack.scale_workers(to).await?;
+    tokio::task::block_in_place(|| stack.scale_workers(to));
     Ok(ScaleDown {
         from,
         to,
@@ -208,15 +204,15 @@ async fn scale_down_under_load(
 async fn scale_up_under_load(
     args: &Args,
     stack: &Stack,
-    api: &Api,
+    api: &[Api],
     users: &[String],
     workers: usize,
 ) -> anyhow::Result<f64> {
     eprintln!("scaling to {workers} worker(s) under load");
-    let before = stack.containers("worker").await?;
+    let before = stack.containers("worker");
     let stop = Arc::new(AtomicBool::new(false));
     let background = {
-        let (api, users, stop) = (api.clone(), users.to_vec(), stop.clone());
+        let (api, users, stop) = (api.to_vec(), users.to_vec(), stop.clone());
         let (clients, param) = (args.clients, args.sleep_secs.to_string());
         tokio::spawn(async move {
             run_load(&api, &users, clients, "nap", &param, usize::MAX, &stop).await;
@@ -224,17 +220,16 @@ async fn scale_up_under_load(
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
     let scaled_at = Utc::now();
-    stack.scale_workers(workers).await?;
+    tokio::task::block_in_place(|| stack.scale_workers(workers));
     let new: Vec<String> = stack
         .containers("worker")
-        .await?
         .into_iter()
         .filter(|id| !before.contains(id))
         .collect();
     // Keep the load up until a new worker's first activation is on record.
     let deadline = Instant::now() + Duration::from_secs(120);
     let first = loop {
-        if let Some(first) = first_start(api, users, &new, scaled_at).await? {
+        if let Some(first) = first_start(&api[0], users, &new, scaled_at).await? {
             break Some(first);
         }
         if Instant::now() > deadline {
@@ -258,7 +253,7 @@ async fn first_start(
 ) -> anyhow::Result<Option<DateTime<Utc>>> {
     let mut first: Option<DateTime<Utc>> = None;
     for token in users {
-        for record in api.records(token).await? {
+        for record in records(api, token).await? {
             let worker = record["worker"].as_str().unwrap_or_default();
             let started = record["started_at"].as_str().unwrap_or_default();
             if workers.iter().any(|id| worker.starts_with(&id[..12]))
@@ -276,7 +271,7 @@ async fn first_start(
 /// clients, spread over both servers.
 async fn load(
     args: &Args,
-    api: &Api,
+    api: &[Api],
     users: &[String],
     function: &str,
     param: &str,
@@ -294,7 +289,7 @@ async fn load(
 
 /// `jobs` invocations (or until `stop`) by `clients` closed-loop clients per user.
 async fn run_load(
-    api: &Api,
+    api: &[Api],
     users: &[String],
     clients: usize,
     function: &str,
@@ -308,14 +303,14 @@ async fn run_load(
 
     for (u, token) in users.iter().enumerate() {
         for c in 0..clients {
-            let (api, next, token, stop) = (api.clone(), next.clone(), token.clone(), stop.clone());
+            let server = api[(u * clients + c) % api.len()].clone();
+            let (next, token, stop) = (next.clone(), token.clone(), stop.clone());
             let (function, param) = (function.to_owned(), param.to_owned());
-            let server = (u * clients + c) % api.servers.len();
             tasks.push(tokio::spawn(async move {
                 let mut seen = Vec::new();
                 while !stop.load(Ordering::Relaxed) && next.fetch_add(1, Ordering::Relaxed) < jobs {
                     let sent = Instant::now();
-                    let (status, code) = api.invoke_on(server, &token, &function, &param).await;
+                    let (status, code) = invoke(&server, &token, &function, &param).await;
                     seen.push((status, code, sent.elapsed()));
                 }
                 seen
@@ -460,274 +455,53 @@ fn write_charts(args: &Args, steps: &[Step]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The compose project under test.
-struct Stack {
-    project: String,
-    files: Vec<String>,
-    _override: tempfile::NamedTempFile,
+/// Registers `name`, logs in, adds the functions `nap` and `short`; the token.
+async fn user(server: &Api, name: &str) -> String {
+    let token = server.user(name).await;
+    for (function, spec) in [
+        ("nap", json!({ "image": SLEEP_IMAGE, "timeout_ms": 60_000 })),
+        ("short", json!({ "image": SHORT_IMAGE })),
+    ] {
+        server.add_function(&token, function, spec).await;
+    }
+    token
 }
 
-impl Stack {
-    async fn up(tag: &str, workers: usize) -> anyhow::Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let override_file = tempfile::Builder::new().suffix(".yml").tempfile()?;
-        let images = ["keygen", "nats", "server-1", "server-2", "worker"]
-            .map(|s| {
-                let image = s.trim_end_matches(['-', '1', '2']);
-                format!("  {s}: {{image: \"faas/{image}:{tag}\"}}\n")
-            })
-            .concat();
-        std::fs::write(
-            override_file.path(),
-            format!("version: \"2.4\"\nservices:\n{images}"),
-        )?;
-        let stack = Self {
-            project: format!("faasscale{}", std::process::id()),
-            files: vec![
-                root.join("docker-compose.yml").display().to_string(),
-                override_file.path().display().to_string(),
-            ],
-            _override: override_file,
-        };
-        eprintln!("compose up ({}, {workers} worker(s))", stack.project);
-        let scale = format!("worker={workers}");
-        let up = stack
-            .compose(&[
-                "up",
-                "-d",
-                "--no-build",
-                "--scale",
-                &scale,
-                "keygen",
-                "nats",
-                "server-1",
-                "server-2",
-                "worker",
-            ])
-            .await?;
-        if !up.status.success() {
-            stack.down().await;
-            bail!("compose up: {}", String::from_utf8_lossy(&up.stderr));
+/// Status and error code (empty on success) of one synchronous invocation; a
+/// transport error is a 502 with the error as its code.
+async fn invoke(server: &Api, token: &str, function: &str, param: &str) -> (StatusCode, String) {
+    match server.try_invoke(token, function, param).await {
+        Ok((status, body)) => {
+            let code = body["error"]["code"].as_str().unwrap_or_default();
+            (status, code.to_owned())
         }
-        Ok(stack)
-    }
-
-    /// Scales the worker service to `workers`, leaving the running ones as they are.
-    async fn scale_workers(&self, workers: usize) -> anyhow::Result<()> {
-        let scale = format!("worker={workers}");
-        let out = self
-            .compose(&[
-                "up",
-                "-d",
-                "--no-build",
-                "--no-recreate",
-                "--scale",
-                &scale,
-                "worker",
-            ])
-            .await?;
-        if !out.status.success() {
-            bail!("compose scale: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(())
-    }
-
-    /// `docker-compose` with this project's name and files.
-    async fn compose(&self, args: &[&str]) -> std::io::Result<Output> {
-        let socket_group = std::fs::metadata("/var/run/docker.sock")
-            .map(|m| std::os::unix::fs::MetadataExt::gid(&m))
-            .unwrap_or(999);
-        let mut command = Command::new("docker-compose");
-        command.args(["-p", &self.project]);
-        for file in &self.files {
-            command.args(["-f", file]);
-        }
-        command
-            .args(args)
-            .env("DOCKER_GID", socket_group.to_string())
-            .output()
-            .await
-    }
-
-    async fn containers(&self, service: &str) -> anyhow::Result<Vec<String>> {
-        let out = self.compose(&["ps", "-q", service]).await?;
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect())
-    }
-
-    /// Both servers, once they answer `/readyz`.
-    async fn api(&self) -> anyhow::Result<Api> {
-        let client = Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()?;
-        let mut servers = Vec::new();
-        for service in ["server-1", "server-2"] {
-            let id = self
-                .containers(service)
-                .await?
-                .into_iter()
-                .next()
-                .context("no server")?;
-            let inspect = run(
-                "docker",
-                &[
-                    "inspect",
-                    "-f",
-                    "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                    &id,
-                ],
-            )
-            .await?;
-            let ip = String::from_utf8_lossy(&inspect.stdout).trim().to_owned();
-            let url = format!("http://{ip}:8080");
-            let deadline = Instant::now() + Duration::from_secs(120);
-            loop {
-                let ready = client.get(format!("{url}/readyz")).send().await;
-                if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    bail!("{service} never became ready");
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            servers.push(url);
-        }
-        Ok(Api {
-            client,
-            servers: Arc::new(servers),
-        })
-    }
-
-    async fn down(&self) {
-        eprintln!("compose down -v");
-        let _ = self
-            .compose(&["down", "-v", "--remove-orphans", "-t", "5"])
-            .await;
+        Err(e) => (StatusCode::BAD_GATEWAY, format!("transport: {e}")),
     }
 }
 
-/// Both server replicas over plain HTTP (TLS ends at APISIX, which is not run).
-#[derive(Clone)]
-struct Api {
-    client: Client,
-    servers: Arc<Vec<String>>,
-}
-
-impl Api {
-    /// Registers `name`, logs in, adds the functions `nap` and `short`; the token.
-    async fn user(&self, name: &str) -> anyhow::Result<String> {
-        let server = &self.servers[0];
-        let credentials = json!({ "username": name, "password": PASSWORD });
-        let created = self
-            .client
-            .post(format!("{server}{}", paths::USERS))
-            .json(&credentials)
-            .send()
-            .await?;
-        if created.status() != StatusCode::CREATED {
-            bail!("register {name}: {}", created.status());
+/// Every activation record of the token's user (following `Link: rel="next"`).
+async fn records(server: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
+    let mut records = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut path = format!("{}?limit=100", paths::ACTIVATIONS);
+        if let Some(after) = &after {
+            path.push_str(&format!("&after={after}"));
         }
-        let login: Value = self
-            .client
-            .post(format!("{server}{}", paths::LOGIN))
-            .json(&credentials)
+        let page: Vec<Value> = server
+            .authed(Method::GET, &path, token)
             .send()
             .await?
             .json()
             .await?;
-        let token = login["token"].as_str().context("no token")?.to_owned();
-        for (function, spec) in [
-            ("nap", json!({ "image": SLEEP_IMAGE, "timeout_ms": 60_000 })),
-            ("short", json!({ "image": SHORT_IMAGE })),
-        ] {
-            let put = self
-                .client
-                .put(format!(
-                    "{server}{}",
-                    paths::fill(paths::FUNCTION, function)
-                ))
-                .bearer_auth(&token)
-                .json(&spec)
-                .send()
-                .await?;
-            if !put.status().is_success() {
-                bail!("PUT {function}: {}", put.status());
-            }
-        }
-        Ok(token)
-    }
-
-    async fn invoke(&self, token: &str, function: &str, param: &str) -> (StatusCode, String) {
-        self.invoke_on(0, token, function, param).await
-    }
-
-    /// Status and error code (empty on success) of one synchronous invocation.
-    async fn invoke_on(
-        &self,
-        server: usize,
-        token: &str,
-        function: &str,
-        param: &str,
-    ) -> (StatusCode, String) {
-        let sent = self
-            .client
-            .post(format!(
-                "{}{}",
-                self.servers[server],
-                paths::fill(paths::INVOKE, function)
-            ))
-            .bearer_auth(token)
-            .json(&json!({ "param": param }))
-            .send()
-            .await;
-        match sent {
-            Ok(response) => {
-                let status = response.status();
-                let body: Value = response.json().await.unwrap_or(Value::Null);
-                let code = body["error"]["code"].as_str().unwrap_or_default();
-                (status, code.to_owned())
-            }
-            Err(e) => (StatusCode::BAD_GATEWAY, format!("transport: {e}")),
+        let Some(last) = page.last() else {
+            return Ok(records);
+        };
+        after = last["activation_id"].as_str().map(str::to_owned);
+        let full = page.len() == 100;
+        records.extend(page);
+        if !full || after.is_none() {
+            return Ok(records);
         }
     }
-
-    /// Every activation record of the token's user (following `Link: rel="next"`).
-    async fn records(&self, token: &str) -> anyhow::Result<Vec<Value>> {
-        let mut records = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let mut url = format!("{}{}?limit=100", self.servers[0], paths::ACTIVATIONS);
-            if let Some(after) = &after {
-                url.push_str(&format!("&after={after}"));
-            }
-            let page: Vec<Value> = self
-                .client
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await?
-                .json()
-                .await?;
-            let Some(last) = page.last() else {
-                return Ok(records);
-            };
-            after = last["activation_id"].as_str().map(str::to_owned);
-            let full = page.len() == 100;
-            records.extend(page);
-            if !full || after.is_none() {
-                return Ok(records);
-            }
-        }
-    }
-}
-
-async fn run(program: &str, args: &[&str]) -> anyhow::Result<Output> {
-    Command::new(program)
-        .args(args)
-        .output()
-        .await
-        .with_context(|| format!("running {program}"))
 }

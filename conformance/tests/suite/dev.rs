@@ -1,5 +1,5 @@
 //! The conformance suite against `faas-server dev` (the compose run is part of
-//! server/tests/compose.rs): every case must pass.
+//! deploy/checks/tests/suite/compose.rs): every case must pass.
 
 use faas_conformance::{Images, Options};
 use faas_testkit::Platform;

@@ -1,7 +1,7 @@
 //! Trust boundaries inside the platform: NATS lets in only faas' own users, each
 //! with only the subjects it needs, and a worker runs only what the server queued.
 //!
-//! (On compose the same NATS config is checked by `compose.rs`.)
+//! (On compose the same NATS config is checked by faas-deploy-checks' `compose`.)
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

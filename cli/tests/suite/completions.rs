@@ -1,7 +1,7 @@
 //! The completion scripts under `completions/` are generated; this keeps them fresh.
 //!
 //! Refresh them with:
-//!   FAASCTL_UPDATE_COMPLETIONS=1 cargo nextest run -p faasctl --test completions
+//!   FAASCTL_UPDATE_COMPLETIONS=1 cargo nextest run -p faasctl -E 'test(/^completions::/)'
 
 use std::path::PathBuf;
 
@@ -42,7 +42,7 @@ fn checked_in_completions_are_up_to_date() {
     assert!(
         stale.is_empty(),
         "stale completion scripts in completions/: {stale:?}\nrefresh them with:\n  \
-         FAASCTL_UPDATE_COMPLETIONS=1 cargo nextest run -p faasctl --test completions"
+         FAASCTL_UPDATE_COMPLETIONS=1 cargo nextest run -p faasctl -E 'test(/^completions::/)'"
     );
 }
 

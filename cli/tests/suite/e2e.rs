@@ -2,9 +2,7 @@
 //! in-process worker on the local Docker Engine, HTTPS with a dev CA) and the example
 //! function images from `scripts/build-function-images.sh`.
 
-mod common;
-
-use common::{credentials_path, faasctl};
+use crate::common::{credentials_path, faasctl};
 use faas_testkit::Platform;
 use faas_testkit::docker::require_image;
 use faas_testkit::names::{FAIL, REVERSE};

@@ -6,19 +6,17 @@
 //!
 //! The images are the compose files' own, built offline from this checkout:
 //! `TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs
-//! first. A generated override file only swaps in those `:test` tags.
+//! first. The stack is the test kit's [`Stack`], which the scaling benchmark runs too.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use faas_testkit::Api;
+use faas_testkit::compose::{CLUSTER, SINGLE, Stack, container_ip, docker, stderr, stdout};
+use faas_testkit::names::{PASSWORD, REVERSE, SH, SLEEP, unique};
 use futures::future::join_all;
-use reqwest::{Client, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-use faas_testkit::names::{REVERSE, SH, SLEEP, unique};
 
 /// The images' tag; `FAAS_TEST_TAG` at build time picks another (so that parallel
 /// checkouts on one engine do not test one another's images).
@@ -26,34 +24,32 @@ const TAG: &str = match option_env!("FAAS_TEST_TAG") {
     Some(tag) => tag,
     None => "test",
 };
-const PASSWORD: &str = "compose-password-1";
+
+/// Three workers, as the README's walkthrough scales them.
+const WORKERS: usize = 3;
 
 /// Base stack, three workers: the README walkthrough across both replicas, work
 /// spread over more than one worker, and a teardown that leaves nothing behind.
 #[tokio::test(flavor = "multi_thread")]
 async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
-    let mut stack = Stack::up("walk", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
-    let [s1, s2] = [&api.servers[0], &api.servers[1]];
+    let mut stack = Stack::up("walk", TAG, SINGLE, WORKERS);
+    let servers = stack.servers().await;
+    let [s1, s2] = &servers;
 
     // Registered on one replica, logged in on the other: the servers share nothing
     // but NATS and the JWT key from the keygen one-shot.
-    let alice = api.register(s1, "alice").await;
-    let token = api.login(s2, &alice).await;
-    api.add_reverse(s1, &token, "reverse").await;
-    let listed: Value = api.get(s2, "/v1/functions", &token).await;
+    let alice = register(s1, "alice").await;
+    let token = s2.token(&alice).await;
+    add_reverse(s1, &token, "reverse").await;
+    let listed = s2.get_ok("/v1/functions", &token).await;
     assert_eq!(listed[0]["name"], "reverse", "{listed}");
 
     // Six concurrent invocations, alternating replicas: alice's fair share
     // (FAAS_MAX_INFLIGHT_PER_USER) of three workers × four slots.
     let calls = (0..6).map(|i| {
-        let server = &api.servers[i % 2];
+        let server = &servers[i % 2];
         let token = &token;
-        let api = &api;
-        async move {
-            api.invoke(server, token, "reverse", &format!("hello {i}"))
-                .await
-        }
+        async move { invoke(server, token, "reverse", &format!("hello {i}")).await }
     });
     for (i, (status, body)) in join_all(calls).await.into_iter().enumerate() {
         assert_eq!(status, StatusCode::OK, "invocation {i}: {body}");
@@ -62,7 +58,7 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     }
 
     // Which worker ran what, as any user sees it in their activation records.
-    let records: Value = api.get(s1, "/v1/activations?limit=100", &token).await;
+    let records = s1.get_ok("/v1/activations?limit=100", &token).await;
     let mut per_worker = BTreeMap::<String, usize>::new();
     for record in records.as_array().unwrap() {
         let worker = record["worker"].as_str().unwrap_or("(none)").to_owned();
@@ -76,7 +72,7 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     );
     // A worker's id is its container's hostname (the short container id) and pid.
     let workers = stack.containers("worker");
-    assert_eq!(workers.len(), 3);
+    assert_eq!(workers.len(), WORKERS);
     for worker in per_worker.keys() {
         assert!(
             workers.iter().any(|id| worker.starts_with(&id[..12])),
@@ -85,20 +81,15 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     }
 
     // Removal and authentication, on the replica that did not create the function.
-    let deleted = api
-        .client
-        .delete(format!("{s2}/v1/functions/reverse"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = s2
+        .call(Method::DELETE, "/v1/functions/reverse", &token)
+        .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let (status, body) = api.invoke(s1, &token, "reverse", "gone").await;
+    let (status, body) = invoke(s1, &token, "reverse", "gone").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["error"]["code"], "function_not_found");
-    let anonymous = api
-        .client
-        .get(format!("{s1}/v1/functions"))
+    let anonymous = s1
+        .request(Method::GET, "/v1/functions")
         .send()
         .await
         .unwrap();
@@ -106,7 +97,7 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
 
     // The conformance suite, against one replica of the real deployment.
     let options = faas_conformance::Options {
-        api_url: s1.clone(),
+        api_url: s1.url().to_owned(),
         ca_cert: None,
         images: faas_conformance::Images::new("faas-examples/", "latest"),
     };
@@ -138,14 +129,12 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
 /// and workers log in as their users and the workers verify signed requests.
 #[tokio::test(flavor = "multi_thread")]
 async fn compose_nats_requires_credentials_and_services_hold_only_their_secrets() {
-    let stack = Stack::up("auth", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
-    let alice = api.register(&api.servers[0], "alice").await;
-    let token = api.login(&api.servers[1], &alice).await;
-    api.add_reverse(&api.servers[0], &token, "reverse").await;
-    let (status, body) = api
-        .invoke(&api.servers[1], &token, "reverse", "signed")
-        .await;
+    let stack = Stack::up("auth", TAG, SINGLE, WORKERS);
+    let [s1, s2] = &stack.servers().await;
+    let alice = register(s1, "alice").await;
+    let token = s2.token(&alice).await;
+    add_reverse(s1, &token, "reverse").await;
+    let (status, body) = invoke(s2, &token, "reverse", "signed").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"], "dengis");
 
@@ -205,25 +194,20 @@ async fn compose_nats_requires_credentials_and_services_hold_only_their_secrets(
 /// invocation is answered, and no user or function is lost.
 #[tokio::test(flavor = "multi_thread")]
 async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
-    let mut stack = Stack::up(
-        "cluster",
-        &["docker-compose.yml", "docker-compose.cluster.yml"],
-        &["nats-2", "nats-3"],
-    );
-    let api = stack.api().await;
+    let mut stack = Stack::up("cluster", TAG, CLUSTER, WORKERS);
+    let servers = stack.servers().await;
 
     let users = ["ann", "ben", "cat"];
     let mut tokens = Vec::new();
     for (i, name) in users.iter().enumerate() {
-        let server = &api.servers[i % 2];
-        let user = api.register(server, name).await;
-        let token = api.login(server, &user).await;
-        api.add_reverse(server, &token, &format!("rev-{name}"))
-            .await;
+        let server = &servers[i % 2];
+        let user = unique(name);
+        let token = server.user(&user).await;
+        add_reverse(server, &token, &format!("rev-{name}")).await;
         tokens.push((user, token));
     }
 
-    let leader = stack.activation_stream_leader(&api.client).await;
+    let leader = activation_stream_leader(&stack).await;
     let victim = if leader == "nats-1" {
         "nats"
     } else {
@@ -235,7 +219,7 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
     let kill_at = Duration::from_secs(5);
     let run_for = Duration::from_secs(25);
     let loops = (0..4).map(|client| {
-        let api = &api;
+        let server = &servers[client % 2];
         let (_, token) = &tokens[client % users.len()];
         let function = format!("rev-{}", users[client % users.len()]);
         async move {
@@ -245,9 +229,7 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
                 n += 1;
                 let param = format!("c{client} n{n}");
                 let sent = started.elapsed();
-                let (status, body) = api
-                    .invoke(&api.servers[client % 2], token, &function, &param)
-                    .await;
+                let (status, body) = invoke(server, token, &function, &param).await;
                 let expected: String = param.chars().rev().collect();
                 let ok = status == StatusCode::OK && body["result"] == expected.as_str();
                 answers.push((
@@ -284,16 +266,16 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
 
     // Nothing lost: every user logs in on both replicas and sees their function.
     for (user, _) in &tokens {
-        for server in &api.servers {
-            let token = api.login(server, user).await;
-            let listed: Value = api.get(server, "/v1/functions", &token).await;
+        for server in &servers {
+            let token = server.token(user).await;
+            let listed = server.get_ok("/v1/functions", &token).await;
             assert_eq!(listed.as_array().map(Vec::len), Some(1), "{user}: {listed}");
         }
     }
     // The two remaining nodes have a new leader and still take writes.
-    let new_leader = stack.activation_stream_leader(&api.client).await;
+    let new_leader = activation_stream_leader(&stack).await;
     assert_ne!(new_leader, leader);
-    api.register(&api.servers[0], "dan").await;
+    register(&servers[0], "dan").await;
 
     stack.down_and_check_nothing_is_left();
 }
@@ -305,25 +287,20 @@ async fn nats_cluster_keeps_answering_when_a_node_is_lost() {
 /// worker removes the container it left within a minute.
 #[tokio::test(flavor = "multi_thread")]
 async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
-    let mut stack = Stack::up("scale", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
-    let server = api.servers[0].clone();
-    let user = api.register(&server, "scaler").await;
-    let token = api.login(&server, &user).await;
-    api.add(
-        &server,
-        &token,
-        "nap",
-        json!({"image": SLEEP, "timeout_ms": 90_000}),
-    )
-    .await;
+    let mut stack = Stack::up("scale", TAG, SINGLE, WORKERS);
+    let [server, _] = stack.servers().await;
+    let user = unique("scaler");
+    let token = server.user(&user).await;
+    server
+        .add_function(&token, "nap", json!({"image": SLEEP, "timeout_ms": 90_000}))
+        .await;
 
     // 1. SIGTERM mid-run: the worker drains before it exits.
     let call = {
-        let (api, server, token) = (api.clone(), server.clone(), token.clone());
-        tokio::spawn(async move { api.invoke(&server, &token, "nap", "20").await })
+        let (server, token) = (server.clone(), token.clone());
+        tokio::spawn(async move { invoke(&server, &token, "nap", "20").await })
     };
-    let (container, worker) = stack.function_container(&user).await;
+    let (container, worker) = function_container(&stack, &user).await;
     let stop = docker(&["stop", &worker]);
     assert!(stop.status.success(), "docker stop: {}", stderr(&stop));
     let exit = docker(&["inspect", "-f", "{{.State.ExitCode}}", &worker]);
@@ -338,8 +315,14 @@ async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
     assert!(gone_within(&container, Duration::from_secs(10)).await);
 
     // 2. SIGKILL mid-run, and the replica is not restarted.
-    let accepted = api.invoke_async(&server, &token, "nap", "60").await;
-    let (container, worker) = stack.function_container(&user).await;
+    let accepted = server
+        .authed(Method::POST, "/v1/functions/nap/invoke?async=true", &token)
+        .json(&json!({ "param": "60" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    let (container, worker) = function_container(&stack, &user).await;
     docker(&["update", "--restart=no", &worker]);
     let kill = docker(&["kill", &worker]);
     assert!(kill.status.success(), "docker kill: {}", stderr(&kill));
@@ -352,7 +335,6 @@ async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
         "killed worker's container removed after {:?}",
         killed_at.elapsed()
     );
-    let _ = accepted;
 
     stack.down_and_check_nothing_is_left();
 }
@@ -363,26 +345,21 @@ async fn scaling_down_workers_loses_no_result_and_leaves_no_container() {
 /// result, none is run twice or refused, and nothing is left behind.
 #[tokio::test(flavor = "multi_thread")]
 async fn scaling_down_under_load_answers_every_call() {
-    let mut stack = Stack::up("down", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
+    let mut stack = Stack::up("down", TAG, SINGLE, WORKERS);
+    let servers = stack.servers().await;
     // Two users, 6 calls each: the fair share (6) lets each hold half the 12 slots.
     let mut calls = Vec::new();
     let mut owners = Vec::new();
-    for (n, name) in ["downa", "downb"].into_iter().enumerate() {
-        let server = api.servers[n].clone();
-        let user = api.register(&server, name).await;
-        let token = api.login(&server, &user).await;
-        api.add(
-            &server,
-            &token,
-            "nap",
-            json!({"image": SLEEP, "timeout_ms": 60_000}),
-        )
-        .await;
+    for (server, name) in servers.iter().zip(["downa", "downb"]) {
+        let user = unique(name);
+        let token = server.user(&user).await;
+        server
+            .add_function(&token, "nap", json!({"image": SLEEP, "timeout_ms": 60_000}))
+            .await;
         for _ in 0..6 {
-            let (api, server, token) = (api.clone(), server.clone(), token.clone());
+            let (server, token) = (server.clone(), token.clone());
             calls.push(tokio::spawn(async move {
-                api.invoke(&server, &token, "nap", "8").await
+                invoke(&server, &token, "nap", "8").await
             }));
         }
         owners.push((user, token));
@@ -411,18 +388,7 @@ async fn scaling_down_under_load_answers_every_call() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let before = stack.containers("worker");
-    let scale = tokio::task::block_in_place(|| {
-        stack.compose(&[
-            "up",
-            "-d",
-            "--no-build",
-            "--no-recreate",
-            "--scale",
-            "worker=1",
-            "worker",
-        ])
-    });
-    assert!(scale.status.success(), "scale down: {}", stderr(&scale));
+    tokio::task::block_in_place(|| stack.scale_workers(1));
     let remaining = stack.containers("worker");
     assert_eq!(remaining.len(), 1);
     for call in calls {
@@ -433,10 +399,8 @@ async fn scaling_down_under_load_answers_every_call() {
     // Each worker held 4 of the 12; the two removed ones ran theirs to the end
     // (a killed worker's calls would have been run again by the remaining one).
     let mut on_removed = 0;
-    for (n, (_, token)) in owners.iter().enumerate() {
-        let records: Value = api
-            .get(&api.servers[n], "/v1/activations?limit=100", token)
-            .await;
+    for (server, (_, token)) in servers.iter().zip(&owners) {
+        let records = server.get_ok("/v1/activations?limit=100", token).await;
         for record in records.as_array().unwrap() {
             let worker = record["worker"].as_str().unwrap_or_default();
             let removed = before
@@ -458,18 +422,16 @@ async fn scaling_down_under_load_answers_every_call() {
 /// test started and reads with `docker inspect`) and reaches none of them.
 #[tokio::test(flavor = "multi_thread")]
 async fn network_functions_cannot_reach_nats_or_the_servers() {
-    let mut stack = Stack::up("fence", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
-    let server = api.servers[0].clone();
-    let user = api.register(&server, "prober").await;
-    let token = api.login(&server, &user).await;
-    api.add(
-        &server,
-        &token,
-        "probe",
-        json!({"image": SH, "network": true, "timeout_ms": 60_000}),
-    )
-    .await;
+    let mut stack = Stack::up("fence", TAG, SINGLE, WORKERS);
+    let [server, _] = stack.servers().await;
+    let token = server.user(&unique("prober")).await;
+    server
+        .add_function(
+            &token,
+            "probe",
+            json!({"image": SH, "network": true, "timeout_ms": 60_000}),
+        )
+        .await;
     let (nats, s1, s2) = (stack.ip("nats"), stack.ip("server-1"), stack.ip("server-2"));
     // What a reachable target would print: NATS greets with INFO, the servers answer
     // HTTP/1.x (stdin stays open: hyper drops a request whose sender half-closes). Each probe ends with a marker, so an empty
@@ -480,7 +442,7 @@ async fn network_functions_cannot_reach_nats_or_the_servers() {
          (printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n'; sleep 2) | timeout 5 nc -w 3 {s2} 8080 | head -c 8; echo ' <server-2'; \
          ip -4 -o addr show eth0 | awk '{{print $4}}'"
     );
-    let (status, body) = api.invoke(&server, &token, "probe", &script).await;
+    let (status, body) = invoke(&server, &token, "probe", &script).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let result = body["result"].as_str().unwrap_or_default();
     println!(
@@ -527,22 +489,17 @@ async fn network_functions_cannot_reach_nats_or_the_servers() {
 /// fills over the Engine API. Parked containers go with the workers.
 #[tokio::test(flavor = "multi_thread")]
 async fn workers_in_containers_serve_prewarmed_functions() {
-    let mut stack = Stack::up("prewarm", &["docker-compose.yml"], &[]);
-    let api = stack.api().await;
-    let server = &api.servers[0];
-    let user = api.register(server, "warm").await;
-    let token = api.login(server, &user).await;
-    api.add(
-        server,
-        &token,
-        "warm",
-        json!({ "image": REVERSE, "prewarm": 2 }),
-    )
-    .await;
+    let mut stack = Stack::up("prewarm", TAG, SINGLE, WORKERS);
+    let [server, _] = stack.servers().await;
+    let user = unique("warm");
+    let token = server.user(&user).await;
+    server
+        .add_function(&token, "warm", json!({ "image": REVERSE, "prewarm": 2 }))
+        .await;
     let mut prewarmed = false;
     for i in 0..40 {
         let param = format!("warm {i}");
-        let (status, activation) = api.invoke(server, &token, "warm", &param).await;
+        let (status, activation) = invoke(&server, &token, "warm", &param).await;
         assert_eq!(status, StatusCode::OK, "{activation}");
         assert_eq!(
             activation["result"],
@@ -572,329 +529,117 @@ async fn workers_in_containers_serve_prewarmed_functions() {
     );
 }
 
-/// One docker-compose project, torn down (volumes included) when dropped.
-struct Stack {
-    project: String,
-    files: Vec<String>,
-    _override: tempfile::NamedTempFile,
-    down: bool,
+/// Registers a new user named after `name` on `server`; returns the username.
+async fn register(server: &Api, name: &str) -> String {
+    let username = unique(name);
+    let registered = server.register(&username, PASSWORD).await;
+    assert_eq!(
+        registered.status(),
+        StatusCode::CREATED,
+        "register {username} on {}",
+        server.url()
+    );
+    username
 }
 
-impl Stack {
-    /// `docker-compose up` of the NATS node(s), both servers and three workers.
-    fn up(name: &str, files: &[&str], extra_nats: &[&str]) -> Self {
-        for image in ["server", "worker", "keygen", "nats"] {
-            let inspect = docker(&["image", "inspect", &format!("faas/{image}:{TAG}")]);
-            assert!(
-                inspect.status.success(),
-                "image faas/{image}:{TAG} is missing: run `TAG={TAG} PROFILE=debug deploy/build-images.sh` (scripts/test.sh does)"
-            );
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let override_file = tempfile::Builder::new().suffix(".yml").tempfile().unwrap();
-        let mut services = format!(
-            "version: \"2.4\"\nservices:\n  keygen: {{image: \"faas/keygen:{TAG}\"}}\n  nats: {{image: \"faas/nats:{TAG}\"}}\n  server-1: {{image: \"faas/server:{TAG}\"}}\n  server-2: {{image: \"faas/server:{TAG}\"}}\n  worker: {{image: \"faas/worker:{TAG}\"}}\n"
-        );
-        for node in extra_nats {
-            services.push_str(&format!("  {node}: {{image: \"faas/nats:{TAG}\"}}\n"));
-        }
-        std::fs::write(override_file.path(), services).unwrap();
-        let mut all_files: Vec<String> = files
-            .iter()
-            .map(|f| root.join(f).display().to_string())
-            .collect();
-        all_files.push(override_file.path().display().to_string());
-        let stack = Self {
-            project: format!("faastest{}{name}", std::process::id()),
-            files: all_files,
-            _override: override_file,
-            down: false,
-        };
-        let mut args = vec!["up", "-d", "--no-build", "--scale", "worker=3"];
-        args.extend(["keygen", "nats", "server-1", "server-2", "worker"]);
-        args.extend(extra_nats);
-        let up = stack.compose(&args);
-        assert!(up.status.success(), "compose up: {}", stderr(&up));
-        stack
-    }
+/// Adds (or replaces) `function` running the reverse example.
+async fn add_reverse(server: &Api, token: &str, function: &str) {
+    server
+        .add_function(token, function, json!({ "image": REVERSE }))
+        .await;
+}
 
-    fn compose(&self, args: &[&str]) -> Output {
-        let mut command = Command::new("docker-compose");
-        command.args(["-p", &self.project]);
-        for file in &self.files {
-            command.args(["-f", file]);
-        }
-        // The worker joins the group owning the host's Docker socket.
-        let socket_group = std::fs::metadata("/var/run/docker.sock")
-            .map(|m| std::os::unix::fs::MetadataExt::gid(&m))
-            .expect("a local Docker Engine socket");
-        command
-            .args(args)
-            .env("DOCKER_GID", socket_group.to_string())
-            .output()
-            .expect("docker-compose runs (apt-get install docker-compose)")
-    }
+/// Status and JSON body of an invocation; a transport error is a status 599, so
+/// that a test under load counts it as a failed call.
+async fn invoke(server: &Api, token: &str, function: &str, param: &str) -> (StatusCode, Value) {
+    server
+        .try_invoke(token, function, param)
+        .await
+        .unwrap_or_else(|e| (StatusCode::from_u16(599).unwrap(), json!(e.to_string())))
+}
 
-    /// The first function container of `owner` to appear (waiting up to 30 s), and
-    /// the worker container that runs it.
-    async fn function_container(&self, owner: &str) -> (String, String) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let found = docker(&[
+/// The first function container of `owner` to appear (waiting up to 30 s), and
+/// the worker container that runs it.
+async fn function_container(stack: &Stack, owner: &str) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = docker(&[
+            "ps",
+            "--no-trunc",
+            "--filter",
+            &format!("label=io.faas.owner={owner}"),
+            "--format",
+            "{{.ID}} {{.Label \"io.faas.worker\"}}",
+        ]);
+        if let Some((container, worker_id)) = stdout(&found)
+            .lines()
+            .next()
+            .and_then(|l| l.split_once(' '))
+        {
+            // A worker's id is its container's hostname (short id) and pid.
+            let worker = stack
+                .containers("worker")
+                .into_iter()
+                .find(|id| worker_id.starts_with(&id[..12]))
+                .unwrap_or_else(|| panic!("no worker container runs {worker_id}"));
+            return (container.to_owned(), worker);
+        }
+        if Instant::now() > deadline {
+            let all = docker(&[
                 "ps",
-                "--no-trunc",
+                "-a",
                 "--filter",
                 &format!("label=io.faas.owner={owner}"),
-                "--format",
-                "{{.ID}} {{.Label \"io.faas.worker\"}}",
             ]);
-            if let Some((container, worker_id)) = stdout(&found)
-                .lines()
-                .next()
-                .and_then(|l| l.split_once(' '))
+            let logs = stack.compose(&["logs", "--no-color", "--tail=15", "worker"]);
+            panic!(
+                "no function container of {owner} appeared:\n{}\n{}",
+                stdout(&all),
+                stdout(&logs)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The cluster node leading `FAAS_ACTIVATIONS`, from a live node's monitoring
+/// endpoint (the compose files start NATS with `-m 8222`).
+async fn activation_stream_leader(stack: &Stack) -> String {
+    for node in stack.nats_nodes() {
+        // A killed node has no address any more.
+        let Some(ip) = stack
+            .containers(node)
+            .pop()
+            .as_deref()
+            .and_then(container_ip)
+        else {
+            continue;
+        };
+        let monitor = Api::plain(format!("http://{ip}:8222"));
+        let jsz = monitor
+            .request(Method::GET, "/jsz?accounts=true&streams=true")
+            .send()
+            .await;
+        let Ok(response) = jsz else {
+            continue;
+        };
+        let jsz: Value = response.json().await.unwrap();
+        let streams = jsz["account_details"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|account| account["stream_detail"].as_array().into_iter().flatten());
+        for stream in streams {
+            if stream["name"] == "FAAS_ACTIVATIONS"
+                && let Some(leader) = stream["cluster"]["leader"].as_str()
             {
-                // A worker's id is its container's hostname (short id) and pid.
-                let worker = self
-                    .containers("worker")
-                    .into_iter()
-                    .find(|id| worker_id.starts_with(&id[..12]))
-                    .unwrap_or_else(|| panic!("no worker container runs {worker_id}"));
-                return (container.to_owned(), worker);
-            }
-            if Instant::now() > deadline {
-                let all = docker(&[
-                    "ps",
-                    "-a",
-                    "--filter",
-                    &format!("label=io.faas.owner={owner}"),
-                ]);
-                let logs = self.compose(&["logs", "--no-color", "--tail=15", "worker"]);
-                panic!(
-                    "no function container of {owner} appeared:\n{}\n{}",
-                    stdout(&all),
-                    stdout(&logs)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Full ids of the service's containers.
-    fn containers(&self, service: &str) -> Vec<String> {
-        let ps = self.compose(&["ps", "-q", service]);
-        stdout(&ps).lines().map(str::to_owned).collect()
-    }
-
-    /// The address of the service's (first) container.
-    fn ip(&self, service: &str) -> IpAddr {
-        let id = self.containers(service).remove(0);
-        container_ip(&id).unwrap_or_else(|| panic!("{service} has no address"))
-    }
-
-    /// Both server replicas, once they answer `/readyz`.
-    async fn api(&self) -> Api {
-        faas_process::install_crypto_provider();
-        let client = Client::builder()
-            .timeout(Duration::from_secs(90))
-            .build()
-            .unwrap();
-        let servers: Vec<String> = ["server-1", "server-2"]
-            .iter()
-            .map(|s| format!("http://{}:8080", self.ip(s)))
-            .collect();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        for server in &servers {
-            loop {
-                let ready = client.get(format!("{server}/readyz")).send().await;
-                if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    let logs = self.compose(&["logs", "--tail=20"]);
-                    panic!("{server} never became ready:\n{}", stdout(&logs));
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                return leader.to_owned();
             }
         }
-        Api { client, servers }
     }
-
-    /// The cluster node leading `FAAS_ACTIVATIONS`, from a live node's monitoring
-    /// endpoint (the compose files start NATS with `-m 8222`).
-    async fn activation_stream_leader(&self, client: &Client) -> String {
-        for node in ["nats", "nats-2", "nats-3"] {
-            // A killed node has no address any more.
-            let Some(ip) = self
-                .containers(node)
-                .pop()
-                .as_deref()
-                .and_then(container_ip)
-            else {
-                continue;
-            };
-            let url = format!("http://{ip}:8222/jsz?accounts=true&streams=true");
-            let Ok(response) = client.get(url).send().await else {
-                continue;
-            };
-            let jsz: Value = response.json().await.unwrap();
-            let streams = jsz["account_details"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|account| account["stream_detail"].as_array().into_iter().flatten());
-            for stream in streams {
-                if stream["name"] == "FAAS_ACTIVATIONS"
-                    && let Some(leader) = stream["cluster"]["leader"].as_str()
-                {
-                    return leader.to_owned();
-                }
-            }
-        }
-        panic!("no NATS node names a leader for FAAS_ACTIVATIONS");
-    }
-
-    /// `docker-compose down -v`, then no container, network or volume of the
-    /// project may remain.
-    fn down_and_check_nothing_is_left(&mut self) {
-        let down = self.compose(&["down", "-v", "--remove-orphans", "-t", "20"]);
-        self.down = true;
-        assert!(down.status.success(), "compose down: {}", stderr(&down));
-        let label = format!("label=com.docker.compose.project={}", self.project);
-        for (kind, flags) in [("container", "-aq"), ("network", "-q"), ("volume", "-q")] {
-            let left = docker(&[kind, "ls", flags, "--filter", &label]);
-            assert_eq!(stdout(&left), "", "{kind}s left by {}", self.project);
-        }
-    }
+    panic!("no NATS node names a leader for FAAS_ACTIVATIONS");
 }
 
-impl Drop for Stack {
-    fn drop(&mut self) {
-        if !self.down {
-            if std::thread::panicking() {
-                let logs = self.compose(&["logs", "--no-color", "--tail=30"]);
-                eprintln!("{}", stdout(&logs));
-            }
-            self.compose(&["down", "-v", "--remove-orphans", "-t", "5"]);
-        }
-    }
-}
-
-/// The two server replicas and a plain-HTTP client (TLS ends at APISIX).
-#[derive(Clone)]
-struct Api {
-    client: Client,
-    servers: Vec<String>,
-}
-
-impl Api {
-    /// Registers a new user named after `name`; returns the username.
-    async fn register(&self, server: &str, name: &str) -> String {
-        let username = unique(name);
-        let response = self.credentials(server, "/v1/users", &username).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::CREATED,
-            "register {username}"
-        );
-        username
-    }
-
-    async fn login(&self, server: &str, username: &str) -> String {
-        let response = self.credentials(server, "/v1/auth/login", username).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "login {username} on {server}"
-        );
-        let body: Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn credentials(&self, server: &str, path: &str, username: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{server}{path}"))
-            .json(&json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Adds (or replaces) `function` running the reverse example.
-    async fn add_reverse(&self, server: &str, token: &str, function: &str) {
-        self.add(server, token, function, json!({ "image": REVERSE }))
-            .await;
-    }
-
-    async fn add(&self, server: &str, token: &str, function: &str, spec: Value) {
-        let put = self
-            .client
-            .put(format!("{server}/v1/functions/{function}"))
-            .bearer_auth(token)
-            .json(&spec)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            put.status().is_success(),
-            "PUT {function}: {}",
-            put.status()
-        );
-    }
-
-    async fn get(&self, server: &str, path: &str, token: &str) -> Value {
-        let response = self
-            .client
-            .get(format!("{server}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.json().await.unwrap()
-    }
-
-    /// Queues an invocation (`?async=true`); the answer must be 202.
-    async fn invoke_async(&self, server: &str, token: &str, function: &str, param: &str) -> Value {
-        let response = self
-            .client
-            .post(format!(
-                "{server}/v1/functions/{function}/invoke?async=true"
-            ))
-            .bearer_auth(token)
-            .json(&json!({ "param": param }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::ACCEPTED);
-        response.json().await.unwrap()
-    }
-
-    /// Status and JSON body; a transport error is a status 0 equivalent (599).
-    async fn invoke(
-        &self,
-        server: &str,
-        token: &str,
-        function: &str,
-        param: &str,
-    ) -> (StatusCode, Value) {
-        let sent = self
-            .client
-            .post(format!("{server}/v1/functions/{function}/invoke"))
-            .bearer_auth(token)
-            .json(&json!({ "param": param }))
-            .send()
-            .await;
-        match sent {
-            Ok(response) => {
-                let status = response.status();
-                (status, response.json().await.unwrap_or(Value::Null))
-            }
-            Err(e) => (StatusCode::from_u16(599).unwrap(), json!(e.to_string())),
-        }
-    }
-}
-
-/// A container's address on its compose network; `None` once it has stopped.
 /// Whether container `id` is removed within `limit`.
 async fn gone_within(id: &str, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
@@ -920,29 +665,4 @@ fn in_subnet(address: &str, cidr: &str) -> bool {
     };
     let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
     u32::from(address) & mask == u32::from(network) & mask
-}
-
-fn container_ip(id: &str) -> Option<IpAddr> {
-    let inspect = docker(&[
-        "inspect",
-        "-f",
-        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-        id,
-    ]);
-    stdout(&inspect).parse().ok()
-}
-
-fn docker(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).trim().to_owned()
 }

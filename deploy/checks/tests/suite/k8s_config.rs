@@ -4,23 +4,28 @@
 //! periods), the NATS names (KEDA's stream and consumer), the settings the code
 //! reads (`FAAS_*`), compose (images, settings, ports), the Secrets that
 //! `deploy/k8s/secrets.sh` makes with keygen, and a real nats-server started with
-//! the rendered NATS config (credentials required; KEDA's monitoring query finds
-//! the consumer's lag).
+//! the rendered NATS config (credentials required; the server's own set-up of the
+//! stream and buckets works there; KEDA's monitoring query finds the consumer's
+//! lag).
 //!
 //! There is no cluster here: nothing is applied, KEDA and the CNI are not run.
-
-mod repo;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream::{self, consumer::AckPolicy, consumer::pull};
+use faas_api::Limits;
 use faas_api::api::ROUTES;
 use faas_shared::budget::{GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, WORKER_STOP_GRACE};
-use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_USER, WORKER_USER, WORKERS_CONSUMER};
+use faas_shared::nats::{
+    ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX, SERVER_USER, WORKER_INBOX_PREFIX, WORKER_USER,
+    WORKERS_CONSUMER, activation_subject,
+};
+
+use crate::repo::{faas_names, files_under, repo_file, repo_yaml, root, yaml_documents};
 use faas_shared::paths;
-use repo::{faas_names, files_under, repo_file};
 use serde_json::Value;
 
 const OVERLAYS: [&str; 2] = ["dev", "prod"];
@@ -34,10 +39,9 @@ struct Rendered {
 
 impl Rendered {
     fn of(overlay: &'static str) -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let output = Command::new("kubectl")
             .arg("kustomize")
-            .arg(root.join("deploy/k8s/overlays").join(overlay))
+            .arg(root().join("deploy/k8s/overlays").join(overlay))
             .output()
             .expect("kubectl runs (apt-get install kubernetes-client; .ci/run does)");
         assert!(
@@ -94,28 +98,12 @@ impl Rendered {
     }
 }
 
-fn yaml_documents(text: &str) -> Vec<Value> {
-    serde_yaml::Deserializer::from_str(text)
-        .map(|doc| {
-            let yaml = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).unwrap();
-            serde_json::to_value(yaml).unwrap()
-        })
-        .filter(|v| !v.is_null())
-        .collect()
-}
-
 fn container_named<'a>(pod: &'a Value, name: &str) -> &'a Value {
     ["containers", "initContainers"]
         .iter()
         .flat_map(|list| pod[*list].as_array().into_iter().flatten())
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no container {name}"))
-}
-
-/// A YAML file of the repository, as JSON.
-fn repo_yaml(path: &str) -> Value {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&repo_file(path)).unwrap();
-    serde_json::to_value(yaml).unwrap()
 }
 
 /// The container port a probe or Service names (by name or number).
@@ -134,9 +122,8 @@ fn port_number(container: &Value, port: &Value) -> u64 {
 /// Secret name → its keys, as `deploy/k8s/secrets.sh` makes them (with keygen);
 /// the files are kept in `dir`.
 fn secrets(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let output = Command::new("sh")
-        .arg(root.join("deploy/k8s/secrets.sh"))
+        .arg(root().join("deploy/k8s/secrets.sh"))
         .arg(dir)
         .output()
         .expect("sh runs");
@@ -752,9 +739,11 @@ fn pods_use_the_secrets_keygen_makes_and_only_their_own() {
 }
 
 /// The rendered NATS config on a real nats-server, with keygen's users: a client
-/// without credentials is refused, the server's user gets in, and KEDA's monitoring
-/// query (`/jsz?acc=$G&consumers=true&config=true`) reports the `workers`
-/// consumer's pending messages, which is what it scales on.
+/// without credentials is refused; the server's user gets in and sets up the
+/// stream and buckets with the server's own code (`faas_api::store::connect`, the
+/// overlay's limits and replicas); the worker's user binds the `workers` consumer;
+/// and KEDA's monitoring query (`/jsz?acc=$G&consumers=true&config=true`) reports
+/// that consumer's pending messages, which is what it scales on.
 #[tokio::test(flavor = "multi_thread")]
 async fn rendered_nats_config_requires_credentials_and_shows_keda_the_lag() {
     faas_process::install_crypto_provider();
@@ -811,54 +800,60 @@ async fn rendered_nats_config_requires_credentials_and_shows_keda_the_lag() {
         async_nats::connect(&url).await.is_err(),
         "a client without credentials got in"
     );
-    let password = |file: &str| {
-        std::fs::read_to_string(secrets_dir.path().join(file))
-            .unwrap()
-            .trim()
-            .to_owned()
+    // A client logged in as `user` with the password secrets.sh wrote in `file`.
+    let login = async |user: &str, file: &str, inbox: &str| {
+        let password = std::fs::read_to_string(secrets_dir.path().join(file)).unwrap();
+        async_nats::ConnectOptions::with_user_and_password(user.into(), password.trim().into())
+            .custom_inbox_prefix(inbox)
+            .connect(&url)
+            .await
     };
-    let worker = async_nats::ConnectOptions::with_user_and_password(
-        WORKER_USER.into(),
-        password("worker/worker.password"),
-    )
-    .connect(&url)
-    .await
-    .expect("the worker's user gets in");
-    drop(worker);
-    let client = async_nats::ConnectOptions::with_user_and_password(
-        SERVER_USER.into(),
-        password("server/server.password"),
-    )
-    .custom_inbox_prefix(faas_shared::nats::SERVER_INBOX_PREFIX)
-    .connect(&url)
-    .await
-    .expect("the server's user gets in");
-    let js = async_nats::jetstream::new(client);
-    let stream = js
-        .create_stream(async_nats::jetstream::stream::Config {
-            name: ACTIVATIONS_STREAM.into(),
-            subjects: vec![faas_shared::nats::ACTIVATIONS_SUBJECTS.into()],
-            retention: async_nats::jetstream::stream::RetentionPolicy::WorkQueue,
-            ..Default::default()
-        })
+    let server = login(SERVER_USER, "server/server.password", SERVER_INBOX_PREFIX)
         .await
-        .unwrap();
-    stream
-        .create_consumer(async_nats::jetstream::consumer::pull::Config {
-            durable_name: Some(WORKERS_CONSUMER.into()),
-            ..Default::default()
-        })
+        .expect("the server's user gets in");
+    // What faas-server sets up at start, by its own code, with the overlay's
+    // limits (unset or 0: unlimited, as the server reads them) and replicas.
+    let env = r.env("Deployment", "server", "server");
+    let limit = |name: &str| {
+        env.get(name)
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|n| *n > 0)
+    };
+    let limits = Limits {
+        max_inflight: limit("FAAS_MAX_INFLIGHT"),
+        max_inflight_per_user: limit("FAAS_MAX_INFLIGHT_PER_USER"),
+        ..Limits::default()
+    };
+    let replicas = env["FAAS_NATS_REPLICAS"].parse().unwrap();
+    let js = jetstream::new(server);
+    faas_api::store::connect(&js, &limits, replicas)
         .await
-        .unwrap();
-    for n in 0..3 {
-        js.publish(
-            faas_shared::nats::activation_subject("alice"),
-            format!("{n}").into(),
-        )
+        .expect("the server's stream and buckets are created");
+    // The workers' durable consumer, which each worker binds as its own user.
+    let worker = login(WORKER_USER, "worker/worker.password", WORKER_INBOX_PREFIX)
+        .await
+        .expect("the worker's user gets in");
+    jetstream::new(worker)
+        .get_stream(ACTIVATIONS_STREAM)
         .await
         .unwrap()
+        .get_or_create_consumer(
+            WORKERS_CONSUMER,
+            pull::Config {
+                durable_name: Some(WORKERS_CONSUMER.into()),
+                ack_policy: AckPolicy::Explicit,
+                ..Default::default()
+            },
+        )
         .await
-        .unwrap();
+        .expect("the worker's user binds the consumer");
+    // Three queued activations of three users, each within the fair share.
+    for user in ["alice", "bob", "carol"] {
+        js.publish(activation_subject(user), user.into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
     }
 
     // KEDA's request, against the monitoring port the ScaledObject names.

@@ -1,6 +1,6 @@
 //! Not a test: a measurement of the cold path's steps, for before/after
-//! comparisons in one run (`cargo nextest run -p faas-worker --test
-//! cold_path_timings --run-ignored only --no-capture`; `FAAS_TIMING_RUNS` sets the
+//! comparisons in one run (`cargo nextest run -p faas-worker -E
+//! 'test(/^cold_path_timings::/)' --run-ignored only --no-capture`; `FAAS_TIMING_RUNS` sets the
 //! number of activations, 20 by default). Prints each run's step times and total
 //! as one line, then the medians.
 

@@ -1,9 +1,7 @@
 //! The interactive prompts, driven for real through a pseudo-terminal.
 #![cfg(unix)]
 
-mod common;
-
-use common::{FakeServer, Reply, faasctl_std, valid_token};
+use crate::common::{FakeServer, Reply, faasctl_std, valid_token};
 use rexpect::process::WaitStatus;
 use serde_json::json;
 use tempfile::TempDir;
@@ -110,7 +108,7 @@ fn login_offers_the_remembered_username() {
             json!({"token": token, "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z"}),
         )
     });
-    let config = common::config_path(home.path());
+    let config = crate::common::config_path(home.path());
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, "[profiles.default]\nusername = \"alice\"\n").unwrap();
 

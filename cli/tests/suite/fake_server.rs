@@ -2,9 +2,9 @@
 //! what is sent, how each error maps to a message and an exit code, and where the
 //! token ends up. The real server is exercised in `e2e.rs`.
 
-mod common;
-
-use common::{FakeServer, Reply, config_path, credentials_path, dead_url, faasctl, valid_token};
+use crate::common::{
+    FakeServer, Reply, config_path, credentials_path, dead_url, faasctl, valid_token,
+};
 use predicates::prelude::*;
 use serde_json::json;
 use tempfile::TempDir;
@@ -436,7 +436,7 @@ fn log_in(home: &TempDir, server: &FakeServer) {
 
 fn login_then_no_content(
     token: String,
-) -> impl Fn(&common::Request) -> Reply + Send + Sync + 'static {
+) -> impl Fn(&crate::common::Request) -> Reply + Send + Sync + 'static {
     move |req| match req.path.as_str() {
         "/v1/auth/login" => Reply::json(
             200,

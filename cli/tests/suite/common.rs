@@ -2,9 +2,6 @@
 //! tiny HTTPS server with canned answers for client-behaviour tests. What the CLI
 //! shares with the server and worker tests (the real platform) is in faas-testkit.
 
-// Each test binary uses a different subset.
-#![allow(dead_code)]
-
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,15 +1,40 @@
-//! The repository's files, for the static tests of the deployment files
-//! (`deploy_config.rs`, `k8s_config.rs`).
+//! The repository's files, for the static checks of the deployment files
+//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use serde_json::Value;
+
+/// The repository root (this package is `deploy/checks`).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// The text of `path`, relative to the repository root.
 pub fn repo_file(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+    std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+/// A YAML file of the repository, as JSON, with its merge keys (`<<: *server`)
+/// applied as compose applies them.
+pub fn repo_yaml(path: &str) -> Value {
+    let mut yaml: serde_yaml::Value = serde_yaml::from_str(&repo_file(path))
+        .unwrap_or_else(|e| panic!("{path} is not YAML: {e}"));
+    yaml.apply_merge()
+        .unwrap_or_else(|e| panic!("{path}: merge keys: {e}"));
+    serde_json::to_value(yaml).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The documents of a YAML stream (`kubectl kustomize`'s output), as JSON.
+pub fn yaml_documents(text: &str) -> Vec<Value> {
+    serde_yaml::Deserializer::from_str(text)
+        .map(|doc| {
+            let yaml = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).unwrap();
+            serde_json::to_value(yaml).unwrap()
+        })
+        .filter(|v| !v.is_null())
+        .collect()
 }
 
 /// The `FAAS_*` names in `files` (relative to the repository root).
@@ -34,7 +59,7 @@ pub fn faas_names(files: &[String]) -> BTreeSet<String> {
 
 /// Every file below `dir` (relative to the repository root) ending in `ext`.
 pub fn files_under(dir: &str, ext: &str) -> Vec<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = root();
     let mut found = Vec::new();
     let mut pending = vec![root.join(dir)];
     while let Some(path) = pending.pop() {

@@ -1,9 +1,7 @@
 //! Behaviour that needs no server: parsing, help, usage errors, credentials handling
 //! and what happens when the server cannot be reached.
 
-mod common;
-
-use common::{config_path, dead_url, faasctl, token, valid_token};
+use crate::common::{config_path, dead_url, faasctl, token, valid_token};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -278,7 +276,7 @@ fn verbose_shows_the_settings_and_each_request() {
 #[test]
 fn a_closed_stdout_is_not_an_error() {
     let home = TempDir::new().unwrap();
-    let mut child = common::faasctl_std(&home)
+    let mut child = crate::common::faasctl_std(&home)
         .args(["completions", "bash"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -1,16 +1,18 @@
 //! The deployment files agree with the server: every API route goes through the
 //! gateway with the right methods and with jwt-auth exactly where the server wants a
-//! token, API keys pass the gateway exactly where the server accepts them, the gateway's limits fit the server's, and docker-compose, Kumori and APISIX
-//! describe the same components, images, variables and ports.
+//! token, API keys pass the gateway exactly where the server accepts them, the
+//! gateway's limits fit the server's, and docker-compose, the Swarm stack, Kumori and
+//! APISIX describe the same components, images, variables and ports.
 //!
-//! No YAML parser: `apisix/apisix.yaml` and the compose files are written in a
-//! regular layout (documented at the top of each) and read line by line here.
-
-mod repo;
+//! The YAML files (`apisix/`, the compose and stack files) are read with a YAML
+//! parser, merge keys applied as compose applies them; Kumori's CUE files, the
+//! scripts and the docs are read as text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use repo::{faas_names, files_under, repo_file};
+use serde_json::{Map, Value, json};
+
+use crate::repo::{faas_names, files_under, repo_file, repo_yaml};
 
 use faas_api::api::ROUTES;
 use faas_api::auth::JWT_CONSUMER_KEY;
@@ -19,84 +21,60 @@ use faas_api::auth::JWT_CONSUMER_KEY;
 const SERVER_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One route of `apisix.yaml`.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct GatewayRoute {
     id: String,
     uri: String,
     methods: Vec<String>,
-    plugins: BTreeSet<String>,
+    /// Plugin name → its settings.
+    plugins: BTreeMap<String, Value>,
     upstream: Option<String>,
-    /// The `vars:` condition, as written.
-    vars: Option<String>,
+    /// The `vars:` condition.
+    vars: Option<Value>,
     priority: u64,
 }
 
-/// The lines of the top-level section `name:` (up to the next top-level key).
-fn section<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
-    let header = format!("{name}:");
-    text.lines()
-        .skip_while(|l| l.trim_end() != header)
-        .skip(1)
-        .take_while(|l| l.is_empty() || l.starts_with(' ') || (l.starts_with('#') && *l != "#END"))
-        .collect()
-}
-
-fn value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    line.trim()
-        .strip_prefix(key)
-        .and_then(|rest| rest.strip_prefix(':'))
-        .map(|v| v.trim().trim_matches('"'))
+/// The routes of the gateway configuration `gateway` (an `apisix.yaml`).
+fn routes_of(gateway: &Value) -> Vec<GatewayRoute> {
+    let routes: Vec<GatewayRoute> = list(&gateway["routes"])
+        .iter()
+        .map(|route| GatewayRoute {
+            id: text(&route["id"]).to_owned(),
+            uri: text(&route["uri"]).to_owned(),
+            methods: list(&route["methods"])
+                .iter()
+                .map(|m| text(m).to_owned())
+                .collect(),
+            plugins: map(&route["plugins"]).clone().into_iter().collect(),
+            upstream: route["upstream_id"].as_str().map(str::to_owned),
+            vars: Some(route["vars"].clone()).filter(|v| !v.is_null()),
+            priority: route["priority"].as_u64().unwrap_or(0),
+        })
+        .collect();
+    assert!(!routes.is_empty(), "no routes in the gateway configuration");
+    routes
 }
 
 fn gateway_routes() -> Vec<GatewayRoute> {
-    let text = repo_file("apisix/apisix.yaml");
-    let mut routes: Vec<GatewayRoute> = Vec::new();
-    let mut in_plugins = false;
-    for line in section(&text, "routes") {
-        if let Some(id) = line.strip_prefix("  - id:") {
-            routes.push(GatewayRoute {
-                id: id.trim().to_string(),
-                uri: String::new(),
-                methods: Vec::new(),
-                plugins: BTreeSet::new(),
-                upstream: None,
-                vars: None,
-                priority: 0,
-            });
-            in_plugins = false;
-            continue;
-        }
-        let Some(route) = routes.last_mut() else {
-            continue;
-        };
-        if let Some(uri) = value(line, "uri").filter(|_| line.starts_with("    u")) {
-            route.uri = uri.to_string();
-        } else if let Some(methods) = value(line, "methods") {
-            route.methods = methods
-                .trim_matches(|c| c == '[' || c == ']')
-                .split(',')
-                .map(|m| m.trim().to_string())
-                .filter(|m| !m.is_empty())
-                .collect();
-        } else if let Some(vars) = value(line, "vars").filter(|_| line.starts_with("    v")) {
-            route.vars = Some(vars.to_string());
-        } else if let Some(priority) = value(line, "priority") {
-            route.priority = priority.parse().expect("priority is a number");
-        } else if let Some(upstream) = value(line, "upstream_id") {
-            route.upstream = Some(upstream.to_string());
-        } else if line.trim_end() == "    plugins:" {
-            in_plugins = true;
-        } else if in_plugins && line.starts_with("      ") && !line.starts_with("       ") {
-            let name = line.trim().split(':').next().unwrap_or_default();
-            if !name.starts_with('#') && !name.is_empty() {
-                route.plugins.insert(name.to_string());
-            }
-        } else if line.starts_with("    ") && !line.starts_with("     ") {
-            in_plugins = false;
-        }
-    }
-    assert!(!routes.is_empty(), "no routes found in apisix/apisix.yaml");
-    routes
+    routes_of(&repo_yaml("apisix/apisix.yaml"))
+}
+
+/// The elements of a YAML sequence; none if it is absent.
+fn list(value: &Value) -> &[Value] {
+    value.as_array().map_or(&[], Vec::as_slice)
+}
+
+/// The entries of a YAML mapping; none if it is absent.
+fn map(value: &Value) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    value
+        .as_object()
+        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+}
+
+/// A YAML string (a number as written is not one); "" if it is absent.
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
 }
 
 /// `/v1/functions/{name}` as APISIX writes it: `/v1/functions/:name`.
@@ -113,12 +91,11 @@ fn gateway_path(server_path: &str) -> String {
         .join("/")
 }
 
-/// All numbers that follow `key:` anywhere in `lines`.
-fn numbers(lines: &[&str], key: &str) -> Vec<u64> {
-    lines
+/// The plugins of every global rule of the gateway configuration, by name.
+fn global_plugins(gateway: &Value) -> Vec<(&String, &Value)> {
+    list(&gateway["global_rules"])
         .iter()
-        .filter_map(|l| value(l, key))
-        .filter_map(|v| v.parse().ok())
+        .flat_map(|rule| map(&rule["plugins"]))
         .collect()
 }
 
@@ -151,7 +128,7 @@ fn every_server_route_has_a_gateway_route_with_matching_auth() {
         );
         let gateway = matching[0];
         assert_eq!(
-            gateway.plugins.contains("jwt-auth"),
+            gateway.plugins.contains_key("jwt-auth"),
             needs_token,
             "{method} {path}: the server {} a token, so route {} must {}have jwt-auth",
             if needs_token {
@@ -173,11 +150,12 @@ fn every_server_route_has_a_gateway_route_with_matching_auth() {
 
 /// The `vars` of a route for API keys: a bearer with the key prefix, any case of
 /// "Bearer" (the server accepts any).
-fn api_key_vars() -> String {
-    format!(
-        "[[\"http_authorization\", \"~*\", \"^bearer {}\"]]",
-        faas_shared::keys::KEY_PREFIX
-    )
+fn api_key_vars() -> Value {
+    json!([[
+        "http_authorization",
+        "~*",
+        format!("^bearer {}", faas_shared::keys::KEY_PREFIX)
+    ]])
 }
 
 #[test]
@@ -207,12 +185,12 @@ fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
             route.id
         );
         assert!(
-            !route.plugins.contains("jwt-auth"),
+            !route.plugins.contains_key("jwt-auth"),
             "route {}: the server checks keys",
             route.id
         );
         assert!(
-            route.plugins.contains("limit-count") && route.plugins.contains("limit-req"),
+            route.plugins.contains_key("limit-count") && route.plugins.contains_key("limit-req"),
             "route {}: a budget per key and per client address",
             route.id
         );
@@ -232,21 +210,24 @@ fn api_keys_pass_the_gateway_exactly_where_the_server_accepts_them() {
         }
     }
     // The per-key budget counts each key (the Authorization header), as for tokens.
-    let text = repo_file("apisix/apisix.yaml");
-    let key_blocks: Vec<&str> = text
-        .split("  - id: ")
-        .filter(|block| block.contains("^bearer faas_k_"))
+    let key_gateway_routes: Vec<&GatewayRoute> = routes
+        .iter()
+        .filter(|r| r.vars == Some(api_key_vars()))
         .collect();
     assert_eq!(
-        key_blocks.len(),
+        key_gateway_routes.len(),
         key_routes
             .iter()
             .map(|(_, p)| p)
             .collect::<BTreeSet<_>>()
             .len()
     );
-    for block in key_blocks {
-        assert!(block.contains("key: http_authorization"), "{block}");
+    for route in key_gateway_routes {
+        assert_eq!(
+            route.plugins["limit-count"]["key"], "http_authorization",
+            "route {}",
+            route.id
+        );
     }
 }
 
@@ -282,18 +263,18 @@ fn every_gateway_route_maps_to_a_server_route() {
 #[test]
 fn public_routes_are_rate_limited_and_invoke_is_counted() {
     for route in gateway_routes() {
-        let is_public = !route.plugins.contains("jwt-auth");
+        let is_public = !route.plugins.contains_key("jwt-auth");
         let is_probe = route.uri == "/healthz" || route.uri == "/readyz";
         if is_public && !is_probe {
             assert!(
-                route.plugins.contains("limit-req"),
+                route.plugins.contains_key("limit-req"),
                 "public route {} needs limit-req",
                 route.id
             );
         }
         if route.uri.ends_with("/invoke") {
             assert!(
-                route.plugins.contains("limit-count"),
+                route.plugins.contains_key("limit-count"),
                 "invoke route {} needs limit-count",
                 route.id
             );
@@ -303,60 +284,126 @@ fn public_routes_are_rate_limited_and_invoke_is_counted() {
 
 #[test]
 fn jwt_consumer_checks_the_servers_es256_tokens() {
-    let text = repo_file("apisix/apisix.yaml");
-    let consumers = section(&text, "consumers");
-    let field = |key: &str| consumers.iter().find_map(|l| value(l, key));
-    assert!(consumers.iter().any(|l| l.trim() == "jwt-auth:"));
-    assert_eq!(field("key"), Some(JWT_CONSUMER_KEY));
-    assert_eq!(field("algorithm"), Some("ES256"));
-    assert_eq!(field("public_key"), Some("${{FAAS_JWT_PUBLIC_KEY}}"));
+    let gateway = repo_yaml("apisix/apisix.yaml");
+    let consumers = list(&gateway["consumers"]);
     assert_eq!(
-        consumers.iter().filter(|l| l.starts_with("  - ")).count(),
+        consumers.len(),
         1,
         "one consumer validates every token the server mints"
     );
+    let jwt = &consumers[0]["plugins"]["jwt-auth"];
+    assert!(jwt.is_object(), "the consumer has no jwt-auth");
+    assert_eq!(jwt["key"], JWT_CONSUMER_KEY);
+    assert_eq!(jwt["algorithm"], "ES256");
+    assert_eq!(jwt["public_key"], "${{FAAS_JWT_PUBLIC_KEY}}");
 }
 
 #[test]
 fn gateway_limits_fit_the_server() {
-    let text = repo_file("apisix/apisix.yaml");
-    let global = section(&text, "global_rules");
+    let gateway = repo_yaml("apisix/apisix.yaml");
+    let global = global_plugins(&gateway);
+    let body_limits: Vec<&Value> = global
+        .iter()
+        .filter(|(name, _)| *name == "client-control")
+        .map(|(_, plugin)| &plugin["max_body_size"])
+        .collect();
     assert_eq!(
-        numbers(&global, "max_body_size"),
-        vec![SERVER_MAX_BODY_BYTES],
+        body_limits,
+        [&json!(SERVER_MAX_BODY_BYTES)],
         "client-control max_body_size must equal the server's body limit"
     );
-    for plugin in ["redirect:", "request-id:", "client-control:", "prometheus:"] {
+    for plugin in ["redirect", "request-id", "client-control", "prometheus"] {
         assert!(
-            global.iter().any(|l| l.trim() == plugin),
+            global.iter().any(|(name, _)| *name == plugin),
             "global rule lacks {plugin}"
         );
     }
-    assert!(global.iter().any(|l| l.trim() == "http_to_https: true"));
-
-    let config = repo_file("apisix/config.yaml");
     assert!(
-        config.contains(&format!(
-            "client_max_body_size: {}m",
-            SERVER_MAX_BODY_BYTES / (1024 * 1024)
-        )),
+        global
+            .iter()
+            .any(|(name, plugin)| *name == "redirect" && plugin["http_to_https"] == true)
+    );
+
+    let config = repo_yaml("apisix/config.yaml");
+    assert_eq!(
+        config["nginx_config"]["http"]["client_max_body_size"],
+        format!("{}m", SERVER_MAX_BODY_BYTES / (1024 * 1024)),
         "nginx client_max_body_size must equal the server's body limit"
     );
 
-    let upstreams = section(&text, "upstreams");
     assert!(
-        upstreams
+        list(&gateway["upstreams"])
             .iter()
-            .any(|l| value(l, "http_path") == Some("/healthz"))
+            .any(|u| u["checks"]["active"]["http_path"] == "/healthz")
     );
 }
 
-/// The `stop_grace_period` of a compose/stack service, in seconds.
-fn stop_grace_secs(service: &[String]) -> Option<u64> {
-    service
+/// The `services` of a compose or stack file.
+fn services(file: &Value) -> &Map<String, Value> {
+    map(&file["services"])
+}
+
+/// The environment of a compose/stack service, as written (a mapping, or a list of
+/// `NAME=value`).
+fn environment(service: &Value) -> BTreeMap<String, String> {
+    let environment = &service["environment"];
+    let pairs = map(environment)
         .iter()
-        .find_map(|l| value(l, "stop_grace_period"))
-        .and_then(|v| v.strip_suffix('s'))
+        .map(|(name, value)| (name.clone(), scalar(value)));
+    let items = list(environment).iter().filter_map(|item| {
+        let (name, value) = text(item).split_once('=')?;
+        Some((name.to_owned(), value.to_owned()))
+    });
+    pairs.chain(items).collect()
+}
+
+/// A YAML scalar as the container sees it: a string, or a number or bool as written.
+fn scalar(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// The `FAAS_*` names a compose/stack service sets.
+fn faas_env(service: &Value) -> BTreeSet<String> {
+    environment(service)
+        .into_keys()
+        .filter(|k| k.starts_with("FAAS_"))
+        .collect()
+}
+
+/// The elements of a list of strings (`volumes`, `command`, `ports`).
+fn strings(value: &Value) -> Vec<&str> {
+    list(value).iter().map(text).collect()
+}
+
+/// The volume sources a compose service mounts (`keys` of `keys:/keys:ro`).
+fn volume_sources(service: &Value) -> Vec<&str> {
+    strings(&service["volumes"])
+        .into_iter()
+        .map(|v| v.split(':').next().unwrap_or_default())
+        .collect()
+}
+
+/// The Swarm secrets a stack service is given (`source:` or the short form).
+fn stack_secrets(service: &Value) -> Vec<&str> {
+    list(&service["secrets"])
+        .iter()
+        .map(|s| s.as_str().unwrap_or_else(|| text(&s["source"])))
+        .collect()
+}
+
+/// Whether the command of `service` passes `flag` followed by `value`.
+fn has_arg(service: &Value, flag: &str, value: &str) -> bool {
+    strings(&service["command"])
+        .windows(2)
+        .any(|pair| pair == [flag, value])
+}
+
+/// The `stop_grace_period` of a compose/stack service, in seconds.
+fn stop_grace_secs(service: &Value) -> Option<u64> {
+    text(&service["stop_grace_period"])
+        .strip_suffix('s')
         .and_then(|v| v.parse().ok())
 }
 
@@ -370,48 +417,46 @@ fn one_timeout_budget_from_gateway_to_worker() {
     use faas_shared::budget::{
         GATEWAY_TIMEOUT, LONGEST_SERVER_WAIT, MAX_QUEUE_TIMEOUT, WORKER_STOP_GRACE,
     };
-    let apisix = repo_file("apisix/apisix.yaml");
-    let upstreams = section(&apisix, "upstreams");
-    for key in ["read", "send"] {
-        assert_eq!(
-            numbers(&upstreams, key),
-            vec![GATEWAY_TIMEOUT.as_secs()],
-            "APISIX's upstream {key} timeout must be budget::GATEWAY_TIMEOUT"
-        );
+    let apisix = repo_yaml("apisix/apisix.yaml");
+    let upstreams = list(&apisix["upstreams"]);
+    assert!(!upstreams.is_empty());
+    for upstream in upstreams {
+        for key in ["read", "send"] {
+            assert_eq!(
+                upstream["timeout"][key].as_u64(),
+                Some(GATEWAY_TIMEOUT.as_secs()),
+                "APISIX's upstream {key} timeout must be budget::GATEWAY_TIMEOUT"
+            );
+        }
     }
 
     for file in ["docker-compose.yml", "docker-stack.yml"] {
-        let text = repo_file(file);
-        let services = compose_services(&text);
+        let services = services(&repo_yaml(file)).clone();
         assert_eq!(
             stop_grace_secs(&services["worker"]),
             Some(WORKER_STOP_GRACE.as_secs()),
             "{file}: the worker's stop_grace_period must be budget::WORKER_STOP_GRACE"
         );
-        for queue_ms in text
-            .lines()
-            .filter_map(|l| value(l, "FAAS_QUEUE_TIMEOUT_MS"))
-            .filter_map(|v| v.parse::<u64>().ok())
-        {
-            assert!(
-                queue_ms <= MAX_QUEUE_TIMEOUT.as_millis() as u64,
-                "{file}: FAAS_QUEUE_TIMEOUT_MS={queue_ms} is over the gateway's budget"
-            );
+        for (name, service) in &services {
+            if let Some(queue_ms) = environment(service).get("FAAS_QUEUE_TIMEOUT_MS") {
+                let queue_ms: u64 = queue_ms.parse().expect("FAAS_QUEUE_TIMEOUT_MS is a number");
+                assert!(
+                    queue_ms <= MAX_QUEUE_TIMEOUT.as_millis() as u64,
+                    "{file}: {name}'s FAAS_QUEUE_TIMEOUT_MS={queue_ms} is over the gateway's budget"
+                );
+            }
         }
     }
     // The servers share one anchor in docker-compose.yml.
-    let compose = repo_file("docker-compose.yml");
-    let anchor: Vec<String> = compose
-        .lines()
-        .skip_while(|l| !l.starts_with("x-server:"))
-        .take_while(|l| !l.starts_with("services:"))
-        .map(String::from)
-        .collect();
-    let server_grace = stop_grace_secs(&anchor).expect("x-server sets stop_grace_period");
-    assert!(
-        server_grace >= LONGEST_SERVER_WAIT.as_secs(),
-        "servers get {server_grace} s to drain; the longest wait is {LONGEST_SERVER_WAIT:?}"
-    );
+    let compose = repo_yaml("docker-compose.yml");
+    for server in ["server-1", "server-2"] {
+        let server_grace = stop_grace_secs(&services(&compose)[server])
+            .unwrap_or_else(|| panic!("{server} sets no stop_grace_period"));
+        assert!(
+            server_grace >= LONGEST_SERVER_WAIT.as_secs(),
+            "{server} gets {server_grace} s to drain; the longest wait is {LONGEST_SERVER_WAIT:?}"
+        );
+    }
 
     let kumori = repo_file("kumori/components/server/component.cue");
     let queue_ms: u64 = kumori
@@ -436,18 +481,25 @@ fn one_timeout_budget_from_gateway_to_worker() {
 
 #[test]
 fn config_yaml_is_standalone_and_enables_every_plugin_used() {
-    let config = repo_file("apisix/config.yaml");
-    assert!(config.contains("role: data_plane"));
-    assert!(config.contains("config_provider: yaml"));
-    assert!(config.contains("- port: 9443"));
-    assert!(config.contains("http: radixtree_uri_with_parameter"));
-    let enabled: BTreeSet<&str> = section(&config, "plugins")
-        .iter()
-        .filter_map(|l| l.trim().strip_prefix("- "))
-        .collect();
+    let config = repo_yaml("apisix/config.yaml");
+    assert_eq!(config["deployment"]["role"], "data_plane");
+    assert_eq!(
+        config["deployment"]["role_data_plane"]["config_provider"],
+        "yaml"
+    );
+    assert!(
+        list(&config["apisix"]["ssl"]["listen"])
+            .iter()
+            .any(|l| l["port"] == 9443)
+    );
+    assert_eq!(
+        config["apisix"]["router"]["http"],
+        "radixtree_uri_with_parameter"
+    );
+    let enabled: BTreeSet<&str> = strings(&config["plugins"]).into_iter().collect();
     let mut used: BTreeSet<String> = gateway_routes()
         .into_iter()
-        .flat_map(|r| r.plugins)
+        .flat_map(|r| r.plugins.into_keys())
         .collect();
     used.extend(
         [
@@ -465,38 +517,21 @@ fn config_yaml_is_standalone_and_enables_every_plugin_used() {
             "plugin {plugin} is used in apisix.yaml but not enabled in config.yaml"
         );
     }
+    // APISIX substitutes `${{VAR}}` in the file's text.
     let apisix_yaml = repo_file("apisix/apisix.yaml");
+    let envs = strings(&config["nginx_config"]["envs"]);
     for var in ["FAAS_JWT_PUBLIC_KEY", "FAAS_TLS_CERT", "FAAS_TLS_KEY"] {
         assert!(
             apisix_yaml.contains(&format!("${{{{{var}}}}}")),
             "{var} unused"
         );
-        assert!(
-            config.contains(&format!("- {var}")),
-            "{var} not in nginx_config.envs"
-        );
+        assert!(envs.contains(&var), "{var} not in nginx_config.envs");
     }
 }
 
-/// Top-level services of a compose file and their indented bodies.
-fn compose_services(text: &str) -> BTreeMap<String, Vec<String>> {
-    let mut services: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut current = None;
-    for line in section(text, "services") {
-        if line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':') {
-            let name = line.trim().trim_end_matches(':').to_string();
-            services.entry(name.clone()).or_default();
-            current = Some(name);
-        } else if let Some(name) = &current {
-            services.get_mut(name).unwrap().push(line.to_string());
-        }
-    }
-    services
-}
-
-/// `FAAS_*` variable names set in `text`, as `NAME:` (compose) or `NAME: value:` (CUE).
-fn faas_vars(text: &str) -> BTreeSet<String> {
-    text.lines()
+/// `FAAS_*` variable names set in a Kumori CUE file, as `NAME: value:`.
+fn faas_vars(cue: &str) -> BTreeSet<String> {
+    cue.lines()
         .filter_map(|l| l.trim().split(':').next())
         .filter(|k| k.starts_with("FAAS_") && k.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
         .map(String::from)
@@ -505,36 +540,54 @@ fn faas_vars(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn compose_runs_the_upstream_nodes_apisix_expects() {
-    let compose = repo_file("docker-compose.yml");
-    let services = compose_services(&compose);
+    let compose = repo_yaml("docker-compose.yml");
+    let services = services(&compose);
     for name in ["keygen", "nats", "server-1", "server-2", "worker", "apisix"] {
         assert!(
             services.contains_key(name),
             "docker-compose.yml lacks {name}"
         );
     }
-    let apisix_yaml = repo_file("apisix/apisix.yaml");
-    let nodes: Vec<&str> = section(&apisix_yaml, "upstreams")
-        .into_iter()
-        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next())
+    let gateway = repo_yaml("apisix/apisix.yaml");
+    let nodes: Vec<&String> = list(&gateway["upstreams"])
+        .iter()
+        .flat_map(|u| map(&u["nodes"]).keys())
         .collect();
     assert_eq!(nodes, ["server-1:8080", "server-2:8080"]);
-    assert!(compose.contains("FAAS_LISTEN: 0.0.0.0:8080"));
-    assert!(compose.contains("image: apache/apisix:3.11.0-debian"));
-    assert!(compose.contains("./apisix/apisix.yaml:/usr/local/apisix/conf/apisix.yaml:ro"));
-    assert!(compose.contains("./apisix/config.yaml:/usr/local/apisix/conf/config.yaml:ro"));
+    for server in ["server-1", "server-2"] {
+        assert_eq!(
+            environment(&services[server])["FAAS_LISTEN"],
+            "0.0.0.0:8080"
+        );
+    }
+    let apisix = &services["apisix"];
+    assert_eq!(apisix["image"], "apache/apisix:3.11.0-debian");
+    let mounts = strings(&apisix["volumes"]);
+    assert!(mounts.contains(&"./apisix/apisix.yaml:/usr/local/apisix/conf/apisix.yaml:ro"));
+    assert!(mounts.contains(&"./apisix/config.yaml:/usr/local/apisix/conf/config.yaml:ro"));
     assert!(
-        compose.contains(":9443\""),
+        strings(&apisix["ports"])
+            .iter()
+            .any(|p| p.ends_with(":9443")),
         "compose must publish APISIX's 9443"
     );
-    assert!(compose.contains("/var/run/docker.sock:/var/run/docker.sock"));
-
-    let cluster = repo_file("docker-compose.cluster.yml");
-    assert!(cluster.contains("FAAS_NATS_REPLICAS: \"3\""));
     assert!(
-        cluster.contains("FAAS_NATS_URL: nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222")
+        strings(&services["worker"]["volumes"])
+            .contains(&"/var/run/docker.sock:/var/run/docker.sock")
     );
-    let cluster_services = compose_services(&cluster);
+
+    let cluster = repo_yaml("docker-compose.cluster.yml");
+    let cluster_services = map(&cluster["services"]);
+    for name in ["server-1", "server-2", "worker"] {
+        let env = environment(&cluster_services[name]);
+        assert_eq!(
+            env["FAAS_NATS_URL"], "nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222",
+            "cluster {name}"
+        );
+        if name != "worker" {
+            assert_eq!(env["FAAS_NATS_REPLICAS"], "3", "cluster {name}");
+        }
+    }
     for name in ["nats", "nats-2", "nats-3"] {
         assert!(cluster_services.contains_key(name), "cluster lacks {name}");
     }
@@ -542,8 +595,8 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
 
 #[test]
 fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
-    let compose = repo_file("docker-compose.yml");
-    let services = compose_services(&compose);
+    let compose = repo_yaml("docker-compose.yml");
+    let services = services(&compose);
     // The server's settings: config/mod.rs, and the abuse limits in config/abuse.rs.
     let config_rs = repo_file("api/src/config/mod.rs") + &repo_file("api/src/config/abuse.rs");
     let worker_rs = repo_file("worker/src/config.rs");
@@ -560,30 +613,13 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     ];
     for (component, service, image, port, source) in cases {
         let cue = repo_file(&format!("kumori/components/{component}/component.cue"));
-        let body = services[service].join("\n");
-        let body = if service == "server-1" {
-            &compose
-        } else {
-            &body
-        };
-        assert!(
-            body.contains(&format!("image: {image}")),
-            "compose image {image}"
-        );
+        assert_eq!(services[service]["image"], image, "compose image {image}");
         assert!(
             cue.contains(&format!("tag: \"{image}\"")),
             "kumori image {image}"
         );
         assert!(cue.contains(port), "kumori {component} port");
-        let compose_vars = faas_vars(&if service == "server-1" {
-            compose
-                .split("services:")
-                .next()
-                .unwrap_or_default()
-                .to_string()
-        } else {
-            body.clone()
-        });
+        let compose_vars = faas_env(&services[service]);
         let cue_vars = faas_vars(&cue);
         assert!(!compose_vars.is_empty());
         for var in compose_vars.union(&cue_vars) {
@@ -606,9 +642,16 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let nats_cue = repo_file("kumori/components/nats/component.cue");
     assert!(nats_cue.contains("port: 4222"));
     assert!(nats_cue.contains("tag: \"nats:2.10\""));
-    assert!(compose.contains("image: nats:2.10"));
+    let nats = &services["nats"];
+    assert_eq!(nats["image"], "nats:2.10");
     assert!(nats_cue.contains("\"-c\", \"/nats-auth/nats.conf\", \"-js\", \"-sd\", \"/data\""));
-    assert!(compose.contains("[\"-c\", \"/nats-auth/nats.conf\", \"-js\", \"-sd\", \"/data\""));
+    assert!(strings(&nats["command"]).starts_with(&[
+        "-c",
+        "/nats-auth/nats.conf",
+        "-js",
+        "-sd",
+        "/data"
+    ]));
 
     let service = repo_file("kumori/service/service.cue");
     for role in ["inbound", "apisix", "server", "worker", "nats"] {
@@ -634,73 +677,81 @@ fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
 /// published.
 #[test]
 fn every_topology_runs_nats_with_credentials_and_each_service_holds_only_its_secrets() {
-    let compose = repo_file("docker-compose.yml");
-    let cluster = repo_file("docker-compose.cluster.yml");
-    let stack = repo_file("docker-stack.yml");
-    let services = compose_services(&compose);
-    let cluster_services = compose_services(&cluster);
-    let stack_services = compose_services(&stack);
+    let compose = repo_yaml("docker-compose.yml");
+    let cluster = repo_yaml("docker-compose.cluster.yml");
+    let stack = repo_yaml("docker-stack.yml");
+    let services = services(&compose);
+    let cluster_services = self::services(&cluster);
+    let stack_services = self::services(&stack);
 
-    let command = |lines: &Vec<String>| {
-        let body = lines.join("\n");
-        let start = body.find("command:").expect("a NATS command");
-        body[start..]
-            .split(']')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    assert!(command(&services["nats"]).contains("\"-c\", \"/nats-auth/nats.conf\""));
+    assert!(has_arg(&services["nats"], "-c", "/nats-auth/nats.conf"));
     for node in ["nats", "nats-2", "nats-3"] {
-        let node_command = command(&cluster_services[node]);
+        let node_service = &cluster_services[node];
         assert!(
-            node_command.contains("\"-c\", \"/nats-auth/cluster.conf\""),
-            "{node}: {node_command}"
+            has_arg(node_service, "-c", "/nats-auth/cluster.conf"),
+            "{node}: {}",
+            node_service["command"]
         );
         assert!(
-            !node_command.contains("--routes"),
+            !strings(&node_service["command"])
+                .iter()
+                .any(|arg| arg.starts_with("--routes")),
             "{node}: routes without a password"
         );
     }
-    assert!(command(&stack_services["nats"]).contains("\"-c\", \"/run/secrets/faas_nats.conf\""));
+    assert!(has_arg(
+        &stack_services["nats"],
+        "-c",
+        "/run/secrets/faas_nats.conf"
+    ));
     let nats_cue = repo_file("kumori/components/nats/component.cue");
     assert!(nats_cue.contains("\"/nats-auth/nats.conf\": {secret: \"auth\"}"));
 
-    for (file, text) in [
-        ("docker-compose.yml", &compose),
-        ("docker-compose.cluster.yml", &cluster),
-        ("docker-stack.yml", &stack),
+    for (file, services) in [
+        ("docker-compose.yml", services),
+        ("docker-compose.cluster.yml", cluster_services),
+        ("docker-stack.yml", stack_services),
     ] {
-        assert!(
-            !text
-                .lines()
-                .any(|l| l.trim_start().starts_with("- \"") && l.contains("8222")),
-            "{file} publishes the NATS monitoring port"
-        );
+        for (name, service) in services {
+            for port in list(&service["ports"]) {
+                assert!(
+                    !scalar(port).contains("8222"),
+                    "{file}: {name} publishes the NATS monitoring port ({port})"
+                );
+            }
+        }
     }
 
-    let mounts = |lines: &Vec<String>| lines.join("\n");
-    let worker = mounts(&services["worker"]);
-    assert!(worker.contains("worker-auth:/worker-auth:ro"));
-    for secret in ["keys:", "server-auth:", "nats-auth:"] {
+    let worker = &services["worker"];
+    assert!(strings(&worker["volumes"]).contains(&"worker-auth:/worker-auth:ro"));
+    for secret in ["keys", "server-auth", "nats-auth"] {
         assert!(
-            !worker.contains(secret),
+            !volume_sources(worker).contains(&secret),
             "the compose worker mounts {secret}"
         );
     }
-    let server_defaults = compose.split("services:").next().unwrap_or_default();
-    assert!(server_defaults.contains("server-auth:/server-auth:ro"));
-    assert!(!server_defaults.contains("worker-auth:") && !server_defaults.contains("nats-auth:"));
-    let nats = mounts(&services["nats"]);
-    assert!(nats.contains("nats-auth:/nats-auth:ro"));
+    for server in ["server-1", "server-2"] {
+        let server = &services[server];
+        assert!(strings(&server["volumes"]).contains(&"server-auth:/server-auth:ro"));
+        let sources = volume_sources(server);
+        assert!(!sources.contains(&"worker-auth") && !sources.contains(&"nats-auth"));
+    }
+    let nats = &services["nats"];
+    assert!(strings(&nats["volumes"]).contains(&"nats-auth:/nats-auth:ro"));
+    let sources = volume_sources(nats);
     assert!(
-        !nats.contains("keys:") && !nats.contains("server-auth:") && !nats.contains("worker-auth:")
+        !sources.contains(&"keys")
+            && !sources.contains(&"server-auth")
+            && !sources.contains(&"worker-auth")
     );
-    let stack_worker = mounts(&stack_services["worker"]);
+    let stack_worker = &stack_services["worker"];
+    let given = stack_secrets(stack_worker);
+    assert!(given.contains(&"faas_worker.password") && given.contains(&"faas_request.key"));
     assert!(
-        stack_worker.contains("faas_worker.password") && stack_worker.contains("faas_request.key")
+        !given
+            .iter()
+            .any(|s| s.starts_with("faas_jwt") || *s == "faas_server.password")
     );
-    assert!(!stack_worker.contains("faas_jwt") && !stack_worker.contains("faas_server.password"));
     let worker_cue = repo_file("kumori/components/worker/component.cue");
     assert!(
         !worker_cue.contains("jwt"),
@@ -708,31 +759,32 @@ fn every_topology_runs_nats_with_credentials_and_each_service_holds_only_its_sec
     );
 
     // The same settings everywhere: the user, its password file, the request key.
-    let server_cue = repo_file("kumori/components/server/component.cue");
-    for (what, text, user) in [
-        ("compose server", server_defaults.to_owned(), "faas-server"),
-        ("compose worker", worker.clone(), "faas-worker"),
-        (
-            "stack server",
-            stack
-                .split("services:")
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-            "faas-server",
-        ),
-        ("stack worker", stack_worker.clone(), "faas-worker"),
-        ("kumori server", server_cue.clone(), "faas-server"),
-        ("kumori worker", worker_cue.clone(), "faas-worker"),
+    let settings = [
+        "FAAS_NATS_USER",
+        "FAAS_NATS_PASSWORD_FILE",
+        "FAAS_REQUEST_KEY_FILE",
+    ];
+    for (what, service, user) in [
+        ("compose server", &services["server-1"], "faas-server"),
+        ("compose worker", worker, "faas-worker"),
+        ("stack server", &stack_services["server-1"], "faas-server"),
+        ("stack worker", stack_worker, "faas-worker"),
     ] {
-        for var in [
-            "FAAS_NATS_USER",
-            "FAAS_NATS_PASSWORD_FILE",
-            "FAAS_REQUEST_KEY_FILE",
-        ] {
-            assert!(faas_vars(&text).contains(var), "{what} does not set {var}");
+        let env = environment(service);
+        for var in settings {
+            assert!(env.contains_key(var), "{what} does not set {var}");
         }
-        assert!(text.contains(user), "{what} logs in as {user}");
+        assert_eq!(env["FAAS_NATS_USER"], user, "{what} logs in as {user}");
+    }
+    let server_cue = repo_file("kumori/components/server/component.cue");
+    for (what, cue, user) in [
+        ("kumori server", &server_cue, "faas-server"),
+        ("kumori worker", &worker_cue, "faas-worker"),
+    ] {
+        for var in settings {
+            assert!(faas_vars(cue).contains(var), "{what} does not set {var}");
+        }
+        assert!(cue.contains(user), "{what} logs in as {user}");
     }
     // keygen writes what the compose file mounts, from the one permissions file.
     let keygen = repo_file("deploy/keygen.sh");
@@ -944,9 +996,8 @@ fn check_ports(docs: &[String], code: &[String], deploy: &[String]) {
 /// Runs a repo script with `--check`; it fails, naming the fix, when its output is
 /// stale.
 fn check_generated(script: &str) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = std::process::Command::new("bash")
-        .arg(root.join(script))
+        .arg(crate::repo::root().join(script))
         .arg("--check")
         .output()
         .expect("bash runs");
@@ -961,6 +1012,42 @@ fn check_generated(script: &str) {
 #[test]
 fn kumori_gateway_routes_are_rendered_from_the_one_gateway_config() {
     check_generated("kumori/apisix/render.sh");
+}
+
+/// Kumori's rendered gateway is `apisix/apisix.yaml` but for what `render.sh`
+/// says it changes: the upstream is the `api` channel, no `ssls` and no redirect
+/// (TLS ends at the inbound), and each limit-count is shared over the APISIX
+/// instances of `kumori/deployment/deployment.cue`.
+#[test]
+fn kumori_gateway_differs_from_the_gateway_only_as_rendered() {
+    let deployment = repo_file("kumori/deployment/deployment.cue");
+    let instances: u64 = deployment
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("apisix: hsize:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("deployment.cue sizes apisix");
+    let mut expected = repo_yaml("apisix/apisix.yaml");
+    let gateway = expected.as_object_mut().unwrap();
+    gateway.remove("ssls").expect("apisix.yaml has ssls");
+    for upstream in gateway["upstreams"].as_array_mut().unwrap() {
+        upstream["nodes"] = json!({ "0.api:80": 1 });
+    }
+    for rule in gateway["global_rules"].as_array_mut().unwrap() {
+        rule["plugins"].as_object_mut().unwrap().remove("redirect");
+    }
+    for route in gateway["routes"].as_array_mut().unwrap() {
+        if let Some(limit) = route.pointer_mut("/plugins/limit-count") {
+            limit["count"] = json!(limit["count"].as_u64().unwrap() / instances);
+        }
+    }
+    let kumori = repo_yaml("kumori/apisix/apisix.yaml");
+    let sections: BTreeSet<&String> = map(&kumori).keys().chain(map(&expected).keys()).collect();
+    for section in sections {
+        assert_eq!(
+            kumori[section], expected[section],
+            "kumori/apisix/apisix.yaml's {section} differs from apisix/apisix.yaml's in more than render.sh changes"
+        );
+    }
 }
 
 #[test]

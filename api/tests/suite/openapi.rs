@@ -4,7 +4,7 @@
 //! the checked-in `docs/openapi.json` is the document the server serves.
 //!
 //! Refresh `docs/openapi.json` with:
-//!   UPDATE_OPENAPI=1 cargo nextest run -p faas-api --test openapi
+//!   UPDATE_OPENAPI=1 cargo nextest run -p faas-api -E 'test(/^openapi::/)'
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -24,7 +24,7 @@ fn checked_in_document_is_up_to_date() {
     assert!(
         checked_in == generated,
         "docs/openapi.json is not the document the server serves; refresh it with:\n  \
-         UPDATE_OPENAPI=1 cargo nextest run -p faas-api --test openapi"
+         UPDATE_OPENAPI=1 cargo nextest run -p faas-api -E 'test(/^openapi::/)'"
     );
 }
 
