@@ -11,7 +11,9 @@
 //! [`ContainerIo`] is how the worker writes the function's stdin and reads its
 //! output. The exit status of a detached container is not the runtime's to
 //! report (it is not the container's parent once `create` returns): `faas-init`
-//! reports it on stdout and stderr.
+//! reports it on stdout and stderr. The container's init is then reparented to
+//! the nearest child subreaper (the worker, if it makes itself one, which must
+//! then reap it) or the host's init.
 //!
 //! crun 1.8 refuses a host with cgroup v1 and v2 beside it when v2 has a
 //! controller enabled ("cgroups in hybrid mode not supported"). On such a host
@@ -129,6 +131,14 @@ const SEARCH_DIRS: &[&str] = &[
     "/bin",
     "/sbin",
 ];
+
+/// Every runtime installed, crun first: what [`OciRuntime::find`] chooses from.
+pub fn installed() -> Vec<(PathBuf, Flavor)> {
+    [("crun", Flavor::Crun), ("runc", Flavor::Runc)]
+        .into_iter()
+        .filter_map(|(name, flavor)| Some((lookup(name)?, flavor)))
+        .collect()
+}
 
 impl OciRuntime {
     /// The runtime at `configured`, or else `crun`, or else `runc`, keeping
