@@ -242,11 +242,10 @@ impl RootfsCache {
         config: ImageConfig,
     ) -> anyhow::Result<Arc<Rootfs>> {
         let started = Instant::now();
-        let nonce = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        let tmp = self.inner.dir.join(format!("{TMP_PREFIX}{key}-{nonce}"));
+        let tmp = self
+            .inner
+            .dir
+            .join(format!("{TMP_PREFIX}{key}-{}", nonce()));
         let root = tmp.join("rootfs");
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -338,7 +337,10 @@ impl RootfsCache {
             };
             total -= entry.cell.get().map_or(0, |r| r.size_bytes);
             let from = self.inner.dir.join(&key);
-            let to = self.inner.dir.join(format!("{TRASH_PREFIX}{key}"));
+            let to = self
+                .inner
+                .dir
+                .join(format!("{TRASH_PREFIX}{key}-{}", nonce()));
             match std::fs::rename(&from, &to) {
                 Ok(()) => victims.push(to),
                 Err(e) => {
@@ -481,6 +483,14 @@ fn entry_name(image_id: &str) -> anyhow::Result<String> {
         bail!("the engine's image id {image_id:?} is not of the form algorithm:hex");
     }
     Ok(name)
+}
+
+/// A name part no other `.tmp-` or `.trash-` directory of this cache has.
+fn nonce() -> u128 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos()
 }
 
 /// Takes the lock that makes this worker the owner of the cache in `dir`.

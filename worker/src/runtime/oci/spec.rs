@@ -68,6 +68,8 @@ pub const READONLY_PATHS: &[&str] = &[
     "/proc/sys",
     "/proc/sysrq-trigger",
 ];
+/// The longest hostname the kernel takes.
+pub const HOSTNAME_MAX: usize = 64;
 /// Open files a function may hold (soft and hard).
 pub const NOFILE: u64 = 1024;
 /// The CFS period; the quota is [`CPUS`] of them.
@@ -77,7 +79,8 @@ const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/b
 
 /// One container to describe: its sandbox and what the OCI backend adds.
 pub struct Container<'a> {
-    /// The runtime's container id, also the hostname.
+    /// The runtime's container id, also the hostname (its first [`HOSTNAME_MAX`]
+    /// bytes).
     pub id: &'a str,
     pub sandbox: &'a Sandbox,
     pub rootfs: &'a Rootfs,
@@ -119,6 +122,8 @@ pub fn spec(container: &Container) -> anyhow::Result<Spec> {
         );
     }
     let user = &rootfs.user;
+    // Container ids are ASCII (`runtime_binary` checks them).
+    let hostname = &id[..id.len().min(HOSTNAME_MAX)];
     let process = ProcessBuilder::default()
         .terminal(false)
         .user(
@@ -129,7 +134,7 @@ pub fn spec(container: &Container) -> anyhow::Result<Spec> {
                 .build()?,
         )
         .args(args)
-        .env(environment(&image.env, &extra_env, &user.home, id))
+        .env(environment(&image.env, &extra_env, &user.home, hostname))
         .cwd(if image.working_dir.is_empty() {
             "/"
         } else {
@@ -187,7 +192,7 @@ pub fn spec(container: &Container) -> anyhow::Result<Spec> {
         .build()?;
     Ok(SpecBuilder::default()
         .version("1.0.2")
-        .hostname(id.to_string())
+        .hostname(hostname.to_owned())
         .root(
             RootBuilder::default()
                 .path(rootfs.path.clone())
@@ -615,6 +620,26 @@ mod tests {
             "alice",
             "the labels are annotations"
         );
+    }
+
+    #[test]
+    fn a_long_id_is_cut_to_a_hostname_the_kernel_takes() {
+        let id = "c".repeat(100);
+        let spec = spec(&Container {
+            id: &id,
+            sandbox: &cold(),
+            rootfs: &rootfs(),
+            cgroups_path: "/p",
+            seccomp: &seccomp(),
+            seccomp_bpf: false,
+        })
+        .unwrap();
+        assert_eq!(
+            spec.hostname().as_ref().map(String::len),
+            Some(HOSTNAME_MAX)
+        );
+        let env = spec.process().as_ref().unwrap().env().clone().unwrap();
+        assert!(env.contains(&format!("HOSTNAME={}", &id[..HOSTNAME_MAX])));
     }
 
     #[test]
