@@ -179,8 +179,14 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        // The per-test parent cgroups, empty by now.
-        for dir in self.layout.dirs(&cgroups::worker_parent(&self.worker)) {
+        // A test that failed half-way leaves containers behind (a created one
+        // waits for its start for ever): kill what is in this test's cgroups and
+        // remove them, then the parent. The state dies with the temporary directory.
+        let parent = cgroups::worker_parent(&self.worker);
+        if let Err(e) = self.layout.remove_children(&parent) {
+            eprintln!("cleaning up the test's cgroups: {e}");
+        }
+        for dir in self.layout.dirs(&parent) {
             let _ = std::fs::remove_dir(dir);
         }
     }
@@ -867,7 +873,10 @@ async fn init_is_bound_read_only_at_its_path() {
     let Some(h) = Harness::new().await else {
         return;
     };
-    let init = faas_testkit::init::binary();
+    // A copy: the script writes to it, which only a protection taken out of the
+    // sandbox would let through, and then not into the build's binary.
+    let init = h.dir.path().join("faas-init");
+    std::fs::copy(faas_testkit::init::binary(), &init).unwrap();
     let script = "test -x /.faas/init && echo runnable; awk '$5 == \"/.faas/init\" { print $6 }' /proc/self/mountinfo; { echo > /.faas/init; } 2>&1; ls /run/secrets && echo secrets";
     for runtime in h.runtimes() {
         let who = runtime.flavor().name();
@@ -888,7 +897,16 @@ async fn init_is_bound_read_only_at_its_path() {
         );
         // Look at the mount instead of running init (its protocol is its own).
         process_mut(&mut spec).set_args(Some(vec!["/bin/sh".into(), "-c".into(), script.into()]));
-        let ran = h.run(&runtime, &id, &spec).await;
+        let (ran, unprotected) = h
+            .both(&runtime, &id, spec, |spec| {
+                let mut mounts = spec.mounts().clone().unwrap();
+                for mount in &mut mounts {
+                    let options = mount.options().clone().unwrap_or_default();
+                    mount.set_options(Some(options.into_iter().filter(|o| o != "ro").collect()));
+                }
+                spec.set_mounts(Some(mounts));
+            })
+            .await;
         let out = &ran.stdout;
         assert!(out.starts_with("runnable\nro,"), "{who}: {ran:?}");
         assert!(out.contains("Read-only file system"), "{who}: {out}");
@@ -896,6 +914,13 @@ async fn init_is_bound_read_only_at_its_path() {
             out.ends_with("secrets\n"),
             "{who}: the secrets tmpfs is there: {out}"
         );
+        assert!(
+            !unprotected.stdout.contains("Read-only file system"),
+            "{who}: the check sees a writable init: {unprotected:?}"
+        );
+        // The sandboxed run did not write it; the unprotected one did (the copy).
+        assert_eq!(std::fs::metadata(&init).unwrap().len(), 1, "{who}");
+        std::fs::copy(faas_testkit::init::binary(), &init).unwrap();
     }
 }
 
