@@ -5,6 +5,10 @@
 # deploy/build-images.sh instead: the same runtime images, built FROM a
 # debootstrapped base with binaries compiled on the host.)
 FROM rust:1-bookworm AS build
+# The worker links libseccomp (its OCI backend compiles the seccomp filter once).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libseccomp-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 # The server without its `dev` feature: no worker, no bollard in the API's image.

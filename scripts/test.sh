@@ -16,6 +16,8 @@ command -v docker-compose >/dev/null || missing+=("docker-compose (apt-get insta
 command -v dot >/dev/null || missing+=("Graphviz, for the write-up's figures (apt-get install graphviz)")
 command -v kubectl >/dev/null || missing+=("kubectl, to render deploy/k8s (apt-get install kubernetes-client)")
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=("python3 with venv, for schemathesis (apt-get install python3-venv)")
+[ -e /usr/include/seccomp.h ] || missing+=("libseccomp-dev, which the worker links (apt-get install libseccomp-dev)")
+[ -e /usr/share/containers/seccomp.json ] || missing+=("the default seccomp profile of the OCI backend (apt-get install golang-github-containers-common)")
 docker image inspect faas/debian-base:bookworm >/dev/null 2>&1 || command -v debootstrap >/dev/null ||
   missing+=("debootstrap, to make the base image once (apt-get install debootstrap)")
 if [ ${#missing[@]} -gt 0 ]; then

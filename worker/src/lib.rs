@@ -19,7 +19,8 @@
 //!   (`runtime::sandbox`, what a sandbox must be; `runtime::outcome`, how a run
 //!   ended; `runtime::init`, `faas-init` and its frame) and one module per backend
 //!   (`runtime::docker`: the Docker Engine through bollard, with the function
-//!   network and the init volume);
+//!   network and the init volume; `runtime::oci`: the building blocks of a backend
+//!   that drives crun or runc directly, not selectable yet);
 //!
 //! and what they use:
 //!

@@ -25,6 +25,7 @@
 
 pub mod docker;
 pub(crate) mod init;
+pub mod oci;
 mod outcome;
 pub mod sandbox;
 
