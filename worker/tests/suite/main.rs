@@ -1,12 +1,13 @@
 //! The tests of the worker (`faas-worker`): its binary, the consumer loop, the
 //! container runtime and prewarm pools against a real nats-server and the real
-//! Docker Engine. One test binary, a module per file; `cargo nextest` runs each
+//! Docker Engine, and the OCI backend's parts against the real crun and runc. One test binary, a module per file; `cargo nextest` runs each
 //! test in its own process, e.g. one module: `cargo nextest run -p faas-worker
 //! -E 'test(/^runtime::/)'`.
 
 mod binary;
 mod cold_path_timings;
 mod consumer;
+mod oci;
 mod prewarm;
 mod prewarm_platform;
 mod runtime;
