@@ -18,9 +18,9 @@
 //!   kill, delete, state, list; crun's workaround for hybrid cgroup hosts; the
 //!   sweep after a crash).
 //!
-//! Selected with `FAAS_WORKER_RUNTIME=oci` once the facade
+//! Selected by the worker's runtime setting once the facade
 //! ([`ContainerRuntime`](super::ContainerRuntime)) drives it; until then only
-//! `worker/tests/oci.rs` calls these modules, against the real runtimes. Images,
+//! the worker suite's `oci` module calls these modules, against the real runtimes. Images,
 //! the image policy and pulls stay the Docker backend's
 //! (`docker::images::ensure_image`): the Docker Engine is only the image store.
 

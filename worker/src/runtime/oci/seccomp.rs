@@ -65,7 +65,7 @@ impl Target {
             "x86_64" => ("amd64", Arch::ScmpArchX86_64),
             "aarch64" => ("arm64", Arch::ScmpArchAarch64),
             other => bail!(
-                "the OCI backend has no seccomp architecture mapping for {other}: run the Docker backend (FAAS_WORKER_RUNTIME=docker)"
+                "the OCI backend has no seccomp architecture mapping for {other}: run the Docker backend"
             ),
         };
         let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")

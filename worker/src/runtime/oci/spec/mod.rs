@@ -102,7 +102,7 @@ pub fn spec(container: &Container) -> anyhow::Result<Spec> {
     } = container;
     if let Network::Function(_) = sandbox.network {
         bail!(
-            "functions with network: true cannot run on the OCI backend yet (it has no function network): run this worker with FAAS_WORKER_RUNTIME=docker"
+            "functions with network: true cannot run on the OCI backend yet (it has no function network): run it on the Docker backend"
         );
     }
     let image = &rootfs.config;

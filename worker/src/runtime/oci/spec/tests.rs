@@ -248,7 +248,7 @@ fn the_network_namespace_is_new_and_empty() {
         refused
             .unwrap_err()
             .to_string()
-            .contains("FAAS_WORKER_RUNTIME=docker")
+            .contains("the Docker backend")
     );
 }
 
