@@ -9,8 +9,11 @@
 //! NATS server it starts refuses clients without a password, and the in-process
 //! server and worker each log in as their own user. With `nats_url` (a NATS of your
 //! own) both log in with `FAAS_NATS_USER` and `FAAS_NATS_PASSWORD_FILE`, if set.
+//! With `examples`, the example function images the engine lacks are built first
+//! (`examples.rs`).
 
 pub mod ca;
+pub mod examples;
 pub mod nats;
 pub mod nats_auth;
 
@@ -51,6 +54,9 @@ pub struct DevOptions {
     /// The in-process worker's settings (slots, init binary, prewarm, network,
     /// image policy, metrics).
     pub worker: WorkerConfig,
+    /// Build the example images of this folder that the engine lacks
+    /// ([`examples::ensure_built`]); `None`, leave the engine's images alone.
+    pub examples: Option<PathBuf>,
 }
 
 impl Default for DevOptions {
@@ -63,6 +69,7 @@ impl Default for DevOptions {
             // The URL and signing key are dev's own; `start` fills them in.
             server: ServerConfig::new(String::new(), String::new()),
             worker: WorkerConfig::new(String::new()),
+            examples: None,
         }
     }
 }
@@ -101,6 +108,9 @@ pub struct DevStack {
 impl DevStack {
     pub async fn start(options: DevOptions) -> anyhow::Result<Self> {
         faas_process::install_crypto_provider();
+        if let Some(dir) = &options.examples {
+            build_examples(dir).await;
+        }
         let data_dir = &options.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
@@ -209,6 +219,25 @@ impl DevStack {
         api.context("API task")??;
         worker.context("worker task")??;
         Ok(())
+    }
+}
+
+/// Builds the example images the engine lacks, saying what it built; a failure
+/// is a warning (the platform runs without them) naming the manual way.
+async fn build_examples(dir: &std::path::Path) {
+    let built = match bollard::Docker::connect_with_defaults() {
+        Ok(docker) => examples::ensure_built(&docker, dir, examples::PREFIX).await,
+        Err(e) => Err(e.into()),
+    };
+    match built {
+        Ok(built) => {
+            for image in built {
+                println!("built the example image {image}");
+            }
+        }
+        Err(e) => tracing::warn!(
+            "the example function images could not be built ({e:#}); the walkthrough needs them: bash scripts/build-function-images.sh"
+        ),
     }
 }
 

@@ -25,6 +25,8 @@ impl DevCommand {
             listen: self.listen,
             data_dir: self.data_dir,
             nats_url: self.nats_url,
+            // The walkthrough's images, when run from the source tree.
+            examples: faas_dev::examples::source_dir(),
             ..DevOptions::from_env()?
         };
         let mut stack = DevStack::start(options).await?;
