@@ -282,6 +282,60 @@ fn public_routes_are_rate_limited_and_invoke_is_counted() {
     }
 }
 
+/// The `$name` variables of a `var_combination` key (`$remote_addr $route_id`).
+fn key_vars(key: &str) -> BTreeSet<&str> {
+    key.split('$')
+        .skip(1)
+        .map(|v| {
+            let v = v.trim_start_matches('{');
+            let end = v
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(v.len());
+            &v[..end]
+        })
+        .collect()
+}
+
+/// Each route's limits count on their own, in both gateway files. APISIX 3.11's
+/// `limit-req` keys its counter by `key .. conf_type .. conf_version`, with no
+/// route id, and standalone mode gives every item one version (apisix.yaml's
+/// mtime): keyed on `remote_addr` alone, login, registration, the password and
+/// account routes, the OpenAPI route and every key twin would drain one bucket per
+/// client. So every `limit-req` key combines the client address with `$route_id`.
+/// `limit-count`'s key (`gen_limit_key`) already starts with the route's type and
+/// id, unless the plugin names a `group`, which shares one counter among routes:
+/// none may.
+#[test]
+fn every_rate_limit_counts_per_route() {
+    for file in ["apisix/apisix.yaml", "kumori/apisix/apisix.yaml"] {
+        for route in routes_of(&repo_yaml(file)) {
+            if let Some(limit) = route.plugins.get("limit-req") {
+                assert_eq!(
+                    limit["key_type"], "var_combination",
+                    "{file}: limit-req on {} must combine variables",
+                    route.id
+                );
+                let vars = key_vars(text(&limit["key"]));
+                for var in ["remote_addr", "route_id"] {
+                    assert!(
+                        vars.contains(var),
+                        "{file}: limit-req on {} is keyed on {:?}, without ${var}",
+                        route.id,
+                        limit["key"]
+                    );
+                }
+            }
+            if let Some(limit) = route.plugins.get("limit-count") {
+                assert!(
+                    limit.get("group").is_none(),
+                    "{file}: limit-count on {} shares its counter with a group",
+                    route.id
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn jwt_consumer_checks_the_servers_es256_tokens() {
     let gateway = repo_yaml("apisix/apisix.yaml");
@@ -476,6 +530,14 @@ fn one_timeout_budget_from_gateway_to_worker() {
     assert!(
         worker.contains(&format!("({} s", WORKER_STOP_GRACE.as_secs())),
         "kumori's worker names the stop grace it needs"
+    );
+    let deploy = repo_file("docs/deploy.md").replace("\n  ", " ");
+    assert!(
+        deploy.contains(&format!(
+            "send/read timeouts {} s",
+            GATEWAY_TIMEOUT.as_secs()
+        )),
+        "docs/deploy.md must give the gateway's timeouts as budget::GATEWAY_TIMEOUT"
     );
 }
 
