@@ -7,6 +7,7 @@
 
 mod compose;
 mod deploy_config;
+mod gateway_schema;
 mod images;
 mod k8s_config;
 mod modules;
