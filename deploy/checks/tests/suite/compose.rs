@@ -18,12 +18,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The images' tag; `FAAS_TEST_TAG` at build time picks another (so that parallel
-/// checkouts on one engine do not test one another's images).
-const TAG: &str = match option_env!("FAAS_TEST_TAG") {
-    Some(tag) => tag,
-    None => "test",
-};
+use crate::repo::TAG;
 
 /// Three workers, as the README's walkthrough scales them.
 const WORKERS: usize = 3;

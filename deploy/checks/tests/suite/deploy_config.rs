@@ -655,6 +655,39 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
     }
 }
 
+/// Kumori's worker reaches its Docker-in-Docker engine on the instance's loopback,
+/// and the engine listens there only: its command starts with `dockerd` (so the
+/// image's entrypoint adds no `tcp://0.0.0.0:2375` of its own) and names no other
+/// host, and it is the address the worker's `DOCKER_HOST` gives.
+#[test]
+fn kumori_docker_engine_listens_only_on_the_workers_loopback() {
+    let cue = repo_file("kumori/components/worker/component.cue");
+    let dockerd = &cue[cue.find("code: dockerd:").expect("a dockerd container")..];
+    let cmd: Vec<String> = dockerd
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("cmd: "))
+        .map(|list| serde_json::from_str(list).expect("a list of strings"))
+        .expect("dockerd has a cmd: without one the image listens on tcp://0.0.0.0:2375");
+    assert_eq!(cmd[0], "dockerd", "{cmd:?}");
+    let hosts: Vec<&str> = cmd
+        .iter()
+        .filter_map(|arg| arg.strip_prefix("--host="))
+        .collect();
+    assert_eq!(
+        hosts,
+        ["tcp://127.0.0.1:2375"],
+        "dockerd listens on {hosts:?}"
+    );
+    assert!(
+        !cmd.iter().any(|arg| arg == "-H" || arg == "--host"),
+        "{cmd:?}"
+    );
+    assert!(
+        cue.contains("DOCKER_HOST: value:       \"tcp://127.0.0.1:2375\""),
+        "the worker's DOCKER_HOST is not the engine's address"
+    );
+}
+
 #[test]
 fn compose_and_kumori_agree_on_components_images_variables_and_ports() {
     let compose = repo_yaml("docker-compose.yml");

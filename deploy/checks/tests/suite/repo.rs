@@ -1,10 +1,20 @@
 //! The repository's files, for the static checks of the deployment files
-//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values.
+//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values; and the
+//! tag of the images built from it.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use serde_json::Value;
+
+/// The tag of the offline images the tests that run containers use
+/// (`TAG=test PROFILE=debug deploy/build-images.sh`, which `scripts/test.sh` runs);
+/// `FAAS_TEST_TAG` at build time picks another, so that parallel checkouts on one
+/// engine do not test one another's images.
+pub const TAG: &str = match option_env!("FAAS_TEST_TAG") {
+    Some(tag) => tag,
+    None => "test",
+};
 
 /// The repository root (this package is `deploy/checks`).
 pub fn root() -> PathBuf {
