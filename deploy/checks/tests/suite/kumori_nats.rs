@@ -7,7 +7,6 @@
 //! is as close to its role instances as Docker gets.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
@@ -15,7 +14,7 @@ use faas_api::Limits;
 use faas_shared::nats::{ACTIVATIONS_STREAM, SERVER_INBOX_PREFIX, SERVER_USER};
 use faas_testkit::compose::{docker, stderr, stdout};
 
-use crate::repo::{TAG, repo_file, root};
+use crate::repo::{TAG, keygen, repo_file};
 
 /// The instances, as with `nats: hsize: 3` and `nats_replicas: 3`.
 const INSTANCES: usize = 3;
@@ -38,31 +37,6 @@ fn auth_mount() -> String {
         .find(|line| line.contains("{secret: \"auth\"}"))
         .expect("the nats component mounts the secret auth");
     line.trim().split('"').nth(1).unwrap().to_owned()
-}
-
-/// keygen (`deploy/keygen.sh`, as the faas/keygen image runs it) into `dir`.
-fn keygen(dir: &Path) {
-    let owner = Command::new("id").arg("-u").output().unwrap();
-    let group = Command::new("id").arg("-g").output().unwrap();
-    let output = Command::new("sh")
-        .arg(root().join("deploy/keygen.sh"))
-        .envs(
-            [
-                "KEYS_DIR",
-                "SERVER_AUTH_DIR",
-                "WORKER_AUTH_DIR",
-                "NATS_AUTH_DIR",
-            ]
-            .map(|v| (v, dir)),
-        )
-        .env("NATS_AUTH_TEMPLATE", root().join("deploy/nats/auth.conf"))
-        .env(
-            "KEYS_OWNER",
-            format!("{}:{}", stdout(&owner), stdout(&group)),
-        )
-        .output()
-        .expect("sh runs");
-    assert!(output.status.success(), "keygen: {}", stderr(&output));
 }
 
 /// A Docker network and the containers on it, removed (with their volumes) when

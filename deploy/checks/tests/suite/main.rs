@@ -16,3 +16,4 @@ mod k8s_config;
 mod kumori_nats;
 mod modules;
 mod repo;
+mod swarm;

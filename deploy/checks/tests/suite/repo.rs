@@ -1,10 +1,12 @@
 //! The repository's files, for the static checks of the deployment files
-//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values; and the
-//! tag of the images built from it.
+//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values; the tag
+//! of the images built from it; and its keygen, run for the tests that need secrets.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
+use faas_testkit::compose::{stderr, stdout};
 use serde_json::Value;
 
 /// The tag of the offline images the tests that run containers use
@@ -84,4 +86,30 @@ pub fn files_under(dir: &str, ext: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// keygen (`deploy/keygen.sh`, as the faas/keygen image runs it) with every
+/// directory `dir`, as the docs make Swarm and Kumori secrets.
+pub fn keygen(dir: &Path) {
+    let owner = Command::new("id").arg("-u").output().unwrap();
+    let group = Command::new("id").arg("-g").output().unwrap();
+    let output = Command::new("sh")
+        .arg(root().join("deploy/keygen.sh"))
+        .envs(
+            [
+                "KEYS_DIR",
+                "SERVER_AUTH_DIR",
+                "WORKER_AUTH_DIR",
+                "NATS_AUTH_DIR",
+            ]
+            .map(|v| (v, dir)),
+        )
+        .env("NATS_AUTH_TEMPLATE", root().join("deploy/nats/auth.conf"))
+        .env(
+            "KEYS_OWNER",
+            format!("{}:{}", stdout(&owner), stdout(&group)),
+        )
+        .output()
+        .expect("sh runs");
+    assert!(output.status.success(), "keygen: {}", stderr(&output));
 }
