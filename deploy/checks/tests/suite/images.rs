@@ -16,9 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use faas_testkit::compose::{docker, stderr, stdout};
-use serde_json::Value;
 
-use crate::repo::root;
+use crate::repo::{cargo_metadata, files_below, members, root};
 
 /// Files a developer's checkout has that no build may see: build output (also a
 /// crate's own `target`), JetStream state of `faas-server dev`, the schemathesis
@@ -55,24 +54,6 @@ fn checkout_files() -> Vec<String> {
         .filter(|path| !path.is_empty() && root().join(path).is_file())
         .map(str::to_owned)
         .collect()
-}
-
-/// Every file below `dir`, relative to it.
-fn files_below(dir: &Path) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap().map(Result::unwrap) {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap();
-                found.insert(relative.display().to_string());
-            }
-        }
-    }
-    found
 }
 
 /// An image this test built, removed (with its untagged layers) when dropped.
@@ -139,49 +120,6 @@ fn exported_context(dir: &Path, out: &Path) -> PathBuf {
     docker(&["rm", &container]);
     assert!(copied.status.success(), "docker cp: {}", stderr(&copied));
     out.join("ctx")
-}
-
-/// `cargo metadata` of the workspace at `dir` (offline, with the lockfile as it
-/// is), as JSON; `extra` as further arguments.
-fn cargo_metadata(dir: &Path, extra: &[&str]) -> Value {
-    let target = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
-        .args(["--filter-platform", "x86_64-unknown-linux-gnu"])
-        .args(extra)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target.path())
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo metadata in {}: {}",
-        dir.display(),
-        stderr(&output)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
-/// The workspace's members as `name path` (relative to the workspace root).
-fn members(metadata: &Value) -> BTreeSet<String> {
-    let workspace = Path::new(metadata["workspace_root"].as_str().unwrap());
-    let ids: BTreeSet<&str> = metadata["workspace_members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_str().unwrap())
-        .collect();
-    metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|package| ids.contains(package["id"].as_str().unwrap()))
-        .map(|package| {
-            let manifest = Path::new(package["manifest_path"].as_str().unwrap());
-            let dir = manifest.parent().unwrap().strip_prefix(workspace).unwrap();
-            format!("{} {}", package["name"].as_str().unwrap(), dir.display())
-        })
-        .collect()
 }
 
 /// The files the crates read at build time (`include_str!`, `include_bytes!`),

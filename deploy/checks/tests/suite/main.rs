@@ -15,5 +15,6 @@ mod images;
 mod k8s_config;
 mod kumori_nats;
 mod modules;
+mod package;
 mod repo;
 mod swarm;

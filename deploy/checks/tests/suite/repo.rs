@@ -1,6 +1,7 @@
 //! The repository's files, for the static checks of the deployment files
-//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values; the tag
-//! of the images built from it; and its keygen, run for the tests that need secrets.
+//! (`deploy_config`, `k8s_config`): as text, or YAML read as JSON values; the
+//! workspace cargo finds in a tree of them; the tag of the images built from it;
+//! and its keygen, run for the tests that need secrets.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -112,4 +113,65 @@ pub fn keygen(dir: &Path) {
         .output()
         .expect("sh runs");
     assert!(output.status.success(), "keygen: {}", stderr(&output));
+}
+
+/// Every file below `dir`, relative to it.
+pub fn files_below(dir: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(path) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap();
+                found.insert(relative.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+/// `cargo metadata` of the workspace at `dir` (offline, with the lockfile as it
+/// is), as JSON; `extra` as further arguments.
+pub fn cargo_metadata(dir: &Path, extra: &[&str]) -> Value {
+    let target = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", "x86_64-unknown-linux-gnu"])
+        .args(extra)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo metadata in {}: {}",
+        dir.display(),
+        stderr(&output)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The workspace's members as `name path` (relative to the workspace root).
+pub fn members(metadata: &Value) -> BTreeSet<String> {
+    let workspace = Path::new(metadata["workspace_root"].as_str().unwrap());
+    let ids: BTreeSet<&str> = metadata["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|package| ids.contains(package["id"].as_str().unwrap()))
+        .map(|package| {
+            let manifest = Path::new(package["manifest_path"].as_str().unwrap());
+            let dir = manifest.parent().unwrap().strip_prefix(workspace).unwrap();
+            format!("{} {}", package["name"].as_str().unwrap(), dir.display())
+        })
+        .collect()
 }
