@@ -158,6 +158,11 @@ fn gateway_errors(gateway: &Value) -> Vec<String> {
             continue;
         };
         let schema = &schemas["main"][kind];
+        if *kind == "plugins" {
+            // The list of plugins to load: one array, not items with plugins.
+            validate(schema, items, section, &mut errors);
+            continue;
+        }
         for (index, item) in items.as_array().into_iter().flatten().enumerate() {
             let id = item["id"]
                 .as_str()

@@ -1,10 +1,11 @@
 //! The multi-stage `Dockerfile` (targets `server` and `worker`) for real. Every run:
 //! its build context, as Docker itself makes it from a checkout with a developer's
 //! state in it, is the whole checkout and none of that state, and cargo loads the
-//! workspace from exactly that context. Ignored (a release build of the binaries
-//! took 12 minutes here, on two shared cores): the real build of both targets with the
+//! workspace from exactly that context. Ignored (the release build took 12
+//! minutes here, on two shared cores): the real build of both targets with the
 //! unchanged Dockerfile, offline, on local stand-ins for `rust:1-bookworm` and
-//! `debian:bookworm-slim`, and the compose walkthrough on the images it made.
+//! `debian:bookworm-slim`, and the conformance suite on compose with the images it
+//! made.
 //!
 //! Docker here is the legacy builder (`DOCKER_BUILDKIT=0`): the docker CLI wants
 //! the buildx plugin for BuildKit, which Debian 12 does not package, and
