@@ -18,6 +18,9 @@
 #                      passwords: `nats-server -c nats.conf`
 #     cluster.conf     nats.conf plus the cluster routes and their password, for
 #                      docker-compose.cluster.yml
+#     kumori-cluster.conf  for Kumori's NATS with more than one instance: nats.conf
+#                      in one file (a Kumori secret is one file), each server named
+#                      after its host, routes to instance 0 with the route password
 # Existing secrets are kept, so restarts never rotate keys (and never log users
 # out); nats.conf and cluster.conf are written again from them each time.
 # All directories may be the same one (e.g. to make Swarm or Kumori secrets).
@@ -100,5 +103,24 @@ cluster {
 }
 CONF
 mv "$nats_dir/cluster.conf.tmp" "$nats_dir/cluster.conf"
-chmod 0400 "$nats_dir/nats.conf" "$nats_dir/cluster.conf" "$nats_dir/route.password"
+{
+    cat "$nats_dir/nats.conf"
+    cat <<CONF
+
+# Kumori's NATS cluster (kumori/components/nats, hsize > 1). A JetStream cluster
+# needs a unique server name per instance: the host name, which Kubernetes sets to
+# the pod's name, kept across container restarts (kumori/README.md).
+server_name: \$HOSTNAME
+cluster {
+  name: faas
+  listen: 0.0.0.0:6222
+  authorization { user: route, password: "$route" }
+  # Instance 0 on the duplex channel "cluster"; the others are found from it.
+  routes: ["nats://route:$route@0.cluster:6222"]
+}
+CONF
+} >"$nats_dir/kumori-cluster.conf.tmp"
+mv "$nats_dir/kumori-cluster.conf.tmp" "$nats_dir/kumori-cluster.conf"
+chmod 0400 "$nats_dir/nats.conf" "$nats_dir/cluster.conf" "$nats_dir/kumori-cluster.conf" \
+    "$nats_dir/route.password"
 echo "keygen: keys ready in $dir, $server_dir, $worker_dir, $nats_dir"

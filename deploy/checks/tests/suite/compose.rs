@@ -18,12 +18,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The images' tag; `FAAS_TEST_TAG` at build time picks another (so that parallel
-/// checkouts on one engine do not test one another's images).
-const TAG: &str = match option_env!("FAAS_TEST_TAG") {
-    Some(tag) => tag,
-    None => "test",
-};
+use crate::repo::TAG;
 
 /// Three workers, as the README's walkthrough scales them.
 const WORKERS: usize = 3;
@@ -96,14 +91,7 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
     // The conformance suite, against one replica of the real deployment.
-    let options = faas_conformance::Options {
-        api_url: s1.url().to_owned(),
-        ca_cert: None,
-        images: faas_conformance::Images::new("faas-examples/", "latest"),
-    };
-    let report = faas_conformance::run(&options).await.unwrap();
-    println!("{report}");
-    assert!(report.passed(), "conformance on compose:\n{report}");
+    assert_conformance(s1, "compose").await;
 
     let worker_ids: Vec<String> = per_worker.into_keys().collect();
     stack.down_and_check_nothing_is_left();
@@ -529,8 +517,21 @@ async fn workers_in_containers_serve_prewarmed_functions() {
     );
 }
 
+/// The conformance suite (`faas-conformance`) with the example images against
+/// `server`, a replica of the deployment `what`: every case passes.
+pub async fn assert_conformance(server: &Api, what: &str) {
+    let options = faas_conformance::Options {
+        api_url: server.url().to_owned(),
+        ca_cert: None,
+        images: faas_conformance::Images::new("faas-examples/", "latest"),
+    };
+    let report = faas_conformance::run(&options).await.unwrap();
+    println!("{report}");
+    assert!(report.passed(), "conformance on {what}:\n{report}");
+}
+
 /// Registers a new user named after `name` on `server`; returns the username.
-async fn register(server: &Api, name: &str) -> String {
+pub async fn register(server: &Api, name: &str) -> String {
     let username = unique(name);
     let registered = server.register(&username, PASSWORD).await;
     assert_eq!(
@@ -543,7 +544,7 @@ async fn register(server: &Api, name: &str) -> String {
 }
 
 /// Adds (or replaces) `function` running the reverse example.
-async fn add_reverse(server: &Api, token: &str, function: &str) {
+pub async fn add_reverse(server: &Api, token: &str, function: &str) {
     server
         .add_function(token, function, json!({ "image": REVERSE }))
         .await;
@@ -551,7 +552,7 @@ async fn add_reverse(server: &Api, token: &str, function: &str) {
 
 /// Status and JSON body of an invocation; a transport error is a status 599, so
 /// that a test under load counts it as a failed call.
-async fn invoke(server: &Api, token: &str, function: &str, param: &str) -> (StatusCode, Value) {
+pub async fn invoke(server: &Api, token: &str, function: &str, param: &str) -> (StatusCode, Value) {
     server
         .try_invoke(token, function, param)
         .await

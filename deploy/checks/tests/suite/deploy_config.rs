@@ -282,6 +282,60 @@ fn public_routes_are_rate_limited_and_invoke_is_counted() {
     }
 }
 
+/// The `$name` variables of a `var_combination` key (`$remote_addr $route_id`).
+fn key_vars(key: &str) -> BTreeSet<&str> {
+    key.split('$')
+        .skip(1)
+        .map(|v| {
+            let v = v.trim_start_matches('{');
+            let end = v
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(v.len());
+            &v[..end]
+        })
+        .collect()
+}
+
+/// Each route's limits count on their own, in both gateway files. APISIX 3.11's
+/// `limit-req` keys its counter by `key .. conf_type .. conf_version`, with no
+/// route id, and standalone mode gives every item one version (apisix.yaml's
+/// mtime): keyed on `remote_addr` alone, login, registration, the password and
+/// account routes, the OpenAPI route and every key twin would drain one bucket per
+/// client. So every `limit-req` key combines the client address with `$route_id`.
+/// `limit-count`'s key (`gen_limit_key`) already starts with the route's type and
+/// id, unless the plugin names a `group`, which shares one counter among routes:
+/// none may.
+#[test]
+fn every_rate_limit_counts_per_route() {
+    for file in ["apisix/apisix.yaml", "kumori/apisix/apisix.yaml"] {
+        for route in routes_of(&repo_yaml(file)) {
+            if let Some(limit) = route.plugins.get("limit-req") {
+                assert_eq!(
+                    limit["key_type"], "var_combination",
+                    "{file}: limit-req on {} must combine variables",
+                    route.id
+                );
+                let vars = key_vars(text(&limit["key"]));
+                for var in ["remote_addr", "route_id"] {
+                    assert!(
+                        vars.contains(var),
+                        "{file}: limit-req on {} is keyed on {:?}, without ${var}",
+                        route.id,
+                        limit["key"]
+                    );
+                }
+            }
+            if let Some(limit) = route.plugins.get("limit-count") {
+                assert!(
+                    limit.get("group").is_none(),
+                    "{file}: limit-count on {} shares its counter with a group",
+                    route.id
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn jwt_consumer_checks_the_servers_es256_tokens() {
     let gateway = repo_yaml("apisix/apisix.yaml");
@@ -477,6 +531,14 @@ fn one_timeout_budget_from_gateway_to_worker() {
         worker.contains(&format!("({} s", WORKER_STOP_GRACE.as_secs())),
         "kumori's worker names the stop grace it needs"
     );
+    let deploy = repo_file("docs/deploy.md").replace("\n  ", " ");
+    assert!(
+        deploy.contains(&format!(
+            "send/read timeouts {} s",
+            GATEWAY_TIMEOUT.as_secs()
+        )),
+        "docs/deploy.md must give the gateway's timeouts as budget::GATEWAY_TIMEOUT"
+    );
 }
 
 #[test]
@@ -591,6 +653,39 @@ fn compose_runs_the_upstream_nodes_apisix_expects() {
     for name in ["nats", "nats-2", "nats-3"] {
         assert!(cluster_services.contains_key(name), "cluster lacks {name}");
     }
+}
+
+/// Kumori's worker reaches its Docker-in-Docker engine on the instance's loopback,
+/// and the engine listens there only: its command starts with `dockerd` (so the
+/// image's entrypoint adds no `tcp://0.0.0.0:2375` of its own) and names no other
+/// host, and it is the address the worker's `DOCKER_HOST` gives.
+#[test]
+fn kumori_docker_engine_listens_only_on_the_workers_loopback() {
+    let cue = repo_file("kumori/components/worker/component.cue");
+    let dockerd = &cue[cue.find("code: dockerd:").expect("a dockerd container")..];
+    let cmd: Vec<String> = dockerd
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("cmd: "))
+        .map(|list| serde_json::from_str(list).expect("a list of strings"))
+        .expect("dockerd has a cmd: without one the image listens on tcp://0.0.0.0:2375");
+    assert_eq!(cmd[0], "dockerd", "{cmd:?}");
+    let hosts: Vec<&str> = cmd
+        .iter()
+        .filter_map(|arg| arg.strip_prefix("--host="))
+        .collect();
+    assert_eq!(
+        hosts,
+        ["tcp://127.0.0.1:2375"],
+        "dockerd listens on {hosts:?}"
+    );
+    assert!(
+        !cmd.iter().any(|arg| arg == "-H" || arg == "--host"),
+        "{cmd:?}"
+    );
+    assert!(
+        cue.contains("DOCKER_HOST: value:       \"tcp://127.0.0.1:2375\""),
+        "the worker's DOCKER_HOST is not the engine's address"
+    );
 }
 
 #[test]
