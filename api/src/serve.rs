@@ -45,6 +45,7 @@ pub async fn serve(
     // covers HTTP/2 detection; TLS handshakes have the acceptor's own 10 s), later
     // ones through hyper's `header_read_timeout`.
     let header_timeout = state.throttle.limits.header_read_timeout;
+    let max_header_bytes = state.throttle.limits.max_header_bytes;
     // The peer address is what logins and registrations are throttled by.
     let service = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = Handle::new();
@@ -65,13 +66,13 @@ pub async fn serve(
                     )
                 })?;
             let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle);
-            bound_header_reads(server, header_timeout)
+            bound_header_reads(server, header_timeout, max_header_bytes)
                 .serve(service)
                 .await?;
         }
         None => {
             let server = axum_server::from_tcp(listener)?.handle(handle);
-            bound_header_reads(server, header_timeout)
+            bound_header_reads(server, header_timeout, max_header_bytes)
                 .serve(service)
                 .await?;
         }
@@ -81,11 +82,30 @@ pub async fn serve(
 
 /// A client that never finishes sending its request headers (slowloris) is cut off
 /// after `timeout`: on a connection's first request and on later ones alike.
+///
+/// HTTP/2 refuses a header list over its `SETTINGS_MAX_HEADER_LIST_SIZE` itself,
+/// with a bodiless 431, before our code runs; its default (16 KiB) is
+/// `FAAS_MAX_HEADER_BYTES`' default, so oversized headers on HTTP/2 never reached
+/// our JSON 431. The HTTP/2 limit is set well above ours ([`h2_header_list_size`])
+/// so that our check answers, as it does on HTTP/1.1.
 fn bound_header_reads<Addr: axum_server::Address, Acceptor>(
     server: axum_server::Server<Addr, Acceptor>,
     timeout: Duration,
+    max_header_bytes: usize,
 ) -> axum_server::Server<Addr, Acceptor> {
     let mut server = server.first_request_timeout(timeout);
     server.http_builder().http1().header_read_timeout(timeout);
     server
+        .http_builder()
+        .http2()
+        .max_header_list_size(h2_header_list_size(max_header_bytes));
+    server
+}
+
+/// HTTP/2's header list limit for our own limit of `max_header_bytes`: four times
+/// it, at least 64 KiB. HTTP/2 counts 32 bytes more per header than we do, so a
+/// request just over our limit must still be under this one.
+fn h2_header_list_size(max_header_bytes: usize) -> u32 {
+    let size = max_header_bytes.saturating_mul(4).max(64 * 1024);
+    u32::try_from(size).unwrap_or(u32::MAX)
 }

@@ -14,6 +14,9 @@ use crate::api::{Activation, ActivationStatus, RunFailure, RunFailureKind};
 pub enum ErrorCode {
     BadRequest,
     InvalidUsername,
+    /// The username is reserved for the platform's own roles (`admin`, `root`,
+    /// `operator`, …): valid, but never given to an account.
+    UsernameReserved,
     WeakPassword,
     InvalidName,
     InvalidImage,
@@ -67,8 +70,8 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidUsername | WeakPassword | InvalidName | InvalidImage
-            | InvalidSpec => 400,
+            BadRequest | InvalidUsername | UsernameReserved | WeakPassword | InvalidName
+            | InvalidImage | InvalidSpec => 400,
             ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
             WrongPassword => 403,

@@ -42,6 +42,9 @@ pub(crate) struct ActivationHandler {
     secrets: Secrets,
     jetstream: jetstream::Context,
     worker_id: String,
+    /// What records show of the worker: an opaque id, never `worker_id` (host
+    /// name and pid). See [`RequestKey::public_worker_id`].
+    public_id: String,
     /// Verifies that the server queued a request (see `faas_process::signing`).
     request_key: RequestKey,
 }
@@ -57,6 +60,7 @@ impl ActivationHandler {
         let jetstream = jetstream::new(client.clone());
         let records = Records::new(jetstream.clone());
         let secrets = Secrets::new(jetstream.clone(), secret_keys);
+        let public_id = request_key.public_worker_id(&worker_id);
         Self {
             runtime,
             client,
@@ -64,6 +68,7 @@ impl ActivationHandler {
             secrets,
             jetstream,
             worker_id,
+            public_id,
             request_key,
         }
     }
@@ -90,13 +95,16 @@ impl ActivationHandler {
             return;
         }
 
-        let result = match self.secrets.resolve(&request).await {
+        let mut result = match self.secrets.resolve(&request).await {
             Ok(secrets) => self.run_container(&request, &message, secrets).await,
             Err(failure) => {
                 tracing::warn!(id = %request.activation_id, why = %failure.message, "activation not run");
                 ActivationResult::not_run(&request, failure, &self.worker_id)
             }
         };
+        // The container's labels name this worker by its id; the record, which
+        // tenants read, by its opaque one.
+        result.worker = self.public_id.clone();
         // Freed before the result goes out, so a caller who got the answer finds
         // the slot free for the next call.
         faas_process::slots::release(&self.jetstream, &request).await;

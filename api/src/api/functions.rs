@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
 use faas_shared::names::{validate_function_name, validate_image, validate_secret_name};
@@ -21,7 +21,7 @@ use faas_shared::{
 };
 use serde::Deserialize;
 
-use super::extract::{AuthUser, JsonBody};
+use super::extract::{AuthUser, JsonBody, PathName};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -94,7 +94,7 @@ pub fn next_link(next: Option<String>) -> HeaderMap {
 pub async fn get(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<Json<FunctionInfo>, AppError> {
     Ok(Json(find(&state, &user, &name).await?))
 }
@@ -107,7 +107,7 @@ pub async fn get(
 pub async fn put(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
     JsonBody(spec): JsonBody<FunctionSpec>,
 ) -> Result<(StatusCode, Json<FunctionInfo>), AppError> {
     validate_function_name(&name)?;
@@ -133,7 +133,7 @@ pub async fn put(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     validate_function_name(&name)?;
     if state.store.delete_function(&user, &name).await? {

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use faas_shared::ErrorCode;
@@ -20,7 +20,7 @@ use faas_shared::keys::{
 };
 use faas_shared::names::validate_name;
 
-use super::extract::{JsonBody, Session};
+use super::extract::{JsonBody, PathName, Session};
 use crate::auth::hash_key_secret;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -93,7 +93,7 @@ pub async fn list(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     let owner = session.user.username;
     validate_key_name(&name)?;

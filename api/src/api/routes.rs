@@ -43,6 +43,7 @@ pub const ROUTES: &[Route] = {
             errors: &[
                 BadRequest,
                 InvalidUsername,
+                UsernameReserved,
                 WeakPassword,
                 UserExists,
                 PayloadTooLarge,

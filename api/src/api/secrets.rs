@@ -8,14 +8,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use faas_process::secrets::SecretKeys;
 use faas_shared::names::validate_secret_name;
 use faas_shared::{ErrorCode, MAX_SECRET_BYTES, MAX_SECRETS_PER_USER, SecretInfo, SecretValue};
 
-use super::extract::{Body, Session, parse_json};
+use super::extract::{Body, PathName, Session, is_json_body, parse_json};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoredSecret;
@@ -41,7 +41,7 @@ pub async fn list(
 pub async fn put(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<(StatusCode, Json<SecretInfo>), AppError> {
@@ -99,7 +99,7 @@ pub async fn put(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     let user = session.user.username;
     validate_secret_name(&name)?;
@@ -132,11 +132,7 @@ fn keys(state: &AppState) -> Result<&SecretKeys, AppError> {
 }
 
 fn value_from_body(headers: &HeaderMap, body: Vec<u8>) -> Result<Vec<u8>, AppError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if is_json {
+    if is_json_body(headers)? {
         return parse_json::<SecretValue>(&body).map(|v| v.value.into_bytes());
     }
     Ok(body)

@@ -7,6 +7,7 @@
 mod abuse;
 mod activations;
 mod api;
+mod contract;
 mod early_answers;
 mod faults;
 mod fence;
