@@ -51,6 +51,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The request's headers are over the server's limit.
     HeadersTooLarge,
+    /// The client did not send the request's body within the read timeout
+    /// (`FAAS_REQUEST_READ_TIMEOUT_SECS`) at the minimum upload rate.
+    RequestTimeout,
     /// The user has as many functions as the per-user quota allows.
     QuotaExceeded,
     FunctionFailed,
@@ -77,6 +80,7 @@ impl ErrorCode {
             WrongPassword => 403,
             FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
+            RequestTimeout => 408,
             UserExists | KeyExists => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,

@@ -8,6 +8,7 @@
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use faas_shared::ErrorCode;
 use faas_shared::keys::KeySecret;
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Authenticated, authenticate, authenticate_key};
@@ -322,14 +324,124 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 /// from the token check, a 404 for an unknown function) would otherwise make hyper
 /// close the connection with the body unread, and the client, still sending it, gets
 /// a connection reset instead of the answer (schemathesis found this).
-pub async fn read_whole_body(request: Request, next: Next) -> Response {
+///
+/// The read is bounded in time ([`BodyDeadline`]): a client that stops sending, or
+/// sends too slowly, gets 408 `request_timeout` and its connection is closed,
+/// instead of holding it (and a descriptor) for as long as it likes.
+pub async fn read_whole_body(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limits = &state.throttle.limits;
+    let deadline = BodyDeadline {
+        timeout: limits.request_read_timeout,
+        min_rate: limits.min_upload_rate,
+    };
     let (parts, body) = request.into_parts();
-    match Body::from_request(Request::from_parts(parts.clone(), body), &()).await {
-        Ok(Body(bytes)) => {
+    match read_body(body, &parts.headers, deadline).await {
+        Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
-        Err(error) => error.into_response(),
+        Err(error) => {
+            let timed_out = error.code() == ErrorCode::RequestTimeout;
+            let mut response = error.into_response();
+            // HTTP/2 has no Connection header; its stream is reset with the body
+            // unread anyway.
+            if timed_out && parts.version <= axum::http::Version::HTTP_11 {
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            response
+        }
+    }
+}
+
+/// How long a request's body may take to arrive, once its headers are in: up to
+/// `timeout`, and beyond it only while the average rate since the start stays at
+/// `min_rate` bytes per second or more (so a large upload over a slow link
+/// passes, and a trickle does not). With the body limit, no read lasts longer than
+/// [`MAX_BODY_BYTES`] at `min_rate`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline {
+    pub timeout: Duration,
+    pub min_rate: u64,
+}
+
+impl BodyDeadline {
+    /// How long, from the start of the read, a body of which `received` bytes
+    /// have arrived may still take.
+    fn allowed(&self, received: usize) -> Duration {
+        if self.min_rate == 0 {
+            return self.timeout;
+        }
+        let at_rate = Duration::from_secs_f64(received as f64 / self.min_rate as f64);
+        self.timeout.max(at_rate)
+    }
+}
+
+/// The request's whole body within the body limit and `deadline`.
+async fn read_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    deadline: BodyDeadline,
+) -> Result<Bytes, AppError> {
+    let too_large = || {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "request body larger than {} MiB",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let started = tokio::time::Instant::now();
+    let mut frames = body.into_data_stream();
+    let mut read = bytes::BytesMut::new();
+    loop {
+        let until = started + deadline.allowed(read.len());
+        tokio::select! {
+            frame = frames.next() => match frame {
+                None => return Ok(read.freeze()),
+                Some(Ok(data)) => {
+                    if read.len() + data.len() > MAX_BODY_BYTES {
+                        return Err(too_large());
+                    }
+                    read.extend_from_slice(&data);
+                }
+                Some(Err(e)) => {
+                    return Err(AppError::new(
+                        ErrorCode::BadRequest,
+                        format!("cannot read the request body: {e}"),
+                    ));
+                }
+            },
+            () = tokio::time::sleep_until(until) => {
+                // Nothing arrived in time (the deadline only moves when data does).
+                let elapsed = started.elapsed();
+                tracing::info!(received = read.len(), ?elapsed, "request body too slow: 408");
+                return Err(AppError::new(
+                    ErrorCode::RequestTimeout,
+                    format!(
+                        "the request body did not arrive in time: {} bytes in {} s (the body must arrive within {} s, or at {} bytes/s or more)",
+                        read.len(),
+                        elapsed.as_secs(),
+                        deadline.timeout.as_secs(),
+                        deadline.min_rate
+                    ),
+                ));
+            }
+        }
     }
 }
 
