@@ -35,7 +35,7 @@ pub async fn create(
     Session(session): Session,
     JsonBody(request): JsonBody<KeyCreate>,
 ) -> Result<(StatusCode, Json<KeyCreated>), AppError> {
-    let owner = session.user.username;
+    let owner = session.user.username.clone();
     validate_key_name(&request.name)?;
     let days = request.expires_in_days.unwrap_or(DEFAULT_KEY_DAYS);
     if !(MIN_KEY_DAYS..=MAX_KEY_DAYS).contains(&days) {
@@ -62,6 +62,7 @@ pub async fn create(
         created_at,
         expires_at: created_at + chrono::Duration::days(i64::from(days)),
         last_used_at: None,
+        generation: Some(session.user.token_generation.clone()),
     };
     state.store.create_key(&owner, &key).await?;
     tracing::info!(%owner, key = %key.name, days, "API key created");

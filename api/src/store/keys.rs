@@ -21,6 +21,12 @@ pub struct StoredKey {
     pub expires_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The account's token generation when the key was created: a password change
+    /// starts a new one, and the key is refused from then on, even if its removal
+    /// failed or it was created by a request authenticated just before the change.
+    /// `None` for keys stored before this existed (the change's purge removes them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }
 
 impl StoredKey {
@@ -82,6 +88,22 @@ impl Store {
             keys.extend(get_json::<StoredKey>(&self.keys, &kv_key, "listing keys").await?);
         }
         Ok(keys)
+    }
+
+    /// Removes every key of the owner (a password change); returns their names.
+    pub async fn remove_keys(&self, owner: &str) -> Result<Vec<String>, AppError> {
+        let mut removed = Vec::new();
+        for kv_key in owner_keys(&self.keys, KEYS_BUCKET, owner).await? {
+            let present = get_json::<StoredKey>(&self.keys, &kv_key, "listing keys").await?;
+            self.keys
+                .purge(&kv_key)
+                .await
+                .map_err(|e| AppError::backend("removing the keys", e))?;
+            if let Some(key) = present {
+                removed.push(key.name);
+            }
+        }
+        Ok(removed)
     }
 
     /// Deletes a key; `false` if there was none.
