@@ -36,6 +36,8 @@ pub struct Parts {
     pub worker_pid: u32,
     pub url: String,
     pub ca_cert: PathBuf,
+    /// The worker's `/metrics`.
+    pub worker_metrics: String,
 }
 
 impl Parts {
@@ -53,9 +55,13 @@ impl Parts {
         )?;
         let server_password = dir.join("server.password");
         write_private(&server_password, &auth.server.password)?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let free_port = || -> std::io::Result<u16> {
+            Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port())
+        };
+        let port = free_port()?;
+        let metrics_port = free_port()?;
         let common = [
             ("FAAS_NATS_URL", nats.url.clone()),
             ("FAAS_REQUEST_KEY_FILE", path(&auth.request_key_file())),
@@ -87,6 +93,10 @@ impl Parts {
                     "FAAS_NATS_PASSWORD_FILE",
                     path(&auth.worker_password_file()),
                 ),
+                (
+                    "FAAS_WORKER_METRICS_LISTEN",
+                    format!("127.0.0.1:{metrics_port}"),
+                ),
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -102,6 +112,7 @@ impl Parts {
             worker,
             url: format!("https://127.0.0.1:{port}"),
             ca_cert: certs.ca_cert,
+            worker_metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
         };
         let api = Api::new(&parts.url, &parts.ca_cert)?;
         for _ in 0..300 {

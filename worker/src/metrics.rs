@@ -24,6 +24,10 @@ pub(crate) const PUBLISH_SECONDS: &str = "faas_worker_publish_seconds";
 pub(crate) const SLOTS_IN_USE: &str = "faas_worker_slots_in_use";
 /// Prewarmed containers waiting for an activation, over all pools.
 pub(crate) const PARKED_CONTAINERS: &str = "faas_worker_parked_containers";
+/// Container removals not yet done, queued or running (at most
+/// `MAX_REMOVALS_IN_FLIGHT` at once): runs are answered before their container is
+/// removed, so under a burst this is the engine's backlog.
+pub(crate) const CONTAINER_REMOVALS: &str = "faas_worker_container_removals";
 /// Activations of prewarmed functions by `outcome`: `hit` (a parked container
 /// took it) or `miss` (it started cold).
 pub(crate) const PREWARM_TOTAL: &str = "faas_worker_prewarm_total";

@@ -55,11 +55,20 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
         "| idle, right after start |",
         "invocations |",
         "| after 3 logins |",
-        "## Against the targets of issue 13",
+        "## Against the targets (issues 13 and 23)",
+        "| removal backlog during the throughput runs | reported | peak ",
         "## Chart",
     ] {
         assert!(stdout.contains(section), "no {section:?} in\n{stdout}");
     }
+    let cold_row = stdout
+        .lines()
+        .find(|l| l.starts_with("| 2 | faas cold invoke |"))
+        .expect("a cold row at concurrency 2");
+    assert!(
+        cold_row.ends_with(" s |"),
+        "the removal backlog is read: {cold_row}"
+    );
     assert!(
         stdout.contains("Containers left behind: 0."),
         "containers left behind:\n{stdout}"

@@ -1,6 +1,6 @@
 //! `faas-init`, as every backend uses it: the binary (static, so it runs in any
-//! image) and what an init container reads on stdin to become the function (the
-//! activation frame: argv, environment, secret files; then the `stdin`-mode
+//! image) and what an init container reads on stdin to run the function (the
+//! activation frame: nonce, argv, environment, secret files; then the `stdin`-mode
 //! parameter). How the binary gets into the sandbox and how stdin is written are
 //! the backend's.
 
@@ -55,10 +55,12 @@ fn is_static(binary: &[u8]) -> bool {
     })
 }
 
-/// The frame that makes init exec `request`'s function: the argv of the image's
-/// own `entrypoint` and `cmd` (as [`function_argv`]), the function's environment
-/// and its secret files; or why init cannot start it.
+/// The frame that makes init run `request`'s function: the activation's `nonce`
+/// (which signs init's trailer), the argv of the image's own `entrypoint` and `cmd`
+/// (as [`function_argv`]), the function's environment and its secret files; or why
+/// init cannot start it.
 pub(crate) fn frame(
+    nonce: faas_init::Nonce,
     entrypoint: Vec<String>,
     cmd: Vec<String>,
     request: &ActivationRequest,
@@ -84,6 +86,7 @@ pub(crate) fn frame(
         });
     }
     Ok(faas_init::Frame {
+        nonce,
         argv: argv.into_iter().map(String::into_bytes).collect(),
         env: environment(request)
             .into_iter()

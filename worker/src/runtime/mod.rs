@@ -1,7 +1,7 @@
 //! One activation in one sandbox: [`ContainerRuntime`] hands it to a parked
 //! container of the function's pool when there is one, or starts one cold (through
-//! `faas-init` when there are secret files to write), and turns how the run ended
-//! into the activation's result and the worker's metrics.
+//! `faas-init` when the worker has it), and turns how the run ended into the
+//! activation's result and the worker's metrics.
 //!
 //! A backend-neutral core, and one module per backend:
 //!
@@ -12,6 +12,8 @@
 //!   failures) and the `ActivationResult` made of it;
 //! - `init`: `faas-init`, the static binary and the activation frame it reads on
 //!   stdin;
+//! - `completion`: init's trailers read off the output streams, which end a run
+//!   before the engine reports the container's exit;
 //! - [`docker`]: the Docker Engine backend through bollard, the only one so far:
 //!   the cold path, images, init containers and the handoff, waiting, cleanup, the
 //!   function network and the init volume.
@@ -23,6 +25,7 @@
 //! panics on what a function does. Each step's time goes into the record
 //! (`Activation::timings`) and the worker's metrics.
 
+mod completion;
 pub mod docker;
 pub(crate) mod init;
 pub mod oci;
@@ -109,8 +112,8 @@ impl ContainerRuntime {
 
     /// Runs one activation whose function gets `secrets` as files under
     /// `/run/secrets` (never in its environment or arguments): a parked container
-    /// when its pool has one, else a cold start (through `faas-init` when there
-    /// are secrets to write).
+    /// when its pool has one, else a cold start (through `faas-init` when the
+    /// worker has it).
     pub async fn run_with_secrets(
         &self,
         request: &ActivationRequest,
@@ -134,7 +137,10 @@ impl ContainerRuntime {
                     .hand_off(container.prewarmed(), request, secrets)
                     .await
             }
-            None if secrets.is_empty() => self.docker.run_cold(request, worker_id).await,
+            None if self.docker.init_binary.is_none() && secrets.is_empty() => {
+                self.docker.run_cold(request, worker_id).await
+            }
+            // Cold, through init: it answers before the engine reports the exit.
             None => match self
                 .docker
                 .prepare(request, worker_id, Some(&request.activation_id))

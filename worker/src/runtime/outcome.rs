@@ -6,7 +6,6 @@
 //! failure (non-zero exit, timeout, OOM kill) is a normal outcome, only a platform
 //! failure sets `ActivationResult::failure`.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,13 +23,12 @@ pub(crate) struct Captured {
 }
 
 impl Captured {
-    /// An empty capture with the platform's caps, shared with the task that reads
-    /// the output while the function runs.
-    pub(crate) fn shared() -> Arc<Mutex<Captured>> {
-        Arc::new(Mutex::new(Captured {
+    /// An empty capture with the platform's caps.
+    pub(crate) fn empty() -> Self {
+        Self {
             stdout: CappedBuffer::new(MAX_RESULT_BYTES),
             stderr: CappedBuffer::new(MAX_LOG_BYTES),
-        }))
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod binary;
 mod cold_path_timings;
+mod completion;
 mod consumer;
 mod oci;
 mod prewarm;

@@ -170,6 +170,7 @@ async fn two_workers_serve_a_prewarmed_function_and_leave_nothing() {
         "faas_worker_publish_seconds_bucket",
         "faas_worker_parked_containers",
         "faas_worker_slots_in_use",
+        "faas_worker_container_removals",
     ] {
         assert!(scraped.contains(name), "/metrics lacks {name}:\n{scraped}");
     }

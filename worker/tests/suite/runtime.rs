@@ -15,8 +15,16 @@ use faas_worker::runtime::ContainerRuntime;
 
 const WORKER: &str = "runtime-test";
 
+/// Runs `request` cold as a worker does: through `faas-init`, which reports the end.
 async fn run(request: &ActivationRequest) -> ActivationResult {
-    let runtime = ContainerRuntime::new(None);
+    run_on(
+        &ContainerRuntime::new(None).with_init(faas_testkit::init::binary()),
+        request,
+    )
+    .await
+}
+
+async fn run_on(runtime: &ContainerRuntime, request: &ActivationRequest) -> ActivationResult {
     let result = runtime.run(request, WORKER).await;
     if let Some(failure) = &result.failure {
         assert!(
@@ -51,6 +59,28 @@ async fn argv_param_like_docker_run() {
     assert_eq!(result.activation.result, "olleh");
     assert_eq!(result.activation.exit_code, Some(0));
     assert_eq!(result.worker, WORKER);
+}
+
+/// A worker without `faas-init` runs the image as `docker run --rm` would, and
+/// learns the end from the engine.
+#[tokio::test]
+async fn without_init_a_cold_run_is_the_engines_own() {
+    let runtime = ContainerRuntime::new(None);
+    let result = run_on(&runtime, &request(FAIL, "boom")).await;
+    assert_eq!(result.activation.exit_code, Some(3), "{result:?}");
+    assert_eq!(result.activation.result, "partial output");
+    assert_eq!(result.activation.logs, "fail: something went wrong: boom\n");
+    let mut stdin = request(CAT, "");
+    stdin.param_mode = ParamMode::Stdin;
+    stdin.param = "through stdin".into();
+    assert_eq!(
+        run_on(&runtime, &stdin).await.activation.result,
+        "through stdin"
+    );
+    let mut slow = request(SLEEP, "30");
+    slow.timeout_ms = 1000;
+    let result = run_on(&runtime, &slow).await;
+    assert_eq!(result.activation.status, ActivationStatus::Timeout);
 }
 
 #[tokio::test]
@@ -264,7 +294,11 @@ async fn parameters_at_the_kernel_limit_run() {
         let refused = run(&over).await;
         assert_eq!(refused.activation.status, ActivationStatus::Error);
         assert!(
-            refused.activation.logs.contains("argument list too long"),
+            refused
+                .activation
+                .logs
+                .to_lowercase()
+                .contains("argument list too long"),
             "{refused:?}"
         );
     }
@@ -274,7 +308,7 @@ async fn parameters_at_the_kernel_limit_run() {
 /// cannot reach another function on it: one listens, the other tries to connect.
 #[tokio::test]
 async fn network_functions_are_on_our_network_and_cannot_reach_one_another() {
-    let runtime = ContainerRuntime::new(None);
+    let runtime = ContainerRuntime::new(None).with_init(faas_testkit::init::binary());
     let mut listener = request(SH, "nc -l -p 9000");
     listener.network = true;
     listener.timeout_ms = 12_000;
@@ -333,7 +367,10 @@ async fn a_refused_registry_is_never_contacted() {
         let image = format!("{host}:{}/x:1", target.port());
         let mut req = request(SH, "true");
         req.image = image.clone();
-        let result = ContainerRuntime::new(None).run(&req, WORKER).await;
+        let result = ContainerRuntime::new(None)
+            .with_init(faas_testkit::init::binary())
+            .run(&req, WORKER)
+            .await;
         let failure = result.failure.expect("a platform failure");
         assert_eq!(failure.kind, RunFailureKind::ImageUnavailable);
         assert!(
@@ -356,8 +393,9 @@ async fn a_refused_registry_is_never_contacted() {
 async fn a_pull_error_never_echoes_what_the_registry_sent() {
     let target = Listener::answering_a_secret().await;
     let registry = format!("127.0.0.1:{}", target.port());
-    let runtime =
-        ContainerRuntime::new(None).with_image_policy(ImagePolicy::parse(&registry).unwrap());
+    let runtime = ContainerRuntime::new(None)
+        .with_init(faas_testkit::init::binary())
+        .with_image_policy(ImagePolicy::parse(&registry).unwrap());
     let mut req = request(SH, "true");
     req.image = format!("{registry}/x:1");
     let result = runtime.run(&req, WORKER).await;
@@ -375,8 +413,9 @@ async fn a_pull_error_never_echoes_what_the_registry_sent() {
 async fn a_hanging_registry_costs_at_most_the_functions_timeout() {
     let target = Listener::silent().await;
     let registry = format!("127.0.0.1:{}", target.port());
-    let runtime =
-        ContainerRuntime::new(None).with_image_policy(ImagePolicy::parse(&registry).unwrap());
+    let runtime = ContainerRuntime::new(None)
+        .with_init(faas_testkit::init::binary())
+        .with_image_policy(ImagePolicy::parse(&registry).unwrap());
     let mut req = request(SH, "true");
     req.image = format!("{registry}/hang:1");
     req.timeout_ms = 3000;

@@ -1,9 +1,10 @@
-//! Removing containers on the Docker backend: one at a time with retries, in the
-//! background off the answer's path (shutdown waits for those), and the sweeps of
+//! Removing containers on the Docker backend: each with retries, in the background
+//! off the answer's path and a few at a time (shutdown waits for those), and the sweeps of
 //! what a crashed run of this worker or a dead worker of the platform left,
 //! found by their labels; and the init volumes of older `faas-init` binaries.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bollard::Docker;
@@ -13,16 +14,33 @@ use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOpt
 use super::engine::Engine;
 use super::init_volume;
 use crate::labels::{LABEL_PLATFORM, LABEL_WORKER};
+use crate::metrics::CONTAINER_REMOVALS;
 
 impl Engine {
-    /// Removes a container in the background (shutdown waits for it).
+    /// Removes a container in the background, a few at a time (shutdown waits for
+    /// it). A container whose run is answered may still be exiting: the removal
+    /// kills what is left.
     pub(crate) fn remove_later(&self, id: String) {
         let engine = self.clone();
+        self.count_removals(true);
         self.removals.spawn(async move {
+            let slot = engine.removal_slots.acquire().await;
             if let Ok(docker) = engine.client().await {
                 remove(docker, &id).await;
             }
+            drop(slot);
+            engine.count_removals(false);
         });
+    }
+
+    /// One more removal pending (`queued`), or one fewer.
+    fn count_removals(&self, queued: bool) {
+        let now = if queued {
+            self.removals_pending.fetch_add(1, Ordering::Relaxed) + 1
+        } else {
+            self.removals_pending.fetch_sub(1, Ordering::Relaxed) - 1
+        };
+        metrics::gauge!(CONTAINER_REMOVALS).set(now as f64);
     }
 
     /// Resolves once every container removal started so far has finished.

@@ -1,5 +1,7 @@
-//! The cold path on the Docker backend: the Engine API calls `docker run --rm`
-//! makes and no other (create, attach, start, wait). The image is not inspected
+//! The cold path on the Docker backend for a worker without `faas-init`: the Engine
+//! API calls `docker run --rm` makes and no other (create, attach, start, wait).
+//! With init, cold runs go through an init container instead (`handoff`), which
+//! answers before the engine reports the exit. The image is not inspected
 //! first: only a create that finds no such image leads to a pull, within the
 //! function's timeout, and a second create.
 
@@ -48,7 +50,7 @@ impl Engine {
         let id = self.created(created, &sandbox.network).await?;
 
         let attached = attach(docker, &id, stdin, &mut timings).await?;
-        let mut running = Running::reading(id, attached.output, timings);
+        let mut running = Running::reading(id, attached.output, timings, None);
         start(docker, &running.id, &mut running.timings).await?;
         if stdin {
             feed_stdin(attached.input, request.param.clone().into_bytes());

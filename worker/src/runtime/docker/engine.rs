@@ -23,6 +23,9 @@ use super::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::runtime::outcome::{Failed, millis};
 use crate::runtime::sandbox::Network;
 
+/// Container removals the worker runs at once; the others wait their turn.
+const MAX_REMOVALS_IN_FLIGHT: usize = 4;
+
 /// A connection to the Docker Engine, made on first use and retried on every
 /// activation until it succeeds: a worker started before Docker (or cut off from
 /// it) stays up and answers each activation with a clear error meanwhile.
@@ -32,6 +35,11 @@ pub(crate) struct Engine {
     client: Arc<tokio::sync::OnceCell<Docker>>,
     /// Container removals run in the background; shutdown waits for them.
     pub(super) removals: TaskTracker,
+    /// How many removals may run at once, so that a burst of answered runs does not
+    /// become a burst of work on the engine.
+    pub(super) removal_slots: Arc<tokio::sync::Semaphore>,
+    /// Removals queued or running (the `faas_worker_container_removals` gauge).
+    pub(super) removals_pending: Arc<std::sync::atomic::AtomicUsize>,
     /// The `io.faas.platform` label of this worker's containers, once known.
     pub(crate) platform: Option<String>,
     /// The registries images may come from (checked before every run).
@@ -55,6 +63,8 @@ impl Engine {
             host,
             client: Arc::default(),
             removals: TaskTracker::new(),
+            removal_slots: Arc::new(tokio::sync::Semaphore::new(MAX_REMOVALS_IN_FLIGHT)),
+            removals_pending: Arc::default(),
             platform: None,
             image_policy: ImagePolicy::any_public(),
             network: FunctionNetwork::new(DEFAULT_NETWORK),

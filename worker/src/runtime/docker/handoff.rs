@@ -1,8 +1,8 @@
 //! Init containers on the Docker backend: created with `faas-init` as their
 //! entrypoint (mounted read-only from the init volume), attached and started
-//! ahead, parked or for one activation with secret files ([`Ready`]); and the
-//! handoff, which writes the activation frame to init's stdin so that it execs the
-//! function.
+//! ahead, parked or for one cold activation ([`Ready`]); and the handoff, which
+//! writes the activation frame to init's stdin so that it runs the function and
+//! reports its end in-band.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use super::engine::{Engine, attach, start};
 use super::failure::engine_failed;
 use super::init_volume::{self, InitVolume};
 use super::wait::{Running, feed_stdin, finish};
+use crate::runtime::completion;
 use crate::runtime::init::{self, SecretFile};
 use crate::runtime::outcome::{Failed, Outcome, millis};
 use crate::runtime::sandbox::Sandbox;
@@ -29,6 +30,8 @@ pub(crate) struct Ready {
     entrypoint: Vec<String>,
     cmd: Vec<String>,
     timings: StepTimings,
+    /// The part of the function's timeout spent getting its image (a cold run's).
+    image_wait: Duration,
 }
 
 impl Ready {
@@ -40,6 +43,7 @@ impl Ready {
                 prewarmed: true,
                 ..StepTimings::default()
             },
+            image_wait: Duration::ZERO,
             ..self
         }
     }
@@ -81,11 +85,13 @@ impl Engine {
         let docker = self.engine_for(&template.image).await?;
         let volume = self.init_volume(docker).await?;
         let timeout = Duration::from_millis(template.timeout_ms);
+        let step = Instant::now();
         let command = self
             .image_commands
             .get_or_inspect(docker, &template.image, timeout)
             .await
             .map_err(Failed::before_create)?;
+        let image_wait = step.elapsed();
         let network = self.network_for(docker, template).await?;
         let mut timings = StepTimings::default();
         let step = Instant::now();
@@ -110,6 +116,7 @@ impl Engine {
             entrypoint: command.entrypoint.clone(),
             cmd: command.cmd.clone(),
             timings,
+            image_wait,
         })
     }
 
@@ -139,8 +146,8 @@ impl Engine {
     }
 
     /// Hands `request` to a started init container: the frame (and the stdin
-    /// parameter) on its stdin, then waits for the function like a cold run. The
-    /// function's timeout and duration count from here.
+    /// parameter) on its stdin, then waits for init's report. The function's
+    /// timeout (less what getting its image took) and duration count from here.
     pub(crate) async fn hand_off(
         &self,
         ready: Ready,
@@ -153,17 +160,20 @@ impl Engine {
             entrypoint,
             cmd,
             timings,
+            image_wait,
         } = ready;
         let docker = self
             .client()
             .await
             .map_err(|e| engine_failed(&id, "reaching the Docker Engine", &e))?;
-        let frame = init::frame(entrypoint, cmd, request, secrets)
+        let nonce = completion::nonce();
+        let frame = init::frame(nonce, entrypoint, cmd, request, secrets)
             .map_err(|failure| Failed::in_container(&id, failure))?;
-        let mut running = Running::reading(id, attached.output, timings);
+        let mut running = Running::reading(id, attached.output, timings, Some(nonce));
         feed_stdin(attached.input, init::stdin_of(&frame, request));
         running.timings.handoff_ms = millis(running.clock.elapsed());
-        finish(docker, running, Duration::from_millis(request.timeout_ms)).await
+        let timeout = Duration::from_millis(request.timeout_ms).saturating_sub(image_wait);
+        finish(docker, running, timeout).await
     }
 
     /// Removes a parked container that will not be used.

@@ -1,7 +1,12 @@
 //! Waiting for a started container on the Docker backend: its output read from the
-//! attach stream while it runs (`collect`), its exit within the function's timeout
+//! attach stream while it runs (`collect`), its end within the function's timeout
 //! or a SIGKILL past it, and whether a SIGKILL was the OOM killer's (`oom_killed`:
 //! the engine's state and its event log).
+//!
+//! An init container's end is `faas-init`'s trailer on both streams
+//! ([`crate::runtime::completion`]), which comes before the engine has handled the
+//! exit; only a container without init, or one whose init could not report, waits
+//! for the engine's `/wait`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,12 +17,14 @@ use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
 use bollard::query_parameters::{EventsOptionsBuilder, KillContainerOptionsBuilder};
 use chrono::{DateTime, Utc};
+use faas_init::Nonce;
 use faas_shared::{ActivationStatus, StepTimings};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::failure::engine_failed;
-use crate::runtime::outcome::{Captured, Failed, Outcome, exit_status, millis};
+use crate::runtime::completion::Streams;
+use crate::runtime::outcome::{Failed, Outcome, exit_status, millis};
 
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
@@ -34,7 +41,7 @@ type Input = std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>;
 pub(super) struct Running {
     pub(super) id: String,
     pub(super) reader: tokio::task::JoinHandle<()>,
-    pub(super) captured: Arc<Mutex<Captured>>,
+    pub(super) streams: Arc<Mutex<Streams>>,
     pub(super) started_at: DateTime<Utc>,
     /// From the start (cold) or the handoff (prewarmed).
     pub(super) clock: Instant,
@@ -42,15 +49,20 @@ pub(super) struct Running {
 }
 
 impl Running {
-    /// Starts reading a container's attach `output` in the background; the
-    /// function's clock starts now.
-    pub(super) fn reading(id: String, output: Output, timings: StepTimings) -> Self {
-        let captured = Captured::shared();
-        let reader = tokio::spawn(collect(output, captured.clone()));
+    /// Starts reading a container's attach `output` in the background, for init's
+    /// trailers signed with `nonce` when it has init; the function's clock starts now.
+    pub(super) fn reading(
+        id: String,
+        output: Output,
+        timings: StepTimings,
+        nonce: Option<Nonce>,
+    ) -> Self {
+        let streams = Arc::new(Mutex::new(Streams::new(nonce)));
+        let reader = tokio::spawn(collect(output, streams.clone()));
         Self {
             id,
             reader,
-            captured,
+            streams,
             started_at: Utc::now(),
             clock: Instant::now(),
             timings,
@@ -68,22 +80,26 @@ pub(super) fn feed_stdin(mut input: Input, bytes: Vec<u8>) {
     });
 }
 
-/// Reads the multiplexed attach stream until it ends.
-async fn collect(mut output: Output, captured: Arc<Mutex<Captured>>) {
+/// Reads the multiplexed attach stream until init's trailers or the stream's end.
+async fn collect(mut output: Output, streams: Arc<Mutex<Streams>>) {
     while let Some(Ok(frame)) = output.next().await {
-        let mut captured = captured.lock().unwrap_or_else(|p| p.into_inner());
+        let mut streams = streams.lock().unwrap_or_else(|p| p.into_inner());
         match frame {
             LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                captured.stdout.push(&message)
+                streams.stdout(&message)
             }
-            LogOutput::StdErr { message } => captured.stderr.push(&message),
+            LogOutput::StdErr { message } => streams.stderr(&message),
             LogOutput::StdIn { .. } => {}
+        }
+        if streams.reported().is_some() {
+            return;
         }
     }
 }
 
-/// Waits for a running container's exit within `timeout` (killing it past
-/// that) and collects its output.
+/// Waits for a running container's end within `timeout` (killing it past that):
+/// init's trailers, or else the engine's report of its exit; and collects its
+/// output.
 pub(super) async fn finish(
     docker: &Docker,
     running: Running,
@@ -92,49 +108,68 @@ pub(super) async fn finish(
     let Running {
         id,
         mut reader,
-        captured,
+        streams,
         started_at,
         clock,
         mut timings,
     } = running;
+    let deadline = tokio::time::Instant::from_std(clock) + timeout;
     let mut wait = docker.wait_container(&id, None);
-    let (status, exit_code) = match tokio::time::timeout(timeout, wait.next()).await {
-        Ok(Some(Ok(response))) => exit_status(response.status_code),
-        // A non-zero exit arrives as an error carrying the exit code.
-        Ok(Some(Err(DockerError::DockerContainerWaitError { code, .. }))) => exit_status(code),
-        Ok(Some(Err(e))) => return Err(engine_failed(&id, "waiting for the container", &e)),
-        Ok(None) => {
-            return Err(engine_failed(
-                &id,
-                "waiting for the container",
-                &DockerError::RequestTimeoutError,
-            ));
-        }
-        Err(_) => {
-            let kill = KillContainerOptionsBuilder::default()
-                .signal("SIGKILL")
-                .build();
-            let _ = docker.kill_container(&id, Some(kill)).await;
-            (ActivationStatus::Timeout, None)
+    let mut output_read = false;
+    let (status, exit_code) = loop {
+        tokio::select! {
+            _ = &mut reader, if !output_read => {
+                output_read = true;
+                let reported = streams.lock().unwrap_or_else(|p| p.into_inner()).reported();
+                if let Some(ended) = reported {
+                    break exit_status(ended.exit_code());
+                }
+                // The output ended without init's report: the engine's says how.
+            }
+            exit = wait.next() => match exit {
+                Some(Ok(response)) => break exit_status(response.status_code),
+                // A non-zero exit arrives as an error carrying the exit code.
+                Some(Err(DockerError::DockerContainerWaitError { code, .. })) => break exit_status(code),
+                Some(Err(e)) => return Err(engine_failed(&id, "waiting for the container", &e)),
+                None => {
+                    return Err(engine_failed(
+                        &id,
+                        "waiting for the container",
+                        &DockerError::RequestTimeoutError,
+                    ));
+                }
+            },
+            _ = tokio::time::sleep_until(deadline) => {
+                let kill = KillContainerOptionsBuilder::default()
+                    .signal("SIGKILL")
+                    .build();
+                let _ = docker.kill_container(&id, Some(kill)).await;
+                break (ActivationStatus::Timeout, None);
+            }
         }
     };
+    drop(wait);
     let duration = clock.elapsed();
     timings.run_ms = millis(duration);
     let step = Instant::now();
     let oom_killed = exit_code == Some(SIGKILL_EXIT) && oom_killed(docker, &id, started_at).await;
-    if tokio::time::timeout(OUTPUT_GRACE, &mut reader)
-        .await
-        .is_err()
+    if !output_read
+        && tokio::time::timeout(OUTPUT_GRACE, &mut reader)
+            .await
+            .is_err()
     {
         reader.abort();
     }
     timings.collect_ms = millis(step.elapsed());
-    let captured = std::mem::take(&mut *captured.lock().unwrap_or_else(|p| p.into_inner()));
+    let streams = std::mem::replace(
+        &mut *streams.lock().unwrap_or_else(|p| p.into_inner()),
+        Streams::new(None),
+    );
     Ok(Outcome {
         status,
         exit_code,
         oom_killed,
-        captured,
+        captured: streams.finish(),
         failure: None,
         container: Some(id),
         started_at,
