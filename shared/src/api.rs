@@ -329,6 +329,9 @@ pub enum RunFailureKind {
     Runtime,
     /// A secret the function names was deleted after the activation was queued.
     SecretNotFound,
+    /// A synchronous call no worker took before its caller stopped waiting
+    /// (`start_by`): it was not started, and never will be.
+    NotStarted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -151,6 +151,7 @@ impl ApiError {
                     RunFailureKind::ImageUnavailable => ErrorCode::ImageUnavailable,
                     RunFailureKind::Runtime => ErrorCode::BackendUnavailable,
                     RunFailureKind::SecretNotFound => ErrorCode::SecretNotFound,
+                    RunFailureKind::NotStarted => ErrorCode::NoCapacity,
                 },
                 failure.message.clone(),
             ),

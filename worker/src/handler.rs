@@ -95,6 +95,15 @@ impl ActivationHandler {
             return;
         }
 
+        // A synchronous call whose caller stopped waiting (the server withdrew it,
+        // or would have): never started late for nobody.
+        if let Some(start_by) = request.start_by
+            && chrono::Utc::now() > start_by
+        {
+            self.not_started(&request, &message, start_by).await;
+            return;
+        }
+
         let mut result = match self.secrets.resolve(&request).await {
             Ok(secrets) => self.run_container(&request, &message, secrets).await,
             Err(failure) => {
@@ -155,6 +164,36 @@ impl ActivationHandler {
         }
         request.check()?;
         Ok(request)
+    }
+
+    /// A request past its `start_by`: its slot is freed, a `not_started` result is
+    /// published in case a server still listens (it answers 503 `no_capacity`),
+    /// no record is stored and nothing runs; the request is acked.
+    async fn not_started(
+        &self,
+        request: &ActivationRequest,
+        message: &jetstream::Message,
+        start_by: chrono::DateTime<chrono::Utc>,
+    ) {
+        tracing::info!(id = %request.activation_id, owner = %request.owner, function = %request.function, %start_by, "not starting a synchronous call whose caller stopped waiting");
+        faas_process::slots::release(&self.jetstream, request).await;
+        let failure = RunFailure {
+            kind: RunFailureKind::NotStarted,
+            message: format!(
+                "no worker took activation {} before its caller stopped waiting ({start_by}): it was not run",
+                request.activation_id
+            ),
+        };
+        let result = ActivationResult::not_run(request, failure, &self.public_id);
+        let record = result.record(request, chrono::Utc::now());
+        let key = activation_key(&request.owner, &request.activation_id);
+        if let Ok(body) = self.records.pack(&key, &record).await {
+            let _ = self
+                .client
+                .publish(result_subject(&request.activation_id), body)
+                .await;
+        }
+        self.ack(request, message).await;
     }
 
     /// Acks the request and drops its claimed body, which only a redelivery needed.

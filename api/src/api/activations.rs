@@ -149,7 +149,7 @@ pub async fn get(
     {
         return Ok(Json(record).into_response());
     }
-    let state = if crate::dispatch::picked_up(&state, marker.sequence).await {
+    let state = if crate::dispatch::picked_up(&state.jetstream, marker.sequence).await {
         PendingState::Running
     } else {
         PendingState::Queued

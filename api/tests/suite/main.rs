@@ -21,3 +21,4 @@ mod secrets;
 mod tokens;
 mod topology;
 mod trust;
+mod withdrawal;
