@@ -13,7 +13,7 @@ use super::extract::{JsonBody, Session};
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredUser;
+use crate::store::{QuotaKind, StoredUser};
 
 /// `POST /v1/auth/logout`: puts the token on the deny-list until it expires.
 #[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users",
@@ -66,7 +66,15 @@ pub async fn change_password(
     }
     // Already refused by the new generation; the records go too, so that the
     // listing shows what is left.
-    let revoked_keys = match state.store.remove_keys(&user.username).await {
+    let removed = match state.store.remove_keys(&user.username).await {
+        Ok(names) => state
+            .store
+            .forget_counts(&user.username, QuotaKind::Keys)
+            .await
+            .map(|()| names),
+        Err(e) => Err(e),
+    };
+    let revoked_keys = match removed {
         Ok(names) => names,
         Err(_) => {
             tracing::warn!(username = %user.username, "removing the API keys after a password change failed; they are refused anyway");

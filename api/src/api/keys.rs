@@ -24,7 +24,7 @@ use super::extract::{JsonBody, PathName, Session};
 use crate::auth::hash_key_secret;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredKey;
+use crate::store::{QuotaKind, Reserved, StoredKey};
 
 /// `POST /v1/keys`: a new key; its secret is in this answer only.
 #[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys",
@@ -46,14 +46,17 @@ pub async fn create(
             ),
         ));
     }
-    if state.store.keys(&owner).await?.len() >= MAX_KEYS_PER_USER {
-        return Err(AppError::new(
-            ErrorCode::QuotaExceeded,
-            format!(
-                "you have {MAX_KEYS_PER_USER} API keys, the most allowed: remove one first (`faasctl key rm NAME`)"
-            ),
-        ));
-    }
+    // Atomic: parallel creations cannot overshoot the quota (store/quotas.rs).
+    let reserved = state
+        .store
+        .reserve(
+            &owner,
+            QuotaKind::Keys,
+            &request.name,
+            MAX_KEYS_PER_USER,
+            "API keys",
+        )
+        .await?;
     let random = faas_process::signing::random_secret();
     let created_at = Utc::now();
     let key = StoredKey {
@@ -64,7 +67,15 @@ pub async fn create(
         last_used_at: None,
         generation: Some(session.user.token_generation.clone()),
     };
-    state.store.create_key(&owner, &key).await?;
+    if let Err(e) = state.store.create_key(&owner, &key).await {
+        if reserved == Reserved::New {
+            state
+                .store
+                .unreserve(&owner, QuotaKind::Keys, &key.name)
+                .await;
+        }
+        return Err(e);
+    }
     tracing::info!(%owner, key = %key.name, days, "API key created");
     Ok((
         StatusCode::CREATED,
@@ -104,6 +115,7 @@ pub async fn delete(
             format!("you have no API key named {name:?} (list yours with `faasctl key ls`)"),
         ));
     }
+    state.store.unreserve(&owner, QuotaKind::Keys, &name).await;
     tracing::info!(%owner, key = %name, "API key removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,7 +18,7 @@ use faas_shared::{ErrorCode, MAX_SECRET_BYTES, MAX_SECRETS_PER_USER, SecretInfo,
 use super::extract::{Body, PathName, Session, is_json_body, parse_json};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredSecret;
+use crate::store::{QuotaKind, Reserved, StoredSecret};
 
 /// `GET /v1/secrets`: names and `updated_at`, sorted by name.
 #[utoipa::path(get, path = faas_shared::paths::SECRETS, operation_id = "list_secrets", tag = "secrets",
@@ -64,19 +64,33 @@ pub async fn put(
             ),
         ));
     }
-    if state.store.secret(&user, &name).await?.is_none()
-        && state.store.list_secrets(&user).await?.len() >= MAX_SECRETS_PER_USER
-    {
-        return Err(AppError::new(
-            ErrorCode::QuotaExceeded,
-            format!("you have {MAX_SECRETS_PER_USER} secrets, the most allowed: delete one first"),
-        ));
-    }
+    // Atomic: parallel creations cannot overshoot the quota (store/quotas.rs).
+    let reserved = state
+        .store
+        .reserve(
+            &user,
+            QuotaKind::Secrets,
+            &name,
+            MAX_SECRETS_PER_USER,
+            "secrets",
+        )
+        .await?;
     let stored = StoredSecret {
         sealed: keys.seal(&user, &name, &value),
         updated_at: Utc::now(),
     };
-    let created = state.store.put_secret(&user, &name, &stored).await?;
+    let created = match state.store.put_secret(&user, &name, &stored).await {
+        Ok(created) => created,
+        Err(e) => {
+            if reserved == Reserved::New {
+                state
+                    .store
+                    .unreserve(&user, QuotaKind::Secrets, &name)
+                    .await;
+            }
+            return Err(e);
+        }
+    };
     tracing::info!(owner = %user, secret = %name, created, "secret stored");
     let status = if created {
         StatusCode::CREATED
@@ -104,6 +118,10 @@ pub async fn delete(
     let user = session.user.username;
     validate_secret_name(&name)?;
     if state.store.delete_secret(&user, &name).await? {
+        state
+            .store
+            .unreserve(&user, QuotaKind::Secrets, &name)
+            .await;
         tracing::info!(owner = %user, secret = %name, "secret removed");
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -23,6 +23,8 @@ pub struct Store {
     pub(super) pending: kv::Store,
     /// API keys.
     pub(super) keys: kv::Store,
+    /// What counts against each owner's quotas (`quotas.rs`).
+    pub(super) quotas: kv::Store,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }

@@ -16,6 +16,7 @@ mod keys;
 mod limits;
 mod openapi;
 mod payloads;
+mod quotas;
 mod schemathesis;
 mod secrets;
 mod tokens;
