@@ -8,7 +8,7 @@ use faas_shared::keys::KeyInfo;
 use faas_shared::nats::{KEYS_BUCKET, api_key_key};
 use serde::{Deserialize, Serialize};
 
-use super::handle::{Store, encode, get_json, owner_keys};
+use super::handle::{Store, current_entry, encode, get_json, owner_keys};
 use crate::error::AppError;
 
 /// An API key as stored: the SHA-256 of its random part, never the secret.
@@ -61,23 +61,21 @@ impl Store {
         }
     }
 
-    /// One of the owner's keys and its revision.
+    /// One of the owner's keys and its revision, read from the bucket's stream
+    /// leader ([`current_entry`]): a removed key must be refused at once on every
+    /// replica, so a replica behind the leader must not answer.
     pub async fn key_entry(
         &self,
         owner: &str,
         name: &str,
     ) -> Result<Option<(StoredKey, u64)>, AppError> {
-        let Some(entry) = self
-            .keys
-            .entry(api_key_key(owner, name))
-            .await
-            .map_err(|e| AppError::backend("reading the key", e))?
-            .filter(|entry| entry.operation == kv::Operation::Put)
+        let Some((value, revision)) =
+            current_entry(&self.keys, &api_key_key(owner, name), "reading the key").await?
         else {
             return Ok(None);
         };
-        serde_json::from_slice(&entry.value)
-            .map(|key| Some((key, entry.revision)))
+        serde_json::from_slice(&value)
+            .map(|key| Some((key, revision)))
             .map_err(|e| AppError::internal("reading the key", e))
     }
 
