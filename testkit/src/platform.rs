@@ -293,6 +293,12 @@ impl Replica {
         config.nats_credentials = Some(auth.server.clone());
         config.request_key = auth.request_key.clone();
         config.secret_keys = Some(auth.secret_keys.clone());
+        Self::serve(config).await
+    }
+
+    /// Starts `faas_api::run` with `config` over plain HTTP on a free loopback
+    /// port, and waits until it is ready.
+    pub async fn serve(config: faas_api::ServerConfig) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop = CancellationToken::new();

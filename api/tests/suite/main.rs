@@ -7,6 +7,7 @@
 mod abuse;
 mod activations;
 mod api;
+mod cluster_reads;
 mod contract;
 mod early_answers;
 mod faults;
