@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -124,7 +125,7 @@ pub async fn run(
         jetstream,
         bound,
         slots: Arc::new(Semaphore::new(config.slots)),
-        total_slots: config.slots,
+        in_use: Arc::default(),
         running: JoinSet::new(),
         handler: Arc::new(handler),
     };
@@ -200,7 +201,8 @@ struct Consumer {
     bound: PullConsumer,
     /// One permit per activation the worker may run at once.
     slots: Arc<Semaphore>,
-    total_slots: usize,
+    /// Activations running now (the slots a pending pull holds are not in use).
+    in_use: Arc<AtomicUsize>,
     running: JoinSet<()>,
     handler: Arc<ActivationHandler>,
 }
@@ -265,15 +267,14 @@ impl Consumer {
             };
             let Some(permit) = permits.pop() else { break };
             let handler = self.handler.clone();
-            let slots = self.slots.clone();
-            let total = self.total_slots;
-            metrics::gauge!(SLOTS_IN_USE)
-                .set(total.saturating_sub(slots.available_permits()) as f64);
+            let in_use = self.in_use.clone();
+            let running = in_use.fetch_add(1, Ordering::Relaxed) + 1;
+            metrics::gauge!(SLOTS_IN_USE).set(running as f64);
             self.running.spawn(async move {
                 handler.run(message).await;
                 drop(permit);
-                metrics::gauge!(SLOTS_IN_USE)
-                    .set(total.saturating_sub(slots.available_permits()) as f64);
+                let running = in_use.fetch_sub(1, Ordering::Relaxed) - 1;
+                metrics::gauge!(SLOTS_IN_USE).set(running as f64);
             });
             // Forget the finished tasks, so the set only holds running ones.
             while self.running.try_join_next().is_some() {}

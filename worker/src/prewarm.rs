@@ -13,12 +13,20 @@
 //! `prewarm`: the first request of a function on a worker is a miss that starts its
 //! pool; a request with another image, memory or network (the function was
 //! replaced) drains the old pool and starts a new one, and a pool never serves a
-//! request whose sandbox differs from its own; `prewarm: 0` drains it. The server
+//! request whose sandbox differs from its own; `prewarm: 0` drains it. Each parked
+//! container runs the image id its reference named when it was made: once the
+//! reference names another (a re-tag), the runtime drains the pool on its next take. The server
 //! announces replaced and removed functions ([`crate::retired`]), and their pools
 //! are drained at once; should a notice be lost, a pool no request took from for `FAAS_WORKER_PREWARM_IDLE_SECS` is
 //! drained anyway, as is every pool at shutdown. Parked containers hold one of the
 //! worker's `FAAS_WORKER_MAX_PARKED` permits each and carry the worker's labels, so
 //! the restart and dead-worker sweeps remove them like any other.
+//!
+//! The permits are shared fairly between owners: a free permit goes to the pool of
+//! the owner holding the fewest, and when none is free, an owner below its share
+//! (the cap over the owners with pools) takes one back from the owner holding the
+//! most above it, whose oldest parked container is removed. So one tenant's
+//! `prewarm: 16` functions cannot leave every other tenant's pools empty.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -37,6 +45,7 @@ pub(crate) struct Pools<C> {
     enabled: bool,
     inner: Arc<Mutex<HashMap<PoolKey, Pool<C>>>>,
     permits: Arc<Semaphore>,
+    max_parked: usize,
     idle_after: Duration,
 }
 
@@ -47,9 +56,19 @@ impl<C> Clone for Pools<C> {
             enabled: self.enabled,
             inner: self.inner.clone(),
             permits: self.permits.clone(),
+            max_parked: self.max_parked,
             idle_after: self.idle_after,
         }
     }
+}
+
+/// What to do next to fill the pools.
+pub(crate) enum Fill<C> {
+    /// Make a container for this template, holding this permit.
+    Make(Box<ActivationRequest>, OwnedSemaphorePermit),
+    /// Remove this parked container (its permit is free once it is dropped): its
+    /// owner holds more than a fair share while another owner's pool wants one.
+    Evict(Parked<C>),
 }
 
 /// A parked container, with the permit it holds until it is taken or removed.
@@ -86,6 +105,7 @@ impl<C> Pools<C> {
             enabled: max_parked > 0,
             inner: Arc::default(),
             permits: Arc::new(Semaphore::new(max_parked)),
+            max_parked,
             idle_after,
         }
     }
@@ -158,6 +178,17 @@ impl<C> Pools<C> {
             .collect()
     }
 
+    /// Takes every parked container out of `owner`'s `function` pool, which stays
+    /// (its containers run an image its reference no longer names).
+    pub(crate) fn drain(&self, owner: &str, function: &str) -> Vec<Parked<C>> {
+        let mut pools = self.lock();
+        let key = (owner.to_owned(), function.to_owned());
+        pools
+            .get_mut(&key)
+            .map(|pool| std::mem::take(&mut pool.parked))
+            .unwrap_or_default()
+    }
+
     /// Drops the pools idle for longer than the idle time; returns their containers.
     pub(crate) fn drain_idle(&self) -> Vec<Parked<C>> {
         let mut pools = self.lock();
@@ -172,13 +203,36 @@ impl<C> Pools<C> {
             .collect()
     }
 
-    /// The next container to make: a pool below its size and a free permit.
-    pub(crate) fn next_to_fill(&self) -> Option<(ActivationRequest, OwnedSemaphorePermit)> {
+    /// The next step in filling the pools: a container to make for the pool of the
+    /// owner holding the fewest (with a free permit), or, when every permit is held,
+    /// a parked container to take back from the owner furthest above its share for
+    /// an owner below it.
+    pub(crate) fn next_to_fill(&self) -> Option<Fill<C>> {
         let mut pools = self.lock();
-        let pool = pools.values_mut().find(|pool| pool.wanted() > 0)?;
-        let permit = self.permits.clone().try_acquire_owned().ok()?;
-        pool.filling += 1;
-        Some((pool.template.clone(), permit))
+        let mut held: HashMap<String, usize> = HashMap::new();
+        for ((owner, _), pool) in pools.iter() {
+            *held.entry(owner.clone()).or_default() += pool.parked.len() + pool.filling;
+        }
+        let share = (self.max_parked / held.len().max(1)).max(1);
+        let (key, fewest) = pools
+            .iter()
+            .filter(|(_, pool)| pool.wanted() > 0)
+            .map(|(key, _)| (key.clone(), held[&key.0]))
+            .min_by_key(|(_, held)| *held)?;
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            let pool = pools.get_mut(&key)?;
+            pool.filling += 1;
+            return Some(Fill::Make(Box::new(pool.template.clone()), permit));
+        }
+        if fewest >= share {
+            return None;
+        }
+        let (_, richest) = pools
+            .iter_mut()
+            .filter(|((owner, _), pool)| held[owner] > share && !pool.parked.is_empty())
+            .max_by_key(|((owner, _), pool)| (held[owner], pool.parked.len()))?;
+        // The oldest: the one a take would have used last.
+        Some(Fill::Evict(richest.parked.remove(0)))
     }
 
     /// Parks `container`, made for `template` with `permit`, unless its pool was
@@ -218,21 +272,81 @@ mod tests {
         assert!(pools.next_to_fill().is_none(), "no pool before a request");
         let (taken, drained) = pools.take(&request("a:1", 2));
         assert!(taken.is_none() && drained.is_empty());
-        let first = pools.next_to_fill().expect("the pool wants two");
-        let second = pools.next_to_fill().expect("the pool wants two");
+        let first = make(&pools).expect("the pool wants two");
+        let second = make(&pools).expect("the pool wants two");
         assert!(pools.next_to_fill().is_none(), "two are on the way");
         drop((first, second));
 
         pools.take(&request("b:1", 4));
-        let made: Vec<_> = std::iter::from_fn(|| pools.next_to_fill()).collect();
+        let made: Vec<_> = std::iter::from_fn(|| make(&pools)).collect();
         assert_eq!(made.len(), 3, "the cap bounds every pool together");
+    }
+
+    /// The next container to make, if the next step is one.
+    fn make(pools: &Pools<()>) -> Option<(ActivationRequest, OwnedSemaphorePermit)> {
+        match pools.next_to_fill()? {
+            Fill::Make(template, permit) => Some((*template, permit)),
+            Fill::Evict(_) => None,
+        }
+    }
+
+    /// Fills the pools as the runtime does, evictions included; returns how many
+    /// containers were taken back.
+    fn fill(pools: &Pools<()>) -> usize {
+        let mut evicted = 0;
+        while let Some(step) = pools.next_to_fill() {
+            match step {
+                Fill::Make(template, permit) => {
+                    assert!(pools.park(&template, Some(((), permit))).is_none());
+                }
+                Fill::Evict(_) => evicted += 1,
+            }
+        }
+        evicted
+    }
+
+    fn parked_by(pools: &Pools<()>, owner: &str) -> usize {
+        let pools = pools.lock();
+        pools
+            .iter()
+            .filter(|((o, _), _)| o == owner)
+            .map(|(_, pool)| pool.parked.len())
+            .sum()
+    }
+
+    #[test]
+    fn parked_capacity_is_shared_between_owners() {
+        let pools = Pools::<()>::new(4, Duration::from_secs(60));
+        let of = |owner: &str, function: &str, prewarm: u32| {
+            let mut r = request("a:1", prewarm);
+            r.owner = owner.into();
+            r.function = function.into();
+            r
+        };
+        // Alone, one owner's two pools may take every permit.
+        pools.take(&of("alice", "f", 4));
+        pools.take(&of("alice", "g", 4));
+        assert_eq!(fill(&pools), 0);
+        assert_eq!(parked_by(&pools, "alice"), 4);
+        // Another owner's pool gets its share back: half of the cap.
+        pools.take(&of("bob", "f", 4));
+        assert_eq!(fill(&pools), 2, "two of alice's are taken back");
+        assert_eq!(
+            (parked_by(&pools, "alice"), parked_by(&pools, "bob")),
+            (2, 2)
+        );
+        // A third owner gets one of the four (4 / 3 owners).
+        pools.take(&of("carol", "f", 1));
+        assert_eq!(fill(&pools), 1);
+        assert_eq!(parked_by(&pools, "carol"), 1);
+        assert_eq!(parked_by(&pools, "alice") + parked_by(&pools, "bob"), 3);
     }
 
     #[test]
     fn a_request_with_another_sandbox_or_no_prewarm_drops_the_pool() {
         let pools = Pools::<()>::new(8, Duration::from_secs(60));
         pools.take(&request("a:1", 2));
-        let (template, _permit) = pools.next_to_fill().unwrap();
+        let (template, _permit) = make(&pools).unwrap();
         pools.take(&request("a:2", 2));
         assert_eq!(pools.lock().values().next().unwrap().template.image, "a:2");
         assert!(

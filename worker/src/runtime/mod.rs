@@ -42,7 +42,7 @@ use self::docker::{Engine, Ready};
 pub use self::init::SecretFile;
 use self::outcome::Outcome;
 use crate::metrics::{PARKED_CONTAINERS, PREWARM_TOTAL};
-use crate::prewarm::{Parked, Pools};
+use crate::prewarm::{Fill, Parked, Pools};
 
 /// How often pools are topped up (a permit freed by another pool) and checked
 /// for idleness.
@@ -120,8 +120,21 @@ impl ContainerRuntime {
         worker_id: &str,
         secrets: Vec<SecretFile>,
     ) -> ActivationResult {
-        let (parked, drained) = self.pools.take(request);
+        let (mut parked, drained) = self.pools.take(request);
         self.discard_all(drained);
+        let current = match parked {
+            Some(_) => self.docker.image_id(&request.image).await,
+            None => None,
+        };
+        if let (Some(taken), Some(current)) = (&parked, current)
+            && !taken.container.runs(&current)
+        {
+            // The reference was re-tagged: nothing parked from the old image serves.
+            tracing::info!(function = %request.function, "the image was re-tagged; draining its pool");
+            let mut stale = self.pools.drain(&request.owner, &request.function);
+            stale.extend(parked.take());
+            self.discard_all(stale);
+        }
         if request.prewarm > 0 && self.docker.init_binary.is_some() {
             let outcome = if parked.is_some() { "hit" } else { "miss" };
             metrics::counter!(PREWARM_TOTAL, "outcome" => outcome).increment(1);
@@ -162,7 +175,16 @@ impl ContainerRuntime {
     /// Makes containers until every pool is full or the permits are used up, one
     /// after the other (each take starts one such filler, the upkeep another).
     async fn fill_pools(&self, worker_id: &str) {
-        while let Some((template, permit)) = self.pools.next_to_fill() {
+        loop {
+            let (template, permit) = match self.pools.next_to_fill() {
+                None => return,
+                Some(Fill::Evict(parked)) => {
+                    // Another owner's fair share: this one's permit is free now.
+                    self.discard_all(vec![parked]);
+                    continue;
+                }
+                Some(Fill::Make(template, permit)) => (*template, permit),
+            };
             let made = match self.docker.prepare(&template, worker_id, None).await {
                 Ok(ready) => Some((ready, permit)),
                 Err(failed) => {

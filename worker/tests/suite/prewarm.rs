@@ -9,7 +9,7 @@ use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::{ActivationStatus, ParamMode};
 use faas_testkit::activation::request;
 use faas_testkit::names::{CAT, ECHO, ENV, REVERSE, SH, SLEEP, unique};
-use faas_worker::labels::{LABEL_PARKED, LABEL_WORKER};
+use faas_worker::labels::{LABEL_OWNER, LABEL_PARKED, LABEL_WORKER};
 use faas_worker::runtime::ContainerRuntime;
 use futures::future::join_all;
 
@@ -356,4 +356,82 @@ async fn a_removed_or_emptied_init_volume_is_installed_again() {
     docker(&["volume", "create", &volume]);
     run_through_init(&runtime).await;
     docker(&["volume", "rm", &volume]);
+}
+
+/// The parked containers of `owner` on `worker`.
+async fn parked_of(worker: &str, owner: &str) -> usize {
+    let output = tokio::process::Command::new("docker")
+        .args(["ps", "-q", "--filter"])
+        .arg(format!("label={LABEL_WORKER}={worker}"))
+        .arg("--filter")
+        .arg(format!("label={LABEL_PARKED}=true"))
+        .arg("--filter")
+        .arg(format!("label={LABEL_OWNER}={owner}"))
+        .output()
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).lines().count()
+}
+
+#[tokio::test]
+async fn one_owner_cannot_take_every_parked_container() {
+    // A cap of 2: alice's pool fills it, then bob's takes its share back.
+    let runtime = runtime(2);
+    let worker = unique("fair");
+    let mut alice = prewarmed(REVERSE, "reverse", "a", 2);
+    alice.owner = "alice".into();
+    runtime.run(&alice, &worker).await;
+    wait_parked(&worker, 2).await;
+    let mut bob = prewarmed(ECHO, "echo", "b", 2);
+    bob.owner = "bob".into();
+    runtime.run(&bob, &worker).await;
+    let mut shares = (0, 0);
+    for _ in 0..300 {
+        shares = (
+            parked_of(&worker, "alice").await,
+            parked_of(&worker, "bob").await,
+        );
+        if shares == (1, 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shares, (1, 1), "alice's and bob's parked containers");
+    shut_down(&runtime, &worker).await;
+}
+
+#[tokio::test]
+async fn a_retagged_image_is_never_served_from_the_old_pool() {
+    let image = format!("faas-test/{}:latest", unique("retag"));
+    let tag = |source: &str| {
+        let status = std::process::Command::new("docker")
+            .args(["tag", source, &image])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    tag(REVERSE);
+    let runtime = runtime(4);
+    let worker = unique("retag");
+    let request = prewarmed(&image, "f", "hello", 1);
+    assert_eq!(
+        runtime.run(&request, &worker).await.activation.result,
+        "olleh"
+    );
+    wait_parked(&worker, 1).await;
+    // Same reference, other content; the worker reads an image's id at most every 10 s.
+    tag(ECHO);
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let mut again = request.clone();
+    again.activation_id = request_id();
+    let result = runtime.run(&again, &worker).await;
+    assert_eq!(
+        result.activation.result, "hello",
+        "the new image ran: {result:?}"
+    );
+    assert!(!prewarmed_run(&result), "the old pool served it");
+    shut_down(&runtime, &worker).await;
+    let _ = std::process::Command::new("docker")
+        .args(["rmi", &image])
+        .output();
 }

@@ -174,6 +174,22 @@ async fn two_workers_serve_a_prewarmed_function_and_leave_nothing() {
     ] {
         assert!(scraped.contains(name), "/metrics lacks {name}:\n{scraped}");
     }
+    // Every activation is answered: no slot is in use, though the next pull is
+    // pending with every free slot's permit.
+    let mut in_use = String::new();
+    for _ in 0..50 {
+        let scraped = scrape(metrics).await;
+        in_use = scraped
+            .lines()
+            .find(|l| l.starts_with("faas_worker_slots_in_use "))
+            .unwrap_or_default()
+            .to_owned();
+        if in_use == "faas_worker_slots_in_use 0" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(in_use, "faas_worker_slots_in_use 0", "nothing runs");
 
     for worker in workers {
         worker.stop().await;

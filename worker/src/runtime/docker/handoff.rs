@@ -26,7 +26,9 @@ use crate::runtime::sandbox::Sandbox;
 pub(crate) struct Ready {
     id: String,
     attached: AttachContainerResults,
-    /// The image's own entrypoint and command, which init execs.
+    /// The image id the container was made from.
+    image_id: String,
+    /// The image's own entrypoint and command, which init runs.
     entrypoint: Vec<String>,
     cmd: Vec<String>,
     timings: StepTimings,
@@ -46,6 +48,12 @@ impl Ready {
             image_wait: Duration::ZERO,
             ..self
         }
+    }
+
+    /// Whether it runs what `image_id` names (a re-tagged reference names other
+    /// content than its pool was filled with).
+    pub(crate) fn runs(&self, image_id: &str) -> bool {
+        self.image_id == image_id
     }
 }
 
@@ -113,6 +121,7 @@ impl Engine {
         Ok(Ready {
             id,
             attached,
+            image_id: command.id.clone(),
             entrypoint: command.entrypoint.clone(),
             cmd: command.cmd.clone(),
             timings,
@@ -157,6 +166,7 @@ impl Engine {
         let Ready {
             id,
             attached,
+            image_id: _,
             entrypoint,
             cmd,
             timings,
@@ -174,6 +184,19 @@ impl Engine {
         running.timings.handoff_ms = millis(running.clock.elapsed());
         let timeout = Duration::from_millis(request.timeout_ms).saturating_sub(image_wait);
         finish(docker, running, timeout).await
+    }
+
+    /// The id of the image `image` names now, as init containers are made from
+    /// it (read again at most every 10 s), if the engine has it.
+    pub(crate) async fn image_id(&self, image: &str) -> Option<String> {
+        let docker = self.client().await.ok()?;
+        let budget = Duration::from_secs(5);
+        let command = self
+            .image_commands
+            .get_or_inspect(docker, image, budget)
+            .await
+            .ok()?;
+        Some(command.id.clone())
     }
 
     /// Removes a parked container that will not be used.

@@ -75,8 +75,10 @@ pub(super) fn is_missing_image(error: &DockerError) -> bool {
         if message.to_ascii_lowercase().contains("no such image"))
 }
 
-/// An image's own entrypoint and command, which `faas-init` execs.
+/// An image's id and its own entrypoint and command, which `faas-init` runs.
 pub(super) struct ImageCommand {
+    /// The content the reference named when inspected (`sha256:…`).
+    pub(super) id: String,
     pub(super) entrypoint: Vec<String>,
     pub(super) cmd: Vec<String>,
 }
@@ -85,6 +87,7 @@ impl ImageCommand {
     fn of(inspect: bollard::models::ImageInspect) -> Self {
         let config = inspect.config.unwrap_or_default();
         Self {
+            id: inspect.id.unwrap_or_default(),
             entrypoint: config.entrypoint.unwrap_or_default(),
             cmd: config.cmd.unwrap_or_default(),
         }
