@@ -59,6 +59,16 @@ pub fn function_slot_subject(user: &str, function: &str, k: u32) -> String {
     format!("{}{k}", function_slots_prefix(user, function))
 }
 
+/// Slot `k` of the pool that every new (unproven) account's activations share
+/// (`FAAS_MAX_INFLIGHT_NEW_ACCOUNTS`). `_new` is no username (they start with a
+/// letter), so it never meets a function's slots.
+pub fn new_accounts_slot_subject(k: u32) -> String {
+    format!("{NEW_ACCOUNTS_SLOTS_PREFIX}{k}")
+}
+
+/// What every slot subject of the new accounts' pool starts with.
+pub const NEW_ACCOUNTS_SLOTS_PREFIX: &str = "faas.fnslots._new.all.";
+
 /// What every slot subject of one function starts with.
 pub fn function_slots_prefix(user: &str, function: &str) -> String {
     format!("faas.fnslots.{user}.{function}.")

@@ -102,6 +102,7 @@ pub async fn run(
         jetstream.clone(),
         runtime.clone(),
         config.worker_id.clone(),
+        config.slots,
     ));
     // Keeps the prewarm pools full (they start with the first activation of each
     // prewarmed function) until shutdown drains them.

@@ -37,6 +37,7 @@ pub async fn register(
         created_at: Utc::now(),
         token_generation: StoredUser::new_token_generation(),
         deleting_since: None,
+        invited: false,
     };
     state.store.create_user(&user).await?;
     tracing::info!(username = %user.username, "user registered");

@@ -25,6 +25,11 @@ pub struct Store {
     pub(super) keys: kv::Store,
     /// What counts against each owner's quotas (`quotas.rs`).
     pub(super) quotas: kv::Store,
+    /// The workers' heartbeats, with their slots (`workers.rs`).
+    pub(super) workers: kv::Store,
+    /// The last reading of the workers' slots and when it was made.
+    pub(super) capacity:
+        std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Option<usize>)>>>,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
@@ -90,6 +95,28 @@ pub(super) async fn current_entry(
         return Ok(None);
     }
     Ok(Some((message.payload, message.sequence)))
+}
+
+/// Every key of a bucket (its stream's leader lists the subjects), sorted.
+pub(super) async fn owner_keys_all(
+    bucket: &kv::Store,
+    bucket_name: &str,
+) -> Result<Vec<String>, AppError> {
+    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing keys", e);
+    let prefix = format!("$KV.{bucket_name}.");
+    let mut subjects = bucket
+        .stream
+        .info_with_subjects(format!("{prefix}>"))
+        .await
+        .map_err(|e| backend(&e))?;
+    let mut keys = Vec::new();
+    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
+        if let Some(key) = subject.strip_prefix(&prefix) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.sort();
+    Ok(keys)
 }
 
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {

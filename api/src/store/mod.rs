@@ -20,6 +20,7 @@ mod revocations;
 mod secrets;
 mod setup;
 mod users;
+mod workers;
 
 pub use deletion::Removed;
 pub use handle::Store;

@@ -60,7 +60,7 @@ async fn set_up(
     let users = open_bucket(js, USERS_BUCKET, Duration::ZERO, replicas).await?;
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
     let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
-    open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
+    let workers = open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
     let secrets = open_bucket(js, SECRETS_BUCKET, Duration::ZERO, replicas).await?;
     let pending = open_bucket(js, PENDING_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
@@ -77,6 +77,8 @@ async fn set_up(
         pending,
         keys,
         quotas,
+        workers,
+        capacity: Default::default(),
         payloads,
     })
 }
