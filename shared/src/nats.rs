@@ -42,6 +42,9 @@ pub const SECRETS_BUCKET: &str = "faas_secrets";
 /// activation (its function, queue time and stream sequence), so that
 /// `GET /v1/activations/{id}` can tell "unfinished" from "unknown".
 pub const PENDING_BUCKET: &str = "faas_pending";
+/// KV bucket: hex SHA-256 of an invite code → the invite (made by the operator's
+/// `faas-server invite`, used once by a registration).
+pub const INVITES_BUCKET: &str = "faas_invites";
 /// KV bucket: `<owner>.<kind>` (`keys`, `secrets`, `functions`) → the names that
 /// count against the owner's quota of that kind, changed only by compare-and-set
 /// on the revision read, so concurrent creations cannot overshoot a quota.

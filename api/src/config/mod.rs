@@ -16,7 +16,7 @@ use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 
 mod abuse;
-pub use abuse::{AbuseLimits, Cidr, Rate};
+pub use abuse::{AbuseLimits, Cidr, Rate, Registration};
 pub(crate) use abuse::{canonical, masked};
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for

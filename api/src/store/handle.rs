@@ -25,6 +25,8 @@ pub struct Store {
     pub(super) keys: kv::Store,
     /// What counts against each owner's quotas (`quotas.rs`).
     pub(super) quotas: kv::Store,
+    /// Invite codes, by their SHA-256 (`invites.rs`).
+    pub(super) invites: kv::Store,
     /// The workers' heartbeats, with their slots (`workers.rs`).
     pub(super) workers: kv::Store,
     /// The last reading of the workers' slots and when it was made.

@@ -13,6 +13,7 @@ mod activations;
 mod deletion;
 mod functions;
 mod handle;
+mod invites;
 mod keys;
 mod pending;
 mod quotas;
@@ -24,6 +25,7 @@ mod workers;
 
 pub use deletion::Removed;
 pub use handle::Store;
+pub use invites::{INVITE_PREFIX, make_invites, make_invites_from_env, open_invites};
 pub use keys::StoredKey;
 pub use pending::PendingMarker;
 pub use quotas::{QuotaKind, Reserved};

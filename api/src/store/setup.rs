@@ -66,6 +66,7 @@ async fn set_up(
     ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
     let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
     let quotas = open_bucket(js, QUOTAS_BUCKET, Duration::ZERO, replicas).await?;
+    let invites = super::invites::open_invites(js, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
     Ok(Store {
@@ -77,6 +78,7 @@ async fn set_up(
         pending,
         keys,
         quotas,
+        invites,
         workers,
         capacity: Default::default(),
         payloads,
@@ -144,7 +146,7 @@ fn payloads_stream(replicas: usize) -> stream::Config {
     }
 }
 
-async fn open_bucket(
+pub(super) async fn open_bucket(
     js: &jetstream::Context,
     bucket: &str,
     max_age: Duration,

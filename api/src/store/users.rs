@@ -100,3 +100,32 @@ impl Store {
             .map_err(|e| AppError::backend("deleting the user", e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_new_while_young_unless_invited() {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let mut user = StoredUser {
+            username: "alice".into(),
+            password_hash: String::new(),
+            created_at: Utc::now(),
+            token_generation: String::new(),
+            deleting_since: None,
+            invited: false,
+        };
+        assert!(user.is_new(day));
+        user.invited = true;
+        assert!(!user.is_new(day), "an invited account has its own share");
+        user.invited = false;
+        user.created_at = Utc::now() - chrono::Duration::days(2);
+        assert!(!user.is_new(day));
+        let young = StoredUser {
+            created_at: Utc::now(),
+            ..user
+        };
+        assert!(!young.is_new(std::time::Duration::ZERO));
+    }
+}

@@ -727,3 +727,56 @@ async fn a_flood_from_many_new_accounts_leaves_others_their_latency_and_429_when
     );
     p.stop().await;
 }
+
+/// Issue 25, item 1: the operator decides who may register.
+#[tokio::test]
+async fn registration_is_open_by_invitation_or_closed() {
+    use faas_api::config::Registration;
+    // Closed: nobody.
+    let p = Platform::parts_with_abuse(|abuse| abuse.registration = Registration::Closed).await;
+    let refused = p.register(&unique("closed"), PASSWORD).await;
+    expect_error(refused, StatusCode::FORBIDDEN, "registration_closed").await;
+    p.stop().await;
+
+    // By invitation: only with a code the operator made, each used once.
+    let p = Platform::parts_with_abuse(|abuse| abuse.registration = Registration::Invite).await;
+    let js = async_nats::jetstream::new(p.nats().client().await);
+    let invites = faas_api::store::open_invites(&js, 1).await.unwrap();
+    let codes = faas_api::store::make_invites(&invites, 2, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let register = |username: String, invite: Option<&str>| {
+        let mut body = json!({"username": username, "password": PASSWORD});
+        if let Some(code) = invite {
+            body["invite"] = json!(code);
+        }
+        p.request(Method::POST, "/v1/users").json(&body).send()
+    };
+    let without = register(unique("noinv"), None).await.unwrap();
+    expect_error(without, StatusCode::FORBIDDEN, "invite_required").await;
+    let forged = register(unique("forged"), Some("faas_i_0123"))
+        .await
+        .unwrap();
+    expect_error(forged, StatusCode::FORBIDDEN, "invite_required").await;
+    // Two registrations race for one code: exactly one account.
+    let (first, second) = tokio::join!(
+        register(unique("race"), Some(&codes[0])),
+        register(unique("race"), Some(&codes[0]))
+    );
+    let mut statuses = [first.unwrap().status(), second.unwrap().status()];
+    statuses.sort();
+    println!("two registrations with one invite code: {statuses:?}");
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::FORBIDDEN]);
+    // A failed registration (a taken name) does not use the code up.
+    let taken = unique("taken");
+    let existing = register(taken.clone(), Some(&codes[1])).await.unwrap();
+    assert_eq!(existing.status(), StatusCode::CREATED);
+    let codes = faas_api::store::make_invites(&invites, 1, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let clash = register(taken, Some(&codes[0])).await.unwrap();
+    expect_error(clash, StatusCode::CONFLICT, "user_exists").await;
+    let fresh = register(unique("fresh"), Some(&codes[0])).await.unwrap();
+    assert_eq!(fresh.status(), StatusCode::CREATED, "the code still works");
+    p.stop().await;
+}
