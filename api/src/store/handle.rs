@@ -30,8 +30,7 @@ pub struct Store {
     /// The workers' heartbeats, with their slots (`workers.rs`).
     pub(super) workers: kv::Store,
     /// The last reading of the workers' slots and when it was made.
-    pub(super) capacity:
-        std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Option<usize>)>>>,
+    pub(super) capacity: super::workers::CapacityReading,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
