@@ -113,7 +113,12 @@ pub async fn run(
         runtime.clone(),
         config.request_key.clone(),
     ));
-    tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
+    tracing::info!(
+        worker = %config.worker_id,
+        record_id = %config.request_key.public_worker_id(&config.worker_id),
+        slots = config.slots,
+        "worker ready"
+    );
     let handler = ActivationHandler::new(
         runtime.clone(),
         client.clone(),

@@ -97,7 +97,10 @@ impl ActivationHandler {
 
         // A synchronous call whose caller stopped waiting (the server withdrew it,
         // or would have): never started late for nobody.
+        // A redelivery (its worker died) was started once already and runs again.
+        let first_delivery = message.info().is_ok_and(|info| info.delivered <= 1);
         if let Some(start_by) = request.start_by
+            && first_delivery
             && chrono::Utc::now() > start_by
         {
             self.not_started(&request, &message, start_by).await;

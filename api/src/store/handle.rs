@@ -30,10 +30,15 @@ pub struct Store {
     /// The workers' heartbeats, with their slots (`workers.rs`).
     pub(super) workers: kv::Store,
     /// The last reading of the workers' slots and when it was made.
-    pub(super) capacity: super::workers::CapacityReading,
+    pub(super) capacity: CapacityReading,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
+
+/// The last reading of the workers' slots (`workers.rs`) and when it was made,
+/// shared by the clones of the store.
+pub(super) type CapacityReading =
+    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Option<usize>)>>>;
 
 /// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
 /// values read as `None`).

@@ -8,9 +8,9 @@ use std::time::Duration;
 use async_nats::jetstream::{self, kv, stream};
 use faas_process::claim::Payloads;
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET,
-    PAYLOADS_BUCKET, PENDING_BUCKET, QUOTAS_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET, USERS_BUCKET,
-    WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, INVITES_BUCKET,
+    KEYS_BUCKET, PAYLOADS_BUCKET, PENDING_BUCKET, QUOTAS_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET,
+    USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
 };
 
 use super::handle::Store;
@@ -66,7 +66,7 @@ async fn set_up(
     ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
     let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
     let quotas = open_bucket(js, QUOTAS_BUCKET, Duration::ZERO, replicas).await?;
-    let invites = super::invites::open_invites(js, replicas).await?;
+    let invites = open_bucket(js, INVITES_BUCKET, Duration::ZERO, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
     Ok(Store {

@@ -13,11 +13,6 @@ use super::handle::{Store, owner_keys_all};
 /// How long a reading of the workers' slots is used before it is read again.
 const CAPACITY_TTL: Duration = Duration::from_secs(2);
 
-/// The last reading of the workers' slots and when it was made, shared by the
-/// clones of the store.
-pub(super) type CapacityReading =
-    std::sync::Arc<std::sync::Mutex<Option<(Instant, Option<usize>)>>>;
-
 /// A worker's heartbeat, as workers of this version write it.
 #[derive(Deserialize)]
 struct Heartbeat {

@@ -65,13 +65,14 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
         per_worker.len() > 1,
         "all activations ran on one worker: {per_worker:?}"
     );
-    // A worker's id is its container's hostname (the short container id) and pid.
+    // Records name a worker by an opaque id, which each worker logs at start.
     let workers = stack.containers("worker");
     assert_eq!(workers.len(), WORKERS);
+    let record_ids: Vec<String> = workers.iter().map(|id| stack.record_id(id)).collect();
     for worker in per_worker.keys() {
         assert!(
-            workers.iter().any(|id| worker.starts_with(&id[..12])),
-            "{worker} is not one of the worker containers {workers:?}"
+            record_ids.contains(worker),
+            "{worker} is not one of the worker containers' ids {record_ids:?}"
         );
     }
 
@@ -376,6 +377,11 @@ async fn scaling_down_under_load_answers_every_call() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let before = stack.containers("worker");
+    // What records call each worker, read before the removed ones are gone.
+    let record_ids: Vec<(String, String)> = before
+        .iter()
+        .map(|id| (id.clone(), stack.record_id(id)))
+        .collect();
     tokio::task::block_in_place(|| stack.scale_workers(1));
     let remaining = stack.containers("worker");
     assert_eq!(remaining.len(), 1);
@@ -391,10 +397,10 @@ async fn scaling_down_under_load_answers_every_call() {
         let records = server.get_ok("/v1/activations?limit=100", token).await;
         for record in records.as_array().unwrap() {
             let worker = record["worker"].as_str().unwrap_or_default();
-            let removed = before
+            let removed = record_ids
                 .iter()
-                .filter(|id| !remaining.contains(id))
-                .any(|id| worker.starts_with(&id[..12]));
+                .filter(|(id, _)| !remaining.contains(id))
+                .any(|(_, record_id)| record_id == worker);
             on_removed += usize::from(removed);
         }
     }
