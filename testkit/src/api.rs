@@ -95,6 +95,23 @@ impl Api {
         self.token(username).await
     }
 
+    /// Registers `username` with [`PASSWORD`] and an operator's `invite` code (an
+    /// invited account, never a new one) and returns a token.
+    pub async fn invited_user(&self, username: &str, invite: &str) -> String {
+        let registered = self
+            .request(reqwest::Method::POST, "/v1/users")
+            .json(&json!({"username": username, "password": PASSWORD, "invite": invite}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            registered.status(),
+            StatusCode::CREATED,
+            "register {username} with an invite"
+        );
+        self.token(username).await
+    }
+
     /// Logs `username` in with [`PASSWORD`] and returns the token.
     pub async fn token(&self, username: &str) -> String {
         let body = json_body(self.login(username, PASSWORD).await, StatusCode::OK).await;

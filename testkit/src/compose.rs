@@ -123,6 +123,29 @@ impl Stack {
         stdout(&ps).lines().map(str::to_owned).collect()
     }
 
+    /// `count` invite codes, made by the operator's command in server-1
+    /// (`faas-server invite`: the image's `/usr/local/bin/app`, logged in to NATS
+    /// as that server).
+    pub fn invites(&self, count: usize) -> Vec<String> {
+        let count = count.to_string();
+        let made = self.compose(&[
+            "exec",
+            "-T",
+            "server-1",
+            "/usr/local/bin/app",
+            "invite",
+            "--count",
+            &count,
+        ]);
+        assert!(
+            made.status.success(),
+            "faas-server invite: {}{}",
+            stdout(&made),
+            stderr(&made)
+        );
+        stdout(&made).lines().map(str::to_owned).collect()
+    }
+
     /// What activation records call the worker in `container`: the opaque id its
     /// "worker ready" log line gives (`record_id`, `w-` and 16 hex characters).
     pub fn record_id(&self, container: &str) -> String {

@@ -337,11 +337,14 @@ async fn scaling_down_under_load_answers_every_call() {
     let mut stack = Stack::up("down", TAG, SINGLE, WORKERS);
     let servers = stack.servers().await;
     // Two users, 6 calls each: the fair share (6) lets each hold half the 12 slots.
+    // Invited by the operator, so neither is a new account (new accounts share
+    // one share between them all).
+    let invites = stack.invites(2);
     let mut calls = Vec::new();
     let mut owners = Vec::new();
-    for (server, name) in servers.iter().zip(["downa", "downb"]) {
+    for ((server, name), invite) in servers.iter().zip(["downa", "downb"]).zip(&invites) {
         let user = unique(name);
-        let token = server.user(&user).await;
+        let token = server.invited_user(&user, invite).await;
         server
             .add_function(&token, "nap", json!({"image": SLEEP, "timeout_ms": 60_000}))
             .await;
