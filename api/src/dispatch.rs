@@ -32,7 +32,14 @@ pub async fn invoke(
     function: &FunctionInfo,
     param: String,
 ) -> Result<ActivationResult, AppError> {
-    let request = new_request(state, owner, function, param).await?;
+    let mut request = new_request(state, owner, function, param).await?;
+    // The caller waits for a worker for the queue timeout after the publish (which
+    // may retry for up to PUBLISH_RETRY); a worker starts nothing after that.
+    request.start_by = Some(
+        request.queued_at
+            + chrono::Duration::from_std(PUBLISH_RETRY + state.limits.queue_timeout + START_GRACE)
+                .unwrap_or(chrono::Duration::MAX),
+    );
     let activation_id = request.activation_id.clone();
     let subscribed = state
         .nats
@@ -47,6 +54,9 @@ pub async fn invoke(
         }
     };
     let sequence = publish(state, &request).await?;
+    // Until a worker has taken it: if the caller goes away (this future is
+    // dropped when the client disconnects), the request is withdrawn at once.
+    let mut abandoned = Abandoned::new(&state.jetstream, &request, sequence);
 
     // Phase 1: a worker must take the request within the queue timeout.
     if let Some(result) = next_result(
@@ -58,9 +68,13 @@ pub async fn invoke(
     )
     .await?
     {
+        abandoned.disarm();
         return Ok(result);
     }
-    if !picked_up(state, sequence).await && withdraw(state, sequence).await {
+    let withdrawn =
+        !picked_up(&state.jetstream, sequence).await && withdraw(&state.jetstream, sequence).await;
+    abandoned.disarm();
+    if withdrawn {
         slots::release(&state.jetstream, &request).await;
         return Err(AppError::new(
             ErrorCode::NoCapacity,
@@ -85,6 +99,49 @@ pub async fn invoke(
                 "the worker running activation {activation_id} stopped answering; see GET /v1/activations/{activation_id} later"
             ),
         )),
+    }
+}
+
+/// How much later than the caller's wait a worker may still start a synchronous
+/// call: clock skew between server and worker.
+const START_GRACE: Duration = Duration::from_secs(2);
+
+/// A synchronous call queued and not yet taken: dropped while armed (its caller
+/// hung up and the handler's future was dropped with the connection), it
+/// withdraws the request in a task of its own, so that it never runs for nobody
+/// later and frees its concurrency slot now. A request already delivered to a
+/// worker is running: it is left alone.
+struct Abandoned {
+    armed: Option<(jetstream::Context, ActivationRequest, u64)>,
+}
+
+impl Abandoned {
+    fn new(jetstream: &jetstream::Context, request: &ActivationRequest, sequence: u64) -> Self {
+        Self {
+            armed: Some((jetstream.clone(), request.clone(), sequence)),
+        }
+    }
+
+    /// The call is answered, or a worker has it: nothing to withdraw.
+    fn disarm(&mut self) {
+        self.armed = None;
+    }
+}
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        let Some((jetstream, request, sequence)) = self.armed.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            if !picked_up(&jetstream, sequence).await && withdraw(&jetstream, sequence).await {
+                slots::release(&jetstream, &request).await;
+                tracing::info!(id = %request.activation_id, owner = %request.owner, function = %request.function, "the caller hung up before a worker took the activation: withdrawn");
+            }
+        });
     }
 }
 
@@ -176,6 +233,7 @@ async fn new_request(
         concurrency_slot,
         prewarm: function.prewarm,
         queued_at: Utc::now(),
+        start_by: None,
     })
 }
 
@@ -270,8 +328,8 @@ fn is_transient(error: &jetstream::context::PublishError) -> bool {
 }
 
 /// Whether the shared worker consumer has been handed stream message `sequence`.
-pub async fn picked_up(state: &AppState, sequence: u64) -> bool {
-    let Ok(stream) = state.jetstream.get_stream(ACTIVATIONS_STREAM).await else {
+pub async fn picked_up(jetstream: &jetstream::Context, sequence: u64) -> bool {
+    let Ok(stream) = jetstream.get_stream(ACTIVATIONS_STREAM).await else {
         return false;
     };
     match stream.consumer_info(WORKERS_CONSUMER).await {
@@ -282,8 +340,8 @@ pub async fn picked_up(state: &AppState, sequence: u64) -> bool {
 
 /// Takes a queued request back so it never runs later for nobody. False if a worker
 /// took it in the meantime.
-async fn withdraw(state: &AppState, sequence: u64) -> bool {
-    match state.jetstream.get_stream(ACTIVATIONS_STREAM).await {
+async fn withdraw(jetstream: &jetstream::Context, sequence: u64) -> bool {
+    match jetstream.get_stream(ACTIVATIONS_STREAM).await {
         Ok(stream) => stream.delete_message(sequence).await.unwrap_or(false),
         Err(_) => false,
     }

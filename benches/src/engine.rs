@@ -77,6 +77,7 @@ impl Engine {
             concurrency_slot: None,
             prewarm: 0,
             queued_at: chrono::Utc::now(),
+            start_by: None,
         };
         ContainerCreateBody {
             image: Some(self.image.clone()),

@@ -14,7 +14,7 @@ use faas_shared::paths;
 use faas_shared::{
     AccountDeletion, Activation, ActivationAccepted, ActivationPending, ActivationRecord, ApiError,
     Credentials, ErrorBody, ErrorCode, FunctionInfo, FunctionSpec, InvokeRequest, PasswordChange,
-    SecretInfo, TokenResponse, UserInfo,
+    PasswordChanged, SecretInfo, TokenResponse, UserInfo,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -101,11 +101,12 @@ impl ApiClient {
             .map(drop)
     }
 
-    /// Changes the password; the answer is a fresh token (older ones are revoked).
+    /// Changes the password; the answer is a fresh token (older ones are revoked)
+    /// and the API keys the change revoked.
     pub async fn change_password(
         &self,
         change: &PasswordChange,
-    ) -> Result<TokenResponse, CliError> {
+    ) -> Result<PasswordChanged, CliError> {
         self.json(self.request(Method::PUT, paths::PASSWORD).json(change))
             .await
     }

@@ -93,6 +93,15 @@ impl RequestKey {
         hex::encode(self.mac(subject, body).finalize().into_bytes())
     }
 
+    /// What activation records show of the worker `worker_id` (`<host>-<pid>` by
+    /// default): `w-` and 16 hex characters of its HMAC under this key, so that
+    /// tenants can tell workers apart without learning host names or pids, and
+    /// nobody without the key can tell which host an id stands for.
+    pub fn public_worker_id(&self, worker_id: &str) -> String {
+        let mac = self.mac("faas.worker-id", worker_id.as_bytes()).finalize();
+        format!("w-{}", &hex::encode(mac.into_bytes())[..16])
+    }
+
     /// Whether `signature` (hex) is this key's signature of `body` on `subject`;
     /// compared in constant time.
     pub fn verify(&self, subject: &str, body: &[u8], signature: &str) -> bool {
@@ -117,6 +126,17 @@ mod tests {
         assert!(!RequestKey::random().verify("faas.activations.alice", b"{\"a\":1}", &signature));
         assert!(!key.verify("faas.activations.alice", b"{\"a\":1}", "zz"));
         assert!(!key.verify("faas.activations.alice", b"{\"a\":1}", ""));
+    }
+
+    #[test]
+    fn public_worker_ids_are_opaque_stable_and_per_key() {
+        let key = RequestKey::random();
+        let id = key.public_worker_id("vm-29875");
+        assert_eq!(id.len(), 18);
+        assert!(id.starts_with("w-") && !id.contains("29875"), "{id}");
+        assert_eq!(id, key.public_worker_id("vm-29875"));
+        assert_ne!(id, key.public_worker_id("vm-29876"));
+        assert_ne!(id, RequestKey::random().public_worker_id("vm-29875"));
     }
 
     #[test]

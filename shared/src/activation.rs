@@ -29,6 +29,13 @@ pub struct ActivationRequest {
     #[serde(default)]
     pub prewarm: u32,
     pub queued_at: DateTime<Utc>,
+    /// A synchronous call's: the caller stops waiting for a worker before this
+    /// (the server's queue timeout, and the publish's retries), and the server
+    /// then withdraws the request. A worker that gets it later anyway (the
+    /// withdrawal failed or raced with the pull) does not start it: it answers
+    /// `not_started` and runs nothing. `None` for asynchronous calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_by: Option<DateTime<Utc>>,
 }
 
 impl ActivationRequest {
@@ -189,6 +196,7 @@ mod tests {
             concurrency_slot: Some("faas.fnslots.alice.reverse.0".into()),
             prewarm: 0,
             queued_at: chrono::Utc::now(),
+            start_by: None,
         }
     }
 

@@ -73,6 +73,22 @@ pub struct TokenResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// `200` answer to `PUT /v1/users/me/password`: a fresh token (every older token
+/// of the account stops working), and the names of the API keys the change
+/// revoked (all of the account's: a key minted with a stolen session must not
+/// outlive the password change that ends that session).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChanged {
+    pub token: String,
+    /// Always `"Bearer"`.
+    pub token_type: String,
+    pub expires_at: DateTime<Utc>,
+    /// The API keys removed by the change, by name (create new ones for CI).
+    #[serde(default)]
+    pub revoked_keys: Vec<String>,
+}
+
 /// `PUT /v1/users/me/password`: answered with a fresh token; every older token of
 /// the account stops working.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,6 +329,9 @@ pub enum RunFailureKind {
     Runtime,
     /// A secret the function names was deleted after the activation was queued.
     SecretNotFound,
+    /// A synchronous call no worker took before its caller stopped waiting
+    /// (`start_by`): it was not started, and never will be.
+    NotStarted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,9 @@ use crate::api::{Activation, ActivationStatus, RunFailure, RunFailureKind};
 pub enum ErrorCode {
     BadRequest,
     InvalidUsername,
+    /// The username is reserved for the platform's own roles (`admin`, `root`,
+    /// `operator`, …): valid, but never given to an account.
+    UsernameReserved,
     WeakPassword,
     InvalidName,
     InvalidImage,
@@ -48,6 +51,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The request's headers are over the server's limit.
     HeadersTooLarge,
+    /// The client did not send the request's body within the read timeout
+    /// (`FAAS_REQUEST_READ_TIMEOUT_SECS`) at the minimum upload rate.
+    RequestTimeout,
     /// The user has as many functions as the per-user quota allows.
     QuotaExceeded,
     FunctionFailed,
@@ -67,13 +73,14 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidUsername | WeakPassword | InvalidName | InvalidImage
-            | InvalidSpec => 400,
+            BadRequest | InvalidUsername | UsernameReserved | WeakPassword | InvalidName
+            | InvalidImage | InvalidSpec => 400,
             ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
             WrongPassword => 403,
             FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
+            RequestTimeout => 408,
             UserExists | KeyExists => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -144,6 +151,7 @@ impl ApiError {
                     RunFailureKind::ImageUnavailable => ErrorCode::ImageUnavailable,
                     RunFailureKind::Runtime => ErrorCode::BackendUnavailable,
                     RunFailureKind::SecretNotFound => ErrorCode::SecretNotFound,
+                    RunFailureKind::NotStarted => ErrorCode::NoCapacity,
                 },
                 failure.message.clone(),
             ),

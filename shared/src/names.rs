@@ -26,6 +26,61 @@ pub fn validate_username(name: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Names no account may take: the roles an operator needs (an operator role is
+/// coming), the platform's own names, and names people take for the platform's.
+/// Any name starting with `faas` is the platform's too.
+pub const RESERVED_USERNAMES: &[&str] = &[
+    "admin",
+    "administrator",
+    "root",
+    "operator",
+    "operators",
+    "system",
+    "sysadmin",
+    "superuser",
+    "sudo",
+    "staff",
+    "support",
+    "security",
+    "moderator",
+    "owner",
+    "platform",
+    "service",
+    "internal",
+    "daemon",
+    "nobody",
+    "guest",
+    "anonymous",
+    "everyone",
+    "api",
+    "www",
+    "worker",
+    "workers",
+    "server",
+    "nats",
+    "postmaster",
+    "hostmaster",
+    "webmaster",
+    "abuse",
+    "noreply",
+    "null",
+];
+
+/// A valid username ([`validate_username`]) that is not reserved
+/// ([`RESERVED_USERNAMES`], or starting with `faas`): 400 `username_reserved`
+/// otherwise. Registration checks this; a login with such a name simply finds no
+/// account.
+pub fn validate_new_username(name: &str) -> Result<(), ApiError> {
+    validate_username(name)?;
+    if RESERVED_USERNAMES.contains(&name) || name.starts_with("faas") {
+        return Err(ApiError::new(
+            ErrorCode::UsernameReserved,
+            format!("the username {name:?} is reserved for the platform: choose another"),
+        ));
+    }
+    Ok(())
+}
+
 /// `^[a-z0-9][a-z0-9_-]{0,62}$`
 pub fn validate_function_name(name: &str) -> Result<(), ApiError> {
     validate_name("function", name)

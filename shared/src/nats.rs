@@ -42,6 +42,10 @@ pub const SECRETS_BUCKET: &str = "faas_secrets";
 /// activation (its function, queue time and stream sequence), so that
 /// `GET /v1/activations/{id}` can tell "unfinished" from "unknown".
 pub const PENDING_BUCKET: &str = "faas_pending";
+/// KV bucket: `<owner>.<kind>` (`keys`, `secrets`, `functions`) → the names that
+/// count against the owner's quota of that kind, changed only by compare-and-set
+/// on the revision read, so concurrent creations cannot overshoot a quota.
+pub const QUOTAS_BUCKET: &str = "faas_quotas";
 
 /// Stream of per-function concurrency slots: one subject per slot
 /// ([`function_slot_subject`]) holding at most one message; a message is a taken

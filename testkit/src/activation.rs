@@ -28,6 +28,7 @@ pub fn request(image: &str, param: &str) -> ActivationRequest {
         concurrency_slot: None,
         prewarm: 0,
         queued_at: Utc::now(),
+        start_by: None,
     }
 }
 

@@ -13,6 +13,8 @@
 //!   (the compose tests and the scaling benchmark);
 //! - [`nats`]: [`Nats`], a private nats-server, with the stream and buckets set up
 //!   by the server's own code;
+//! - [`cluster`]: [`NatsCluster`](cluster::NatsCluster), three local nats-servers as
+//!   one JetStream cluster (R3 streams), whose nodes a test can pause and resume;
 //! - [`activation`]: activation requests as the server queues them, for driving a
 //!   worker or its runtime without a server;
 //! - [`docker`]: what a test asks the Docker Engine (leftover containers, images);
@@ -26,6 +28,7 @@
 
 pub mod activation;
 pub mod api;
+pub mod cluster;
 pub mod compose;
 pub mod docker;
 pub mod init;

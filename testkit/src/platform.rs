@@ -35,6 +35,8 @@ pub struct Platform {
     jwt_key_pem: String,
     /// The server's limits, which replicas get too.
     limits: Limits,
+    /// The server's abuse limits (the parts' server and its replicas).
+    abuse: AbuseLimits,
     /// The NATS users and the request key (workers log in as the worker user).
     nats_auth: NatsAuth,
     running: Running,
@@ -109,6 +111,7 @@ impl Platform {
             nats_url: stack.nats_url.clone(),
             jwt_key_pem,
             limits,
+            abuse: AbuseLimits::default(),
             nats_auth: stack.nats_auth.clone(),
             running: Running::Dev {
                 stack,
@@ -128,27 +131,45 @@ impl Platform {
         configure(&mut limits);
         let nats = Nats::start().await;
         let url = nats.url().to_owned();
-        Self::serve(nats, &url, limits).await
+        Self::serve(nats, &url, limits, AbuseLimits::default()).await
+    }
+
+    /// The parts, the server with the abuse limits (read timeouts, connections,
+    /// rates) `configure` sets.
+    pub async fn parts_with_abuse(configure: impl FnOnce(&mut AbuseLimits)) -> Self {
+        let mut abuse = AbuseLimits::default();
+        configure(&mut abuse);
+        let nats = Nats::start().await;
+        let url = nats.url().to_owned();
+        Self::serve(nats, &url, Limits::default(), abuse).await
     }
 
     /// The API server alone on a NATS the test started, reaching it through
     /// `nats_url` (which may list several servers of a cluster). Workers started
     /// with [`Platform::worker`] get the same `nats_url`.
     pub async fn parts_on(nats: Nats, nats_url: &str) -> Self {
-        Self::serve(nats, nats_url, Limits::default()).await
+        Self::serve(nats, nats_url, Limits::default(), AbuseLimits::default()).await
     }
 
     /// Starts the API server (`faas_api::run`, plain HTTP) and waits until it is
     /// ready.
-    async fn serve(nats: Nats, nats_url: &str, limits: Limits) -> Self {
+    async fn serve(nats: Nats, nats_url: &str, limits: Limits, abuse: AbuseLimits) -> Self {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let jwt_key_pem = key.serialize_pem();
-        let replica = Replica::start(nats_url, &jwt_key_pem, limits.clone(), nats.auth()).await;
+        let replica = Replica::start(
+            nats_url,
+            &jwt_key_pem,
+            limits.clone(),
+            abuse.clone(),
+            nats.auth(),
+        )
+        .await;
         Self {
             api: replica.api,
             nats_url: nats_url.to_owned(),
             jwt_key_pem,
             limits,
+            abuse,
             nats_auth: nats.auth().clone(),
             running: Running::Parts {
                 nats,
@@ -166,6 +187,7 @@ impl Platform {
             &self.nats_url,
             &self.jwt_key_pem,
             self.limits.clone(),
+            self.abuse.clone(),
             &self.nats_auth,
         )
         .await
@@ -258,12 +280,25 @@ pub struct Replica {
 
 impl Replica {
     /// Starts `faas_api::run` over plain HTTP and waits until it is ready.
-    async fn start(nats_url: &str, jwt_key_pem: &str, limits: Limits, auth: &NatsAuth) -> Self {
+    async fn start(
+        nats_url: &str,
+        jwt_key_pem: &str,
+        limits: Limits,
+        abuse: AbuseLimits,
+        auth: &NatsAuth,
+    ) -> Self {
         let mut config = faas_api::ServerConfig::new(nats_url, jwt_key_pem);
         config.limits = limits;
+        config.abuse = abuse;
         config.nats_credentials = Some(auth.server.clone());
         config.request_key = auth.request_key.clone();
         config.secret_keys = Some(auth.secret_keys.clone());
+        Self::serve(config).await
+    }
+
+    /// Starts `faas_api::run` with `config` over plain HTTP on a free loopback
+    /// port, and waits until it is ready.
+    pub async fn serve(config: faas_api::ServerConfig) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let api = Api::plain(format!("http://{}", listener.local_addr().unwrap()));
         let stop = CancellationToken::new();

@@ -20,5 +20,6 @@ pub(crate) fn request(image: &str, prewarm: u32) -> ActivationRequest {
         concurrency_slot: None,
         prewarm,
         queued_at: chrono::Utc::now(),
+        start_by: None,
     }
 }

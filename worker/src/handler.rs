@@ -42,6 +42,9 @@ pub(crate) struct ActivationHandler {
     secrets: Secrets,
     jetstream: jetstream::Context,
     worker_id: String,
+    /// What records show of the worker: an opaque id, never `worker_id` (host
+    /// name and pid). See [`RequestKey::public_worker_id`].
+    public_id: String,
     /// Verifies that the server queued a request (see `faas_process::signing`).
     request_key: RequestKey,
 }
@@ -57,6 +60,7 @@ impl ActivationHandler {
         let jetstream = jetstream::new(client.clone());
         let records = Records::new(jetstream.clone());
         let secrets = Secrets::new(jetstream.clone(), secret_keys);
+        let public_id = request_key.public_worker_id(&worker_id);
         Self {
             runtime,
             client,
@@ -64,6 +68,7 @@ impl ActivationHandler {
             secrets,
             jetstream,
             worker_id,
+            public_id,
             request_key,
         }
     }
@@ -90,13 +95,25 @@ impl ActivationHandler {
             return;
         }
 
-        let result = match self.secrets.resolve(&request).await {
+        // A synchronous call whose caller stopped waiting (the server withdrew it,
+        // or would have): never started late for nobody.
+        if let Some(start_by) = request.start_by
+            && chrono::Utc::now() > start_by
+        {
+            self.not_started(&request, &message, start_by).await;
+            return;
+        }
+
+        let mut result = match self.secrets.resolve(&request).await {
             Ok(secrets) => self.run_container(&request, &message, secrets).await,
             Err(failure) => {
                 tracing::warn!(id = %request.activation_id, why = %failure.message, "activation not run");
                 ActivationResult::not_run(&request, failure, &self.worker_id)
             }
         };
+        // The container's labels name this worker by its id; the record, which
+        // tenants read, by its opaque one.
+        result.worker = self.public_id.clone();
         // Freed before the result goes out, so a caller who got the answer finds
         // the slot free for the next call.
         faas_process::slots::release(&self.jetstream, &request).await;
@@ -147,6 +164,36 @@ impl ActivationHandler {
         }
         request.check()?;
         Ok(request)
+    }
+
+    /// A request past its `start_by`: its slot is freed, a `not_started` result is
+    /// published in case a server still listens (it answers 503 `no_capacity`),
+    /// no record is stored and nothing runs; the request is acked.
+    async fn not_started(
+        &self,
+        request: &ActivationRequest,
+        message: &jetstream::Message,
+        start_by: chrono::DateTime<chrono::Utc>,
+    ) {
+        tracing::info!(id = %request.activation_id, owner = %request.owner, function = %request.function, %start_by, "not starting a synchronous call whose caller stopped waiting");
+        faas_process::slots::release(&self.jetstream, request).await;
+        let failure = RunFailure {
+            kind: RunFailureKind::NotStarted,
+            message: format!(
+                "no worker took activation {} before its caller stopped waiting ({start_by}): it was not run",
+                request.activation_id
+            ),
+        };
+        let result = ActivationResult::not_run(request, failure, &self.public_id);
+        let record = result.record(request, chrono::Utc::now());
+        let key = activation_key(&request.owner, &request.activation_id);
+        if let Ok(body) = self.records.pack(&key, &record).await {
+            let _ = self
+                .client
+                .publish(result_subject(&request.activation_id), body)
+                .await;
+        }
+        self.ack(request, message).await;
     }
 
     /// Acks the request and drops its claimed body, which only a redelivery needed.

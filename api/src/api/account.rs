@@ -7,13 +7,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use faas_shared::names::{MAX_PASSWORD_LEN, validate_password};
-use faas_shared::{AccountDeletion, ErrorCode, PasswordChange, TokenResponse};
+use faas_shared::{AccountDeletion, ErrorCode, PasswordChange, PasswordChanged};
 
 use super::extract::{JsonBody, Session};
 use crate::auth::{hash_password, verify_password};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredUser;
+use crate::store::{QuotaKind, StoredUser};
 
 /// `POST /v1/auth/logout`: puts the token on the deny-list until it expires.
 #[utoipa::path(post, path = faas_shared::paths::LOGOUT, tag = "users",
@@ -32,14 +32,24 @@ pub async fn logout(
 
 /// `PUT /v1/users/me/password`: checks the current password, stores the new one
 /// and starts a new token generation, which revokes every older token of the
-/// account; answers with a fresh token of the new generation.
+/// account and every API key (keys carry the generation they were made in);
+/// answers with a fresh token of the new generation and the names of the keys it
+/// removed.
+///
+/// Keys are revoked rather than listed for a decision: a password change is what
+/// a user does when a session may have been stolen, and a key the thief minted
+/// with it (`POST /v1/keys`, up to 365 days) would otherwise outlive the change
+/// that ends the stolen session. Revoking is atomic with the change (the new
+/// generation refuses them at once, on every replica); the records are then
+/// purged. CI jobs need a new key afterwards, which the answer and `faasctl
+/// passwd` say.
 #[utoipa::path(put, path = faas_shared::paths::PASSWORD, tag = "users", request_body = PasswordChange,
-    responses((status = 200, description = "Changed; every older token is revoked, this one is new", body = TokenResponse)))]
+    responses((status = 200, description = "Changed; every older token and every API key is revoked, this token is new", body = PasswordChanged)))]
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
     JsonBody(change): JsonBody<PasswordChange>,
-) -> Result<Json<TokenResponse>, AppError> {
+) -> Result<Json<PasswordChanged>, AppError> {
     validate_password(&change.new_password)?;
     confirm_password(&session.user, change.current_password).await?;
     let user = StoredUser {
@@ -54,12 +64,30 @@ pub async fn change_password(
             "the account changed during the request (another password change?): log in again",
         ));
     }
-    tracing::info!(username = %user.username, "password changed; older tokens revoked");
+    // Already refused by the new generation; the records go too, so that the
+    // listing shows what is left.
+    let removed = match state.store.remove_keys(&user.username).await {
+        Ok(names) => state
+            .store
+            .forget_counts(&user.username, QuotaKind::Keys)
+            .await
+            .map(|()| names),
+        Err(e) => Err(e),
+    };
+    let revoked_keys = match removed {
+        Ok(names) => names,
+        Err(_) => {
+            tracing::warn!(username = %user.username, "removing the API keys after a password change failed; they are refused anyway");
+            Vec::new()
+        }
+    };
+    tracing::info!(username = %user.username, keys = revoked_keys.len(), "password changed; older tokens and API keys revoked");
     let (token, expires_at) = state.tokens.issue(&user.username, &user.token_generation)?;
-    Ok(Json(TokenResponse {
+    Ok(Json(PasswordChanged {
         token,
         token_type: "Bearer".into(),
         expires_at,
+        revoked_keys,
     }))
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use faas_shared::names::{is_activation_id, validate_function_name};
@@ -13,7 +13,7 @@ use faas_shared::{
 use serde::Deserialize;
 use std::time::Duration;
 
-use super::extract::AuthUser;
+use super::extract::{AuthUser, PathId};
 use super::functions::{next_link, page_limit};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -104,7 +104,7 @@ pub struct GetQuery {
 pub async fn get(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     query: Result<Query<GetQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let bad_wait = |why: String| {
@@ -149,7 +149,7 @@ pub async fn get(
     {
         return Ok(Json(record).into_response());
     }
-    let state = if crate::dispatch::picked_up(&state, marker.sequence).await {
+    let state = if crate::dispatch::picked_up(&state.jetstream, marker.sequence).await {
         PendingState::Running
     } else {
         PendingState::Queued

@@ -8,8 +8,9 @@
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use faas_shared::ErrorCode;
 use faas_shared::keys::KeySecret;
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Authenticated, authenticate, authenticate_key};
@@ -180,6 +182,114 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
     }
 }
 
+/// A name in the request's path (`/v1/functions/{name}`, secrets, keys): a segment
+/// axum cannot decode (not UTF-8, e.g. `%FF`) is 400 `invalid_name` in the JSON
+/// error shape, not axum's plain-text 400.
+pub struct PathName(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathName {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_segment(parts, state, ErrorCode::InvalidName)
+            .await
+            .map(Self)
+    }
+}
+
+/// An id in the request's path (`/v1/activations/{id}`): an undecodable segment is
+/// 400 `bad_request` in the JSON error shape.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_segment(parts, state, ErrorCode::BadRequest)
+            .await
+            .map(Self)
+    }
+}
+
+/// The route's one path parameter, or `code` saying why it cannot be read.
+async fn path_segment<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    code: ErrorCode,
+) -> Result<String, AppError> {
+    Path::<String>::from_request_parts(parts, state)
+        .await
+        .map(|Path(segment)| segment)
+        .map_err(|rejection| {
+            AppError::new(
+                code,
+                format!(
+                    "the path cannot be read: {} (names and ids are ASCII: a-z, 0-9, '_' and '-')",
+                    rejection.body_text()
+                ),
+            )
+        })
+}
+
+/// Whether the body is JSON by the request's `Content-Type`: the media type
+/// `application/json`, matched as media types are (case-insensitive, parameters
+/// such as `charset` allowed), never by a string prefix (`application/jsonx` is not
+/// JSON). No `Content-Type` is not JSON; one that is not a media type at all is 400.
+pub fn is_json_body(headers: &HeaderMap) -> Result<bool, AppError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(false);
+    };
+    let media_type = value
+        .to_str()
+        .ok()
+        .and_then(parse_media_type)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadRequest,
+                "the Content-Type header is not a media type (e.g. application/json, text/plain; charset=utf-8)",
+            )
+        })?;
+    Ok(media_type.type_() == mime::APPLICATION
+        && media_type.subtype() == mime::JSON
+        && media_type.suffix().is_none())
+}
+
+/// A media type, allowing the whitespace HTTP allows around `;` (RFC 9110:
+/// `type "/" subtype *( OWS ";" OWS parameter )`), which `mime` does not.
+fn parse_media_type(value: &str) -> Option<mime::Mime> {
+    let parts: Vec<&str> = value.split(';').map(str::trim).collect();
+    parts.join("; ").parse().ok()
+}
+
+/// Whether the client's `Accept` prefers `text/plain` (or `text/*`) to JSON, the
+/// default: media ranges parsed as such (case-insensitive, with `q` weights), a
+/// range that does not parse ignored.
+pub fn prefers_text(headers: &HeaderMap) -> bool {
+    let (mut text, mut json) = (0.0f32, 0.0f32);
+    let ranges = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','));
+    for range in ranges {
+        let Some(range) = parse_media_type(range) else {
+            continue;
+        };
+        let q = range
+            .get_param("q")
+            .and_then(|q| q.as_str().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match (range.type_(), range.subtype()) {
+            (mime::TEXT, mime::PLAIN) | (mime::TEXT, mime::STAR) => text = text.max(q),
+            (mime::APPLICATION, mime::JSON)
+            | (mime::APPLICATION, mime::STAR)
+            | (mime::STAR, mime::STAR) => json = json.max(q),
+            _ => {}
+        }
+    }
+    text > json
+}
+
 /// The raw request body, with size and read failures in the API's error shape.
 pub struct Body(pub Bytes);
 
@@ -214,14 +324,124 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 /// from the token check, a 404 for an unknown function) would otherwise make hyper
 /// close the connection with the body unread, and the client, still sending it, gets
 /// a connection reset instead of the answer (schemathesis found this).
-pub async fn read_whole_body(request: Request, next: Next) -> Response {
+///
+/// The read is bounded in time ([`BodyDeadline`]): a client that stops sending, or
+/// sends too slowly, gets 408 `request_timeout` and its connection is closed,
+/// instead of holding it (and a descriptor) for as long as it likes.
+pub async fn read_whole_body(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limits = &state.throttle.limits;
+    let deadline = BodyDeadline {
+        timeout: limits.request_read_timeout,
+        min_rate: limits.min_upload_rate,
+    };
     let (parts, body) = request.into_parts();
-    match Body::from_request(Request::from_parts(parts.clone(), body), &()).await {
-        Ok(Body(bytes)) => {
+    match read_body(body, &parts.headers, deadline).await {
+        Ok(bytes) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
-        Err(error) => error.into_response(),
+        Err(error) => {
+            let timed_out = error.code() == ErrorCode::RequestTimeout;
+            let mut response = error.into_response();
+            // HTTP/2 has no Connection header; its stream is reset with the body
+            // unread anyway.
+            if timed_out && parts.version <= axum::http::Version::HTTP_11 {
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            response
+        }
+    }
+}
+
+/// How long a request's body may take to arrive, once its headers are in: up to
+/// `timeout`, and beyond it only while the average rate since the start stays at
+/// `min_rate` bytes per second or more (so a large upload over a slow link
+/// passes, and a trickle does not). With the body limit, no read lasts longer than
+/// [`MAX_BODY_BYTES`] at `min_rate`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline {
+    pub timeout: Duration,
+    pub min_rate: u64,
+}
+
+impl BodyDeadline {
+    /// How long, from the start of the read, a body of which `received` bytes
+    /// have arrived may still take.
+    fn allowed(&self, received: usize) -> Duration {
+        if self.min_rate == 0 {
+            return self.timeout;
+        }
+        let at_rate = Duration::from_secs_f64(received as f64 / self.min_rate as f64);
+        self.timeout.max(at_rate)
+    }
+}
+
+/// The request's whole body within the body limit and `deadline`.
+async fn read_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    deadline: BodyDeadline,
+) -> Result<Bytes, AppError> {
+    let too_large = || {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "request body larger than {} MiB",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let started = tokio::time::Instant::now();
+    let mut frames = body.into_data_stream();
+    let mut read = bytes::BytesMut::new();
+    loop {
+        let until = started + deadline.allowed(read.len());
+        tokio::select! {
+            frame = frames.next() => match frame {
+                None => return Ok(read.freeze()),
+                Some(Ok(data)) => {
+                    if read.len() + data.len() > MAX_BODY_BYTES {
+                        return Err(too_large());
+                    }
+                    read.extend_from_slice(&data);
+                }
+                Some(Err(e)) => {
+                    return Err(AppError::new(
+                        ErrorCode::BadRequest,
+                        format!("cannot read the request body: {e}"),
+                    ));
+                }
+            },
+            () = tokio::time::sleep_until(until) => {
+                // Nothing arrived in time (the deadline only moves when data does).
+                let elapsed = started.elapsed();
+                tracing::info!(received = read.len(), ?elapsed, "request body too slow: 408");
+                return Err(AppError::new(
+                    ErrorCode::RequestTimeout,
+                    format!(
+                        "the request body did not arrive in time: {} bytes in {} s (the body must arrive within {} s, or at {} bytes/s or more)",
+                        read.len(),
+                        elapsed.as_secs(),
+                        deadline.timeout.as_secs(),
+                        deadline.min_rate
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -346,6 +566,53 @@ mod tests {
         assert_eq!(client_ip(gateway, "203.0.113.7", &[]), gateway);
         // Garbage in the header: the last good hop.
         assert_eq!(client_ip(gateway, "nonsense", &trusted), gateway);
+    }
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.clone(), value.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn json_bodies_are_told_by_their_media_type() {
+        let json = |value: &str| is_json_body(&headers(&[(header::CONTENT_TYPE, value)]));
+        for yes in [
+            "application/json",
+            "APPLICATION/JSON",
+            "Application/Json; charset=UTF-8",
+            " application/json ;charset=utf-8",
+        ] {
+            assert!(json(yes).unwrap(), "{yes}");
+        }
+        for no in [
+            "application/jsonx",
+            "application/json-seq",
+            "text/plain",
+            "application/problem+json",
+            "text/json",
+        ] {
+            assert!(!json(no).unwrap(), "{no}");
+        }
+        assert!(!is_json_body(&HeaderMap::new()).unwrap());
+        assert_eq!(
+            json("not a media type").unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
+    }
+
+    #[test]
+    fn accept_is_parsed_with_weights() {
+        let text = |value: &str| prefers_text(&headers(&[(header::ACCEPT, value)]));
+        assert!(text("text/plain"));
+        assert!(text("TEXT/PLAIN; charset=utf-8"));
+        assert!(text("text/plain, application/json;q=0.5"));
+        assert!(!text("text/plain;q=0.5, application/json"));
+        assert!(!text("application/json"));
+        assert!(!text("*/*"));
+        assert!(!text("text/plainx"));
+        assert!(!prefers_text(&HeaderMap::new()));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
 use faas_shared::names::{validate_function_name, validate_image, validate_secret_name};
@@ -21,9 +21,10 @@ use faas_shared::{
 };
 use serde::Deserialize;
 
-use super::extract::{AuthUser, JsonBody};
+use super::extract::{AuthUser, JsonBody, PathName};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::{QuotaKind, Reserved};
 
 /// Functions per page unless `?limit=` says otherwise (as many as the default quota).
 const DEFAULT_PAGE: usize = 100;
@@ -94,7 +95,7 @@ pub fn next_link(next: Option<String>) -> HeaderMap {
 pub async fn get(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<Json<FunctionInfo>, AppError> {
     Ok(Json(find(&state, &user, &name).await?))
 }
@@ -107,14 +108,25 @@ pub async fn get(
 pub async fn put(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
     JsonBody(spec): JsonBody<FunctionSpec>,
 ) -> Result<(StatusCode, Json<FunctionInfo>), AppError> {
     validate_function_name(&name)?;
     let info = function_info(name, spec)?;
     state.image_policy.check(&info.image)?;
-    check_quota(&state, &user, &info.name).await?;
-    let (created, info) = state.store.put_function(&user, info).await?;
+    let reserved = reserve(&state, &user, &info.name).await?;
+    let (created, info) = match state.store.put_function(&user, info.clone()).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            if reserved == Reserved::New {
+                state
+                    .store
+                    .unreserve(&user, QuotaKind::Functions, &info.name)
+                    .await;
+            }
+            return Err(e);
+        }
+    };
     tracing::info!(owner = %user, function = %info.name, image = %info.image, created, "function stored");
     if !created {
         crate::dispatch::announce_retired(&state, &user, Some(&info.name)).await;
@@ -133,10 +145,14 @@ pub async fn put(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     validate_function_name(&name)?;
     if state.store.delete_function(&user, &name).await? {
+        state
+            .store
+            .unreserve(&user, QuotaKind::Functions, &name)
+            .await;
         tracing::info!(owner = %user, function = %name, "function removed");
         crate::dispatch::announce_retired(&state, &user, Some(&name)).await;
         Ok(StatusCode::NO_CONTENT)
@@ -147,21 +163,19 @@ pub async fn delete(
 
 /// A new function must fit the per-user quota (`FAAS_MAX_FUNCTIONS_PER_USER`);
 /// replacing one always may. 403 `quota_exceeded`, not 429: waiting does not help,
-/// deleting a function does. Concurrent creations may overshoot it by their number.
-async fn check_quota(state: &AppState, user: &str, name: &str) -> Result<(), AppError> {
-    let Some(max) = state.throttle.limits.max_functions_per_user else {
-        return Ok(());
-    };
-    let max = max as usize;
-    if state.store.function(user, name).await?.is_some()
-        || state.store.count_functions(user, max).await? < max
-    {
-        return Ok(());
-    }
-    Err(AppError::new(
-        ErrorCode::QuotaExceeded,
-        format!("you have {max} functions, the most allowed: delete one first"),
-    ))
+/// deleting a function does. Atomic (`store/quotas.rs`): concurrent creations
+/// cannot overshoot it. Counted even when unlimited, so that a limit set later
+/// counts what was made before it.
+async fn reserve(state: &AppState, user: &str, name: &str) -> Result<Reserved, AppError> {
+    let max = state
+        .throttle
+        .limits
+        .max_functions_per_user
+        .map_or(usize::MAX, |max| max as usize);
+    state
+        .store
+        .reserve(user, QuotaKind::Functions, name, max, "functions")
+        .await
 }
 
 /// The caller's function `name`, or 404.

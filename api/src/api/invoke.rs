@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use faas_shared::activation::ActivationResult;
 use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest, ParamMode};
 use serde::Deserialize;
 
-use super::extract::{AuthUser, Body, parse_json};
+use super::extract::{AuthUser, Body, PathName, is_json_body, parse_json, prefers_text};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ pub struct InvokeQuery {
 pub async fn invoke(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
-    Path(name): Path<String>,
+    PathName(name): PathName,
     query: Result<Query<InvokeQuery>, QueryRejection>,
     headers: HeaderMap,
     Body(body): Body,
@@ -112,19 +112,11 @@ pub async fn invoke(
         return Ok(response);
     }
     let result = crate::dispatch::invoke(&state, &user, &function, param).await?;
-    let wants_text = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    respond(result, wants_text)
+    respond(result, prefers_text(&headers))
 }
 
 fn param_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, AppError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if is_json {
+    if is_json_body(headers)? {
         if body.is_empty() {
             return Ok(String::new());
         }

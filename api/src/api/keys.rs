@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use faas_shared::ErrorCode;
@@ -20,11 +20,11 @@ use faas_shared::keys::{
 };
 use faas_shared::names::validate_name;
 
-use super::extract::{JsonBody, Session};
+use super::extract::{JsonBody, PathName, Session};
 use crate::auth::hash_key_secret;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredKey;
+use crate::store::{QuotaKind, Reserved, StoredKey};
 
 /// `POST /v1/keys`: a new key; its secret is in this answer only.
 #[utoipa::path(post, path = faas_shared::paths::KEYS, operation_id = "create_key", tag = "keys",
@@ -35,7 +35,7 @@ pub async fn create(
     Session(session): Session,
     JsonBody(request): JsonBody<KeyCreate>,
 ) -> Result<(StatusCode, Json<KeyCreated>), AppError> {
-    let owner = session.user.username;
+    let owner = session.user.username.clone();
     validate_key_name(&request.name)?;
     let days = request.expires_in_days.unwrap_or(DEFAULT_KEY_DAYS);
     if !(MIN_KEY_DAYS..=MAX_KEY_DAYS).contains(&days) {
@@ -46,14 +46,17 @@ pub async fn create(
             ),
         ));
     }
-    if state.store.keys(&owner).await?.len() >= MAX_KEYS_PER_USER {
-        return Err(AppError::new(
-            ErrorCode::QuotaExceeded,
-            format!(
-                "you have {MAX_KEYS_PER_USER} API keys, the most allowed: remove one first (`faasctl key rm NAME`)"
-            ),
-        ));
-    }
+    // Atomic: parallel creations cannot overshoot the quota (store/quotas.rs).
+    let reserved = state
+        .store
+        .reserve(
+            &owner,
+            QuotaKind::Keys,
+            &request.name,
+            MAX_KEYS_PER_USER,
+            "API keys",
+        )
+        .await?;
     let random = faas_process::signing::random_secret();
     let created_at = Utc::now();
     let key = StoredKey {
@@ -62,8 +65,17 @@ pub async fn create(
         created_at,
         expires_at: created_at + chrono::Duration::days(i64::from(days)),
         last_used_at: None,
+        generation: Some(session.user.token_generation.clone()),
     };
-    state.store.create_key(&owner, &key).await?;
+    if let Err(e) = state.store.create_key(&owner, &key).await {
+        if reserved == Reserved::New {
+            state
+                .store
+                .unreserve(&owner, QuotaKind::Keys, &key.name)
+                .await;
+        }
+        return Err(e);
+    }
     tracing::info!(%owner, key = %key.name, days, "API key created");
     Ok((
         StatusCode::CREATED,
@@ -93,7 +105,7 @@ pub async fn list(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     let owner = session.user.username;
     validate_key_name(&name)?;
@@ -103,6 +115,7 @@ pub async fn delete(
             format!("you have no API key named {name:?} (list yours with `faasctl key ls`)"),
         ));
     }
+    state.store.unreserve(&owner, QuotaKind::Keys, &name).await;
     tracing::info!(%owner, key = %name, "API key removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -44,7 +44,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(meta::OpenApiJson(openapi::served_json())))
-        .layer(axum::middleware::from_fn(extract::read_whole_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::read_whole_body,
+        ))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -75,8 +75,9 @@ pub const BEARER: &str = "bearer";
 )]
 pub struct ApiDoc;
 
-/// Answered by the header-size middleware on every route.
-const EVERY_ROUTE: &[ErrorCode] = &[ErrorCode::HeadersTooLarge];
+/// Answered on every route: by the header-size middleware, and by the body read
+/// when a client sends too slowly.
+const EVERY_ROUTE: &[ErrorCode] = &[ErrorCode::HeadersTooLarge, ErrorCode::RequestTimeout];
 
 /// The document as served and checked in: pretty JSON with a final newline.
 pub fn document_json() -> String {

@@ -26,7 +26,8 @@ pub struct Route {
     pub access: Access,
     /// What it can answer besides its successes. Codes sent with `Retry-After` are
     /// 429 and 503 ones; `internal` (500) is never listed: it must never happen.
-    /// `headers_too_large` (431) is every route's (the header-size middleware).
+    /// `headers_too_large` (431) and `request_timeout` (408) are every route's (the
+    /// header-size middleware, the body read).
     pub errors: &'static [ErrorCode],
     /// Its handler, for the method filter of [`Route::method`].
     pub(super) handler: fn(MethodFilter) -> MethodRouter<Arc<AppState>>,
@@ -43,6 +44,7 @@ pub const ROUTES: &[Route] = {
             errors: &[
                 BadRequest,
                 InvalidUsername,
+                UsernameReserved,
                 WeakPassword,
                 UserExists,
                 PayloadTooLarge,

@@ -8,17 +8,17 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use faas_process::secrets::SecretKeys;
 use faas_shared::names::validate_secret_name;
 use faas_shared::{ErrorCode, MAX_SECRET_BYTES, MAX_SECRETS_PER_USER, SecretInfo, SecretValue};
 
-use super::extract::{Body, Session, parse_json};
+use super::extract::{Body, PathName, Session, is_json_body, parse_json};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::StoredSecret;
+use crate::store::{QuotaKind, Reserved, StoredSecret};
 
 /// `GET /v1/secrets`: names and `updated_at`, sorted by name.
 #[utoipa::path(get, path = faas_shared::paths::SECRETS, operation_id = "list_secrets", tag = "secrets",
@@ -41,7 +41,7 @@ pub async fn list(
 pub async fn put(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<(StatusCode, Json<SecretInfo>), AppError> {
@@ -64,19 +64,33 @@ pub async fn put(
             ),
         ));
     }
-    if state.store.secret(&user, &name).await?.is_none()
-        && state.store.list_secrets(&user).await?.len() >= MAX_SECRETS_PER_USER
-    {
-        return Err(AppError::new(
-            ErrorCode::QuotaExceeded,
-            format!("you have {MAX_SECRETS_PER_USER} secrets, the most allowed: delete one first"),
-        ));
-    }
+    // Atomic: parallel creations cannot overshoot the quota (store/quotas.rs).
+    let reserved = state
+        .store
+        .reserve(
+            &user,
+            QuotaKind::Secrets,
+            &name,
+            MAX_SECRETS_PER_USER,
+            "secrets",
+        )
+        .await?;
     let stored = StoredSecret {
         sealed: keys.seal(&user, &name, &value),
         updated_at: Utc::now(),
     };
-    let created = state.store.put_secret(&user, &name, &stored).await?;
+    let created = match state.store.put_secret(&user, &name, &stored).await {
+        Ok(created) => created,
+        Err(e) => {
+            if reserved == Reserved::New {
+                state
+                    .store
+                    .unreserve(&user, QuotaKind::Secrets, &name)
+                    .await;
+            }
+            return Err(e);
+        }
+    };
     tracing::info!(owner = %user, secret = %name, created, "secret stored");
     let status = if created {
         StatusCode::CREATED
@@ -99,11 +113,15 @@ pub async fn put(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     Session(session): Session,
-    Path(name): Path<String>,
+    PathName(name): PathName,
 ) -> Result<StatusCode, AppError> {
     let user = session.user.username;
     validate_secret_name(&name)?;
     if state.store.delete_secret(&user, &name).await? {
+        state
+            .store
+            .unreserve(&user, QuotaKind::Secrets, &name)
+            .await;
         tracing::info!(owner = %user, secret = %name, "secret removed");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -132,11 +150,7 @@ fn keys(state: &AppState) -> Result<&SecretKeys, AppError> {
 }
 
 fn value_from_body(headers: &HeaderMap, body: Vec<u8>) -> Result<Vec<u8>, AppError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if is_json {
+    if is_json_body(headers)? {
         return parse_json::<SecretValue>(&body).map(|v| v.value.into_bytes());
     }
     Ok(body)

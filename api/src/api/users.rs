@@ -6,7 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
-use faas_shared::names::{MAX_PASSWORD_LEN, validate_password, validate_username};
+use faas_shared::names::{
+    MAX_PASSWORD_LEN, validate_new_username, validate_password, validate_username,
+};
 use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
 
 use super::extract::{ClientAddr, JsonBody};
@@ -23,7 +25,7 @@ pub async fn register(
     client: ClientAddr,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
-    validate_username(&credentials.username)?;
+    validate_new_username(&credentials.username)?;
     validate_password(&credentials.password)?;
     state.throttle.register(client.0)?;
     let user = StoredUser {

@@ -33,8 +33,9 @@ fn key_secret_matches(random: &str, stored_sha256: &str) -> bool {
 
 /// The owner of a valid API key: the secret has the key's shape, the key exists
 /// and its hash matches, it has not expired, and its account exists, is not being
-/// deleted and is not younger than the key (a new account of the same name never
-/// inherits one). Two KV reads, made concurrently.
+/// deleted, is not younger than the key (a new account of the same name never
+/// inherits one) and has not changed its password since the key was made (the
+/// key's generation is the account's). Two KV reads, made concurrently.
 pub async fn authenticate_key(store: &Store, secret: &str) -> Result<String, AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
     let invalid =
@@ -60,9 +61,22 @@ pub async fn authenticate_key(store: &Store, secret: &str) -> Result<String, App
             ),
         ));
     }
-    match user? {
-        Some((user, _)) if user.deleting_since.is_none() && user.created_at <= key.created_at => {}
+    let user = match user? {
+        Some((user, _)) if user.deleting_since.is_none() && user.created_at <= key.created_at => {
+            user
+        }
         _ => return Err(unauthorized("the API key's account no longer exists")),
+    };
+    // A password change revokes every key made before it (the key's generation is
+    // the account's when it was made).
+    if key
+        .generation
+        .as_ref()
+        .is_some_and(|generation| *generation != user.token_generation)
+    {
+        return Err(unauthorized(
+            "the API key was revoked by a password change: create a new one (`faasctl key create`)",
+        ));
     }
     let stale = key
         .last_used_at

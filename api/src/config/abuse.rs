@@ -1,6 +1,7 @@
 //! The abuse limits' settings ([`AbuseLimits`]): login and registration rates, how
 //! many password hashes run or wait at once, which gateways are trusted to name the
-//! client, header size and read time, and the function quota. `crate::throttle`
+//! client, header size and read time, the body's read time, open connections, and
+//! the function quota. `crate::throttle`
 //! enforces the rates and the hash bound; the HTTP layer reads the rest.
 
 use std::net::IpAddr;
@@ -36,6 +37,20 @@ pub struct AbuseLimits {
     pub header_read_timeout: Duration,
     /// `FAAS_MAX_HEADER_BYTES` (default 16 KiB): larger request headers are a 431.
     pub max_header_bytes: usize,
+    /// `FAAS_REQUEST_READ_TIMEOUT_SECS` (default 30): once its headers are in, a
+    /// request's body must be read within this time, or for longer only while it
+    /// keeps arriving at `min_upload_rate`; else 408 `request_timeout` and the
+    /// connection is closed.
+    pub request_read_timeout: Duration,
+    /// `FAAS_MIN_UPLOAD_BYTES_PER_SEC` (default 64 KiB/s): past the read timeout a
+    /// body must have arrived at this average rate; `0`: the timeout is strict.
+    /// With the 16 MiB body limit, no body takes longer than 16 MiB at this rate
+    /// (256 s by default).
+    pub min_upload_rate: u64,
+    /// `FAAS_MAX_CONNECTIONS` (default 1024): open client connections at once
+    /// (TLS handshakes included); one more is closed at once, so the server's file
+    /// descriptors are bounded with or without a gateway in front.
+    pub max_connections: usize,
     /// `FAAS_MAX_FUNCTIONS_PER_USER` (default 100): functions one user may have.
     pub max_functions_per_user: Option<u32>,
 }
@@ -52,6 +67,9 @@ impl Default for AbuseLimits {
             trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             max_header_bytes: 16 * 1024,
+            request_read_timeout: Duration::from_secs(30),
+            min_upload_rate: 64 * 1024,
+            max_connections: 1024,
             max_functions_per_user: Some(100),
         }
     }
@@ -106,6 +124,15 @@ impl AbuseLimits {
         }
         if let Some(bytes) = env::positive("FAAS_MAX_HEADER_BYTES")? {
             limits.max_header_bytes = bytes;
+        }
+        if let Some(secs) = env::positive("FAAS_REQUEST_READ_TIMEOUT_SECS")? {
+            limits.request_read_timeout = Duration::from_secs(secs as u64);
+        }
+        if let Some(rate) = env::parse::<u64>("FAAS_MIN_UPLOAD_BYTES_PER_SEC")? {
+            limits.min_upload_rate = rate;
+        }
+        if let Some(n) = env::positive("FAAS_MAX_CONNECTIONS")? {
+            limits.max_connections = n;
         }
         if let Some(n) = env::parse::<u32>("FAAS_MAX_FUNCTIONS_PER_USER")? {
             limits.max_functions_per_user = Some(n).filter(|n| *n > 0);

@@ -8,6 +8,7 @@ use faas_shared::nats::{
 };
 
 use super::handle::{Store, owner_keys};
+use super::quotas::QuotaKind;
 use crate::error::AppError;
 
 /// What deleting an account removed.
@@ -68,6 +69,9 @@ impl Store {
         }
         removed.secrets =
             purge_owned(&self.secrets, SECRETS_BUCKET, owner, "deleting the secrets").await?;
+        for kind in [QuotaKind::Keys, QuotaKind::Secrets, QuotaKind::Functions] {
+            self.forget_counts(owner, kind).await?;
+        }
         Ok(removed)
     }
 }

@@ -111,27 +111,4 @@ impl Store {
         }
         Ok((functions, keys.next().is_some()))
     }
-
-    /// How many functions the owner has, counting up to `at_most`: the subjects are
-    /// listed at once, and only when there are that many are the values read, since
-    /// a deleted function's subject lingers with a purge marker.
-    pub async fn count_functions(&self, owner: &str, at_most: usize) -> Result<usize, AppError> {
-        let keys = owner_keys(&self.functions, FUNCTIONS_BUCKET, owner).await?;
-        if keys.len() < at_most {
-            return Ok(keys.len());
-        }
-        let mut live = 0;
-        for key in keys {
-            let value = self
-                .functions
-                .get(&key)
-                .await
-                .map_err(|e| AppError::backend("counting functions", e))?;
-            live += usize::from(value.is_some());
-            if live == at_most {
-                break;
-            }
-        }
-        Ok(live)
-    }
 }

@@ -23,6 +23,8 @@ pub struct Store {
     pub(super) pending: kv::Store,
     /// API keys.
     pub(super) keys: kv::Store,
+    /// What counts against each owner's quotas (`quotas.rs`).
+    pub(super) quotas: kv::Store,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
@@ -54,6 +56,40 @@ pub(super) async fn owner_keys(
     }
     keys.sort();
     Ok(keys)
+}
+
+/// The current value of `key` in `bucket` and its revision, read from the
+/// bucket's stream leader (`STREAM.MSG.GET`), never a replica's direct get: the
+/// reads a security decision rests on (revocations, token generations, key
+/// removal, account deletion) must not be answered by a replica that is behind
+/// the leader, where a write just acknowledged may not have arrived yet. `None`
+/// when the key has no value (never set, deleted or purged). In a partition the
+/// read fails (503) rather than answer from a stale copy.
+pub(super) async fn current_entry(
+    bucket: &kv::Store,
+    key: &str,
+    context: &str,
+) -> Result<Option<(bytes::Bytes, u64)>, AppError> {
+    use async_nats::jetstream::stream::LastRawMessageErrorKind;
+    let subject = format!("{}{key}", bucket.prefix);
+    let message = match bucket
+        .stream
+        .get_last_raw_message_by_subject(&subject)
+        .await
+    {
+        Ok(message) => message,
+        Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return Ok(None),
+        Err(e) => return Err(AppError::backend(context, e)),
+    };
+    let removed = message
+        .headers
+        .get("KV-Operation")
+        .is_some_and(|op| matches!(op.as_str(), "DEL" | "PURGE"))
+        || message.headers.get("Nats-Marker-Reason").is_some();
+    if removed {
+        return Ok(None);
+    }
+    Ok(Some((message.payload, message.sequence)))
 }
 
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {

@@ -8,7 +8,7 @@ use faas_shared::keys::KeyInfo;
 use faas_shared::nats::{KEYS_BUCKET, api_key_key};
 use serde::{Deserialize, Serialize};
 
-use super::handle::{Store, encode, get_json, owner_keys};
+use super::handle::{Store, current_entry, encode, get_json, owner_keys};
 use crate::error::AppError;
 
 /// An API key as stored: the SHA-256 of its random part, never the secret.
@@ -21,6 +21,12 @@ pub struct StoredKey {
     pub expires_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The account's token generation when the key was created: a password change
+    /// starts a new one, and the key is refused from then on, even if its removal
+    /// failed or it was created by a request authenticated just before the change.
+    /// `None` for keys stored before this existed (the change's purge removes them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }
 
 impl StoredKey {
@@ -55,23 +61,21 @@ impl Store {
         }
     }
 
-    /// One of the owner's keys and its revision.
+    /// One of the owner's keys and its revision, read from the bucket's stream
+    /// leader ([`current_entry`]): a removed key must be refused at once on every
+    /// replica, so a replica behind the leader must not answer.
     pub async fn key_entry(
         &self,
         owner: &str,
         name: &str,
     ) -> Result<Option<(StoredKey, u64)>, AppError> {
-        let Some(entry) = self
-            .keys
-            .entry(api_key_key(owner, name))
-            .await
-            .map_err(|e| AppError::backend("reading the key", e))?
-            .filter(|entry| entry.operation == kv::Operation::Put)
+        let Some((value, revision)) =
+            current_entry(&self.keys, &api_key_key(owner, name), "reading the key").await?
         else {
             return Ok(None);
         };
-        serde_json::from_slice(&entry.value)
-            .map(|key| Some((key, entry.revision)))
+        serde_json::from_slice(&value)
+            .map(|key| Some((key, revision)))
             .map_err(|e| AppError::internal("reading the key", e))
     }
 
@@ -82,6 +86,22 @@ impl Store {
             keys.extend(get_json::<StoredKey>(&self.keys, &kv_key, "listing keys").await?);
         }
         Ok(keys)
+    }
+
+    /// Removes every key of the owner (a password change); returns their names.
+    pub async fn remove_keys(&self, owner: &str) -> Result<Vec<String>, AppError> {
+        let mut removed = Vec::new();
+        for kv_key in owner_keys(&self.keys, KEYS_BUCKET, owner).await? {
+            let present = get_json::<StoredKey>(&self.keys, &kv_key, "listing keys").await?;
+            self.keys
+                .purge(&kv_key)
+                .await
+                .map_err(|e| AppError::backend("removing the keys", e))?;
+            if let Some(key) = present {
+                removed.push(key.name);
+            }
+        }
+        Ok(removed)
     }
 
     /// Deletes a key; `false` if there was none.

@@ -5,8 +5,9 @@
 //! share (listing an owner's keys, JSON in and out) are in `handle.rs`, below them all.
 //!
 //! JetStream's own features do the hard parts: KV `create` makes registration
-//! atomic, KV `update` with a revision makes function replacement race-free, and the
-//! activation stream's limits are the admission control (see `setup.rs`).
+//! atomic, KV `update` with a revision makes function replacement and the per-user
+//! quotas (`quotas.rs`) race-free, and the activation stream's limits are the
+//! admission control (see `setup.rs`).
 
 mod activations;
 mod deletion;
@@ -14,6 +15,7 @@ mod functions;
 mod handle;
 mod keys;
 mod pending;
+mod quotas;
 mod revocations;
 mod secrets;
 mod setup;
@@ -23,6 +25,7 @@ pub use deletion::Removed;
 pub use handle::Store;
 pub use keys::StoredKey;
 pub use pending::PendingMarker;
+pub use quotas::{QuotaKind, Reserved};
 pub use revocations::Revocations;
 pub use secrets::StoredSecret;
 pub use setup::{connect, open_revocations};

@@ -26,11 +26,12 @@ impl Revocations {
             .map_err(|e| AppError::backend("revoking the token", e))
     }
 
+    /// Whether `jti` is on the deny-list, read from the bucket's stream leader
+    /// (`super::handle::current_entry`): a logout must hold at once on every
+    /// replica, so a replica behind the leader must not answer.
     pub async fn is_revoked(&self, jti: &str) -> Result<bool, AppError> {
-        self.bucket
-            .get(jti)
+        super::handle::current_entry(&self.bucket, jti, "checking the token")
             .await
             .map(|value| value.is_some())
-            .map_err(|e| AppError::backend("checking the token", e))
     }
 }

@@ -9,7 +9,7 @@ use async_nats::jetstream::{self, kv, stream};
 use faas_process::claim::Payloads;
 use faas_shared::nats::{
     ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET,
-    PAYLOADS_BUCKET, PENDING_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET, USERS_BUCKET,
+    PAYLOADS_BUCKET, PENDING_BUCKET, QUOTAS_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET, USERS_BUCKET,
     WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
 };
 
@@ -65,6 +65,7 @@ async fn set_up(
     let pending = open_bucket(js, PENDING_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
     let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
+    let quotas = open_bucket(js, QUOTAS_BUCKET, Duration::ZERO, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
     Ok(Store {
@@ -75,6 +76,7 @@ async fn set_up(
         secrets,
         pending,
         keys,
+        quotas,
         payloads,
     })
 }

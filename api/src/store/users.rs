@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use faas_shared::ErrorCode;
 use serde::{Deserialize, Serialize};
 
-use super::handle::{Store, encode, get_json};
+use super::handle::{Store, current_entry, encode, get_json};
 use crate::error::AppError;
 
 /// A registered user as stored in `faas_users`.
@@ -52,18 +52,17 @@ impl Store {
     }
 
     /// A user record and its revision, for a conditional [`Store::update_user`].
+    /// Read from the bucket's stream leader ([`current_entry`]): every token and
+    /// key check rests on it (the generation a password change starts, an account
+    /// being deleted), so a replica behind the leader must not answer it.
     pub async fn user_entry(&self, username: &str) -> Result<Option<(StoredUser, u64)>, AppError> {
-        let Some(entry) = self
-            .users
-            .entry(username)
-            .await
-            .map_err(|e| AppError::backend("reading the user", e))?
-            .filter(|entry| entry.operation == kv::Operation::Put)
+        let Some((value, revision)) =
+            current_entry(&self.users, username, "reading the user").await?
         else {
             return Ok(None);
         };
-        serde_json::from_slice(&entry.value)
-            .map(|user| Some((user, entry.revision)))
+        serde_json::from_slice(&value)
+            .map(|user| Some((user, revision)))
             .map_err(|e| AppError::internal("reading the user", e))
     }
 

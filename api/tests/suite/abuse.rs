@@ -459,3 +459,152 @@ async fn one_users_flood_does_not_starve_another() {
     );
     p.stop().await;
 }
+
+/// Sends `head` (headers and the start of a body) and nothing more, then reads
+/// what the server answers until it closes the connection; returns the answer and
+/// how long that took. Fails if the connection is still open after `limit`.
+fn answer_to_a_stalled_body(api: &Api, head: &[u8], limit: Duration) -> (String, Duration) {
+    let address = api.url().trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(limit)).unwrap();
+    stream.write_all(head).unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!(
+                "the server kept a stalled body's connection open for {:?}: {e}",
+                started.elapsed()
+            ),
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// Issue 25, item 2: `Content-Length: 100`, one byte, then nothing, unauthenticated.
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_answered_408_and_its_connection_closed() {
+    let p = Platform::parts_with_abuse(|abuse| {
+        abuse.request_read_timeout = Duration::from_secs(3);
+        abuse.min_upload_rate = 1024;
+    })
+    .await;
+    let api: Api = (*p).clone();
+    let (answer, took) = tokio::task::spawn_blocking(move || {
+        answer_to_a_stalled_body(
+            &api,
+            b"POST /v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+            Duration::from_secs(60),
+        )
+    })
+    .await
+    .unwrap();
+    println!("a stalled body (1 of 100 bytes) was answered and closed after {took:?}: {answer:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"request_timeout\""),
+        "the JSON error shape: {answer}"
+    );
+    assert!(answer.to_ascii_lowercase().contains("connection: close"));
+
+    // A body that keeps arriving above the minimum rate may take longer than the
+    // timeout: 4 KiB in 16 pieces, 250 ms apart (4 s, about 1 KiB/s, 10 times
+    // the minimum of 100 B/s set here).
+    p.stop().await;
+    let p = Platform::parts_with_abuse(|abuse| {
+        abuse.request_read_timeout = Duration::from_secs(2);
+        abuse.min_upload_rate = 100;
+    })
+    .await;
+    let address = p.url().trim_start_matches("http://").to_owned();
+    let (status_line, took) = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let body = format!(
+            "{{\"username\":\"nobody-here\",\"password\":\"wrong password!\"{}}}",
+            " ".repeat(4096 - 55)
+        );
+        assert_eq!(body.len(), 4096);
+        let started = Instant::now();
+        stream
+            .write_all(
+                format!(
+                    "POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+        for piece in body.as_bytes().chunks(256) {
+            stream.write_all(piece).unwrap();
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let mut answer = [0u8; 64];
+        let n = stream.read(&mut answer).unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+        (answer.lines().next().unwrap_or_default().to_owned(), started.elapsed())
+    })
+    .await
+    .unwrap();
+    println!("a steady 4 KiB body over {took:?} (timeout 2 s, minimum 100 B/s): {status_line}");
+    assert_eq!(
+        status_line, "HTTP/1.1 401 Unauthorized",
+        "read to its end and answered"
+    );
+    p.stop().await;
+}
+
+/// Issue 25, item 2: the server itself bounds its connections.
+#[tokio::test]
+async fn connections_beyond_the_limit_are_closed_at_once() {
+    let p = Platform::parts_with_abuse(|abuse| abuse.max_connections = 8).await;
+    let address = p.url().trim_start_matches("http://").to_owned();
+    let outcome = tokio::task::spawn_blocking(move || {
+        // Eight idle connections take every permit (each would be closed after
+        // the header read timeout, 10 s, were the test slower than that).
+        let held: Vec<TcpStream> = (0..8)
+            .map(|_| TcpStream::connect(&address).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        let mut ninth = TcpStream::connect(&address).unwrap();
+        ninth
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let _ = ninth.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut buf = [0u8; 256];
+        let ninth_read = match ninth.read(&mut buf) {
+            Ok(n) => Ok(String::from_utf8_lossy(&buf[..n]).into_owned()),
+            Err(e) => Err(e.kind()),
+        };
+        drop(held);
+        ninth_read
+    })
+    .await
+    .unwrap();
+    println!("the ninth connection with 8 allowed: {outcome:?}");
+    match outcome {
+        Ok(answer) => assert!(answer.is_empty(), "closed without an answer: {answer}"),
+        Err(kind) => assert_eq!(kind, std::io::ErrorKind::ConnectionReset),
+    }
+    // Once the others are gone, the server serves again.
+    let mut served = false;
+    for _ in 0..50 {
+        let response = p.request(Method::GET, "/healthz").send().await;
+        if response.is_ok_and(|r| r.status() == StatusCode::OK) {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the server serves once connections are free");
+    p.stop().await;
+}

@@ -271,3 +271,79 @@ async fn forged_expired_foreign_and_orphaned_keys_are_refused() {
     assert_eq!(p.get_json("/v1/keys", &new_session).await.1, json!([]));
     p.stop().await;
 }
+
+/// Issue 25, item 3: a key minted with a stolen session must not outlive the
+/// password change that ends the session.
+#[tokio::test]
+async fn a_password_change_revokes_every_api_key_of_the_account() {
+    let p = Platform::parts().await;
+    let victim = unique("victim");
+    let stolen_session = p.user(&victim).await;
+    let backdoor = create_key(&p, &stolen_session, "backdoor").await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ci = create_key(&p, &stolen_session, "ci").await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(list_with(&p, &backdoor).await.0, StatusCode::OK);
+    // Another user's key is not touched.
+    let other_session = p.user(&unique("bystander")).await;
+    let others = create_key(&p, &other_session, "ci").await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // What the key record held before the change, to put it back below.
+    let keys = async_nats::jetstream::new(p.nats().client().await)
+        .get_key_value(KEYS_BUCKET)
+        .await
+        .unwrap();
+    let kv_key = api_key_key(&victim, "backdoor");
+    let before_change = keys.get(&kv_key).await.unwrap().unwrap();
+
+    let victims_session = p.token(&victim).await;
+    let response = p
+        .authed(Method::PUT, "/v1/users/me/password", &victims_session)
+        .json(&json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed: Value = response.json().await.unwrap();
+    println!(
+        "the password change answered: revoked_keys {}",
+        changed["revoked_keys"]
+    );
+    assert_eq!(changed["revoked_keys"], json!(["backdoor", "ci"]));
+    let fresh = changed["token"].as_str().unwrap();
+
+    for key in [&backdoor, &ci] {
+        assert_eq!(
+            list_with(&p, key).await,
+            (StatusCode::UNAUTHORIZED, "unauthorized".into())
+        );
+    }
+    assert_eq!(p.get_json("/v1/keys", fresh).await.1, json!([]));
+    assert_eq!(list_with(&p, &others).await.0, StatusCode::OK);
+
+    // A key record that survived the change (its purge failed, or a request
+    // authenticated just before the change stored it after) is refused too: it
+    // carries the generation it was made in.
+    keys.put(&kv_key, before_change).await.unwrap();
+    let (status, code) = list_with(&p, &backdoor).await;
+    println!("the backdoor key put back after the change: {status} {code}");
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+
+    // Keys made after the change work.
+    let new_key = create_key(&p, fresh, "ci").await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(list_with(&p, &new_key).await.0, StatusCode::OK);
+    p.stop().await;
+}

@@ -109,11 +109,10 @@ fn every_operation_lists_its_error_codes_under_their_statuses() {
     for route in ROUTES {
         let (method, path) = (route.method.as_str(), route.path);
         let operation = operation_mut(&mut doc, method, path).unwrap();
-        for code in route
-            .errors
-            .iter()
-            .chain([&faas_shared::ErrorCode::HeadersTooLarge])
-        {
+        for code in route.errors.iter().chain([
+            &faas_shared::ErrorCode::HeadersTooLarge,
+            &faas_shared::ErrorCode::RequestTimeout,
+        ]) {
             let status = code.http_status().to_string();
             let response = operation
                 .responses

@@ -1,5 +1,6 @@
 //! `faasctl passwd`: change the password; every other session of the account ends,
-//! and this one goes on with the fresh token the server answers with.
+//! every API key of the account is revoked (the server says which), and this
+//! session goes on with the fresh token the server answers with.
 
 use faas_shared::PasswordChange;
 
@@ -42,6 +43,13 @@ impl PasswdCommand {
             .ok_or_else(|| anyhow::anyhow!("the server's token names no user"))?;
         ctx.credentials()
             .store(&ctx.settings.profile, &username, &fresh.token)?;
-        print_line("password changed; your other sessions are logged out")
+        print_line("password changed; your other sessions are logged out")?;
+        if !fresh.revoked_keys.is_empty() {
+            print_line(&format!(
+                "revoked API keys: {} (create new ones with `faasctl key create`)",
+                fresh.revoked_keys.join(", ")
+            ))?;
+        }
+        Ok(())
     }
 }

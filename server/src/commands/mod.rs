@@ -19,7 +19,8 @@ enum Command {
     /// Serve the API (the default). Settings come from the environment:
     /// FAAS_NATS_URL, FAAS_LISTEN, FAAS_JWT_PRIVATE_KEY_FILE, FAAS_TLS_CERT_FILE,
     /// FAAS_TLS_KEY_FILE, FAAS_TOKEN_TTL_SECS, FAAS_MAX_INFLIGHT,
-    /// FAAS_MAX_INFLIGHT_PER_USER, FAAS_QUEUE_TIMEOUT_MS, FAAS_NATS_REPLICAS.
+    /// FAAS_MAX_INFLIGHT_PER_USER, FAAS_QUEUE_TIMEOUT_MS, FAAS_NATS_REPLICAS, and the
+    /// abuse limits of the README (FAAS_MAX_CONNECTIONS, FAAS_REQUEST_READ_TIMEOUT_SECS, …).
     Serve(serve::ServeCommand),
     /// Run the whole platform on this machine: NATS, a worker and the API over HTTPS.
     ///

@@ -70,6 +70,9 @@ fn dev_refuses_a_bad_value_of_any_setting_naming_it() {
         ("FAAS_FUNCTION_NETWORK", "host"),
         ("FAAS_WORKER_METRICS_LISTEN", "nowhere"),
         ("FAAS_METRICS_LISTEN", "nowhere"),
+        ("FAAS_REQUEST_READ_TIMEOUT_SECS", "0"),
+        ("FAAS_MAX_CONNECTIONS", "none"),
+        ("FAAS_MIN_UPLOAD_BYTES_PER_SEC", "slow"),
     ] {
         let data_dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_faas-server"))

@@ -162,3 +162,39 @@ async fn request_arriving_during_shutdown_is_still_answered() {
     assert_stream_empty(&mut stream).await;
     stopping.stopped_within(Duration::from_secs(10)).await;
 }
+
+/// Issue 25, item 6: a synchronous call delivered after its caller stopped waiting
+/// (`start_by` passed: the server's withdrawal failed or raced with the pull) is
+/// not started: the worker answers `not_started`, stores no record, runs no
+/// container and acks the request.
+#[tokio::test]
+async fn a_request_past_its_start_by_is_not_started() {
+    let nats = Nats::start().await;
+    let client = nats.client().await;
+    let mut stream = nats.set_up_store().await;
+    let worker = start_worker(&nats);
+
+    let mut request = activation::request(REVERSE, "stale");
+    request.start_by = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+    let result = invoke(&nats, &client, &request).await;
+    println!("a request past its start_by: {:?}", result.failure);
+    let failure = result.failure.expect("a failure");
+    assert_eq!(failure.kind, faas_shared::RunFailureKind::NotStarted);
+    assert_eq!(result.activation.container_id, None);
+    assert_stream_empty(&mut stream).await;
+    assert_container_removed(&request.activation_id).await;
+    let records = jetstream::new(client.clone())
+        .get_key_value(faas_shared::nats::ACTIVATIONS_BUCKET)
+        .await
+        .unwrap();
+    let key = faas_shared::nats::activation_key(&request.owner, &request.activation_id);
+    assert!(records.get(&key).await.unwrap().is_none(), "no record");
+
+    // One whose start_by is ahead runs as usual.
+    let mut request = activation::request(REVERSE, "fresh");
+    request.start_by = Some(chrono::Utc::now() + chrono::Duration::seconds(30));
+    let result = invoke(&nats, &client, &request).await;
+    assert_eq!(result.failure, None);
+    assert_eq!(result.activation.result, "hserf");
+    worker.stop().await;
+}

@@ -104,7 +104,12 @@ async fn two_workers_serve_a_prewarmed_function_and_leave_nothing() {
         let (_, record) = platform
             .get_json(&format!("/v1/activations/{id}"), &token)
             .await;
-        if let Some(i) = ids.iter().position(|w| record["worker"] == json!(w)) {
+        // Records show each worker's opaque id, derived from its configured one.
+        let key = &platform.nats_auth().request_key;
+        if let Some(i) = ids
+            .iter()
+            .position(|w| record["worker"] == json!(key.public_worker_id(w)))
+        {
             per_worker[i] += 1;
         }
     }
