@@ -45,7 +45,7 @@ impl PasswdCommand {
             .store(&ctx.settings.profile, &username, &fresh.token)?;
         print_line("password changed; your other sessions are logged out")?;
         if !fresh.revoked_keys.is_empty() {
-            print_line(&format!(
+            print_line(format!(
                 "revoked API keys: {} (create new ones with `faasctl key create`)",
                 fresh.revoked_keys.join(", ")
             ))?;
