@@ -96,9 +96,12 @@ impl ActivationHandler {
         }
 
         // A synchronous call whose caller stopped waiting (the server withdrew it,
-        // or would have): never started late for nobody.
+        // or would have): never started late for nobody. A redelivery was started in
+        // time by a worker that died; its caller waits for the function's timeout.
+        let redelivered = message.info().is_ok_and(|info| info.delivered > 1);
         if let Some(start_by) = request.start_by
             && chrono::Utc::now() > start_by
+            && !redelivered
         {
             self.not_started(&request, &message, start_by).await;
             return;

@@ -17,7 +17,8 @@ use faas_shared::activation::ActivationResult;
 use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest, ParamMode};
 use serde::Deserialize;
 
-use super::extract::{AuthUser, Body, PathName, is_json_body, parse_json, prefers_text};
+use super::extract::{AuthUser, Body, PathName, parse_json};
+use super::media::{is_json_body, prefers_text};
 use crate::error::AppError;
 use crate::state::AppState;
 

@@ -8,6 +8,7 @@ mod extract;
 mod functions;
 mod invoke;
 mod keys;
+mod media;
 mod meta;
 pub mod openapi;
 mod routes;

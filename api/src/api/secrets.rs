@@ -15,7 +15,8 @@ use faas_process::secrets::SecretKeys;
 use faas_shared::names::validate_secret_name;
 use faas_shared::{ErrorCode, MAX_SECRET_BYTES, MAX_SECRETS_PER_USER, SecretInfo, SecretValue};
 
-use super::extract::{Body, PathName, Session, is_json_body, parse_json};
+use super::extract::{Body, PathName, Session, parse_json};
+use super::media::is_json_body;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{QuotaKind, Reserved, StoredSecret};
