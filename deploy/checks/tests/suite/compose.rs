@@ -65,13 +65,20 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
         per_worker.len() > 1,
         "all activations ran on one worker: {per_worker:?}"
     );
-    // A worker's id is its container's hostname (the short container id) and pid.
+    // Records name a worker by an opaque id (`w-` and 16 hex digits), never its
+    // container's host name; there are at most as many as worker containers.
     let workers = stack.containers("worker");
     assert_eq!(workers.len(), WORKERS);
+    assert!(per_worker.len() <= WORKERS, "{per_worker:?}");
     for worker in per_worker.keys() {
+        let hex = worker.strip_prefix("w-").unwrap_or_default();
         assert!(
-            workers.iter().any(|id| worker.starts_with(&id[..12])),
-            "{worker} is not one of the worker containers {workers:?}"
+            hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{worker} is not an opaque worker id"
+        );
+        assert!(
+            !workers.iter().any(|id| worker.contains(&id[..12])),
+            "{worker} names a worker container"
         );
     }
 
