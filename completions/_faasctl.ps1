@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'faasctl' -ScriptBlock {
         'faasctl;register' {
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)')
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)')
+            [CompletionResult]::new('--invite', '--invite', [CompletionResultType]::ParameterName, 'The operator''s single-use invite code, where registration is by invitation')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile in the config file to read settings from and log in to [default: default]')

@@ -1760,7 +1760,7 @@ _faasctl() {
             return 0
             ;;
         faasctl__subcmd__register)
-            opts="-u -o -v -h --username --password-stdin --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
+            opts="-u -o -v -h --username --password-stdin --invite --api-url --ca-cert --profile --config --no-keyring --insecure --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1771,6 +1771,10 @@ _faasctl() {
                     return 0
                     ;;
                 -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invite)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -50,6 +50,7 @@ set edit:completion:arg-completer[faasctl] = {|@words|
         &'faasctl;register'= {
             cand -u 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)'
             cand --username 'Username: 3 to 32 characters a-z, 0-9, ''_'' or ''-'', starting with a letter (prompted for when omitted on a terminal)'
+            cand --invite 'The operator''s single-use invite code, where registration is by invitation'
             cand --api-url 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]'
             cand --ca-cert 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)'
             cand --profile 'Profile in the config file to read settings from and log in to [default: default]'

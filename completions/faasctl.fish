@@ -50,6 +50,7 @@ complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "logs" -d 'Print the
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c faasctl -n "__fish_faasctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -s u -l username -d 'Username: 3 to 32 characters a-z, 0-9, \'_\' or \'-\', starting with a letter (prompted for when omitted on a terminal)' -r
+complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l invite -d 'The operator\'s single-use invite code, where registration is by invitation' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l api-url -d 'Base URL of the faas API [default: https://127.0.0.1:8443, where `faas-server dev` listens]' -r
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l ca-cert -d 'PEM CA certificate to trust in addition to the system roots (`faas-server dev` writes its CA to .faas-dev/ca.pem, which is used automatically for a loopback URL)' -r -F
 complete -c faasctl -n "__fish_faasctl_using_subcommand register" -l profile -d 'Profile in the config file to read settings from and log in to [default: default]' -r

@@ -25,14 +25,18 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::PendingMarker;
 
-/// Publishes an activation of `function` for `owner` and waits for its result.
+/// Publishes an activation of `function` for `owner` (a new account when
+/// `new_account`) and waits for its result. Refused at once (429) when every
+/// worker slot is taken, rather than left to wait for one (see [`has_capacity`]).
 pub async fn invoke(
     state: &AppState,
     owner: &str,
+    new_account: bool,
     function: &FunctionInfo,
     param: String,
 ) -> Result<ActivationResult, AppError> {
-    let mut request = new_request(state, owner, function, param).await?;
+    has_capacity(state).await?;
+    let mut request = new_request(state, owner, new_account, function, param).await?;
     // The caller waits for a worker for the queue timeout after the publish (which
     // may retry for up to PUBLISH_RETRY); a worker starts nothing after that.
     request.start_by = Some(
@@ -190,10 +194,11 @@ async fn next_result(
 pub async fn submit(
     state: &AppState,
     owner: &str,
+    new_account: bool,
     function: &FunctionInfo,
     param: String,
 ) -> Result<String, AppError> {
-    let request = new_request(state, owner, function, param).await?;
+    let request = new_request(state, owner, new_account, function, param).await?;
     let sequence = publish(state, &request).await?;
     let marker = PendingMarker {
         function: request.function.clone(),
@@ -207,18 +212,71 @@ pub async fn submit(
     Ok(request.activation_id)
 }
 
+/// Whether a synchronous call may be queued now: the live workers' slots (from
+/// their heartbeats) are not all taken by the activations queued or running, or
+/// fewer than `FAAS_SYNC_QUEUE` wait beyond them. Otherwise 429
+/// `concurrency_limit` with `Retry-After` at once: waiting the queue timeout for a
+/// slot that a long activation holds would end in 503 `no_capacity` anyway. When
+/// no worker reports its slots (none runs yet, or an older version), the call is
+/// queued as before and the queue timeout decides.
+async fn has_capacity(state: &AppState) -> Result<(), AppError> {
+    let Some(slots) = state.store.worker_slots().await else {
+        return Ok(());
+    };
+    let Some(in_flight) = in_flight(&state.jetstream).await else {
+        return Ok(());
+    };
+    let allowed = slots + state.limits.sync_queue as usize;
+    if in_flight < allowed {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::ConcurrencyLimit,
+        format!(
+            "the platform is at capacity: its workers' {slots} slots are all taken ({in_flight} activations queued or running); retry after the Retry-After delay"
+        ),
+    )
+    .with_retry_after(1))
+}
+
+/// The activations queued or running now: the workers' consumer's undelivered
+/// and unacknowledged messages.
+async fn in_flight(jetstream: &jetstream::Context) -> Option<usize> {
+    let stream = jetstream.get_stream(ACTIVATIONS_STREAM).await.ok()?;
+    let info = stream.consumer_info(WORKERS_CONSUMER).await.ok()?;
+    Some(info.num_pending as usize + info.num_ack_pending)
+}
+
 /// A new request for `function`, holding one of its concurrency slots if it has a
-/// limit (429 `function_concurrency_limit` when all are taken).
+/// limit (429 `function_concurrency_limit` when all are taken), and for a new
+/// account one slot of the new accounts' pool (429 `concurrency_limit` when all
+/// are taken).
 async fn new_request(
     state: &AppState,
     owner: &str,
+    new_account: bool,
     function: &FunctionInfo,
     param: String,
 ) -> Result<ActivationRequest, AppError> {
     let activation_id = uuid::Uuid::now_v7().simple().to_string();
-    let concurrency_slot = slots::claim(&state.jetstream, owner, function, &activation_id)
-        .await
-        .map_err(|e| slot_refused(function, e))?;
+    let new_account_slot = match state.limits.new_accounts_pool() {
+        Some(max) if new_account => Some(
+            slots::claim_new_account_slot(&state.jetstream, max, &activation_id)
+                .await
+                .map_err(|e| new_accounts_refused(state, e))?,
+        ),
+        _ => None,
+    };
+    let concurrency_slot =
+        match slots::claim(&state.jetstream, owner, function, &activation_id).await {
+            Ok(slot) => slot,
+            Err(e) => {
+                if let Some(slot) = &new_account_slot {
+                    slots::release_slot(&state.jetstream, slot).await;
+                }
+                return Err(slot_refused(function, e));
+            }
+        };
     Ok(ActivationRequest {
         activation_id,
         owner: owner.to_owned(),
@@ -231,10 +289,27 @@ async fn new_request(
         network: function.network,
         secrets: function.secrets.clone(),
         concurrency_slot,
+        new_account_slot,
         prewarm: function.prewarm,
         queued_at: Utc::now(),
         start_by: None,
     })
+}
+
+/// 429 `concurrency_limit` when the new accounts' pool is taken; 503 when NATS
+/// failed.
+fn new_accounts_refused(state: &AppState, error: ClaimError) -> AppError {
+    let refused = match error {
+        ClaimError::AllTaken { max } => AppError::new(
+            ErrorCode::ConcurrencyLimit,
+            format!(
+                "accounts younger than {} h share {max} activations in flight, and they are all taken: retry after the Retry-After delay (an account registered with an operator's invite, or older, has a share of its own)",
+                state.limits.new_account_age.as_secs() / 3600
+            ),
+        ),
+        ClaimError::Nats(e) => AppError::backend("taking a slot of the new accounts' pool", e),
+    };
+    refused.with_retry_after(1)
 }
 
 /// 429 `function_concurrency_limit` when every slot is taken; 503 when NATS failed.

@@ -75,6 +75,7 @@ impl Engine {
             network: false,
             secrets: Vec::new(),
             concurrency_slot: None,
+            new_account_slot: None,
             prewarm: 0,
             queued_at: chrono::Utc::now(),
             start_by: None,

@@ -14,7 +14,7 @@ use faas_shared::paths;
 use faas_shared::{
     AccountDeletion, Activation, ActivationAccepted, ActivationPending, ActivationRecord, ApiError,
     Credentials, ErrorBody, ErrorCode, FunctionInfo, FunctionSpec, InvokeRequest, PasswordChange,
-    PasswordChanged, SecretInfo, TokenResponse, UserInfo,
+    PasswordChanged, Registration, SecretInfo, TokenResponse, UserInfo,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -84,8 +84,8 @@ impl ApiClient {
         })
     }
 
-    pub async fn register(&self, credentials: &Credentials) -> Result<UserInfo, CliError> {
-        let req = self.request(Method::POST, paths::USERS).json(credentials);
+    pub async fn register(&self, registration: &Registration) -> Result<UserInfo, CliError> {
+        let req = self.request(Method::POST, paths::USERS).json(registration);
         self.json(req).await
     }
 

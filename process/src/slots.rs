@@ -13,7 +13,10 @@ use async_nats::jetstream::{self, context::PublishError, stream};
 use faas_shared::FunctionInfo;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::budget::FUNCTION_SLOT_TTL;
-use faas_shared::nats::{FUNCTION_SLOTS_STREAM, FUNCTION_SLOTS_SUBJECTS, function_slot_subject};
+use faas_shared::nats::{
+    FUNCTION_SLOTS_STREAM, FUNCTION_SLOTS_SUBJECTS, function_slot_subject,
+    new_accounts_slot_subject,
+};
 
 use crate::nats::is_stream_full;
 
@@ -78,13 +81,49 @@ pub async fn claim(
     Err(ClaimError::AllTaken { max })
 }
 
-/// Frees the slot `request` holds, if any, by purging its subject. A failure
-/// leaves the slot to expire with the stream's `max_age`, so it is logged, not
+/// Frees the slots `request` holds, if any (its function's concurrency slot, and
+/// its slot of the new accounts' pool), by purging their subjects. A failure
+/// leaves a slot to expire with the stream's `max_age`, so it is logged, not
 /// returned.
 pub async fn release(jetstream: &jetstream::Context, request: &ActivationRequest) {
-    let Some(slot) = &request.concurrency_slot else {
-        return;
-    };
+    for slot in [&request.concurrency_slot, &request.new_account_slot]
+        .into_iter()
+        .flatten()
+    {
+        release_slot(jetstream, slot).await;
+    }
+}
+
+/// Takes a free slot of the new accounts' shared pool of `max` for activation
+/// `activation_id`, and returns its subject.
+pub async fn claim_new_account_slot(
+    jetstream: &jetstream::Context,
+    max: u32,
+    activation_id: &str,
+) -> Result<String, ClaimError> {
+    let mut random = [0u8; 4];
+    getrandom::getrandom(&mut random).expect("the OS random number generator works");
+    let start = u32::from_le_bytes(random) % max.max(1);
+    for i in 0..max {
+        let slot = new_accounts_slot_subject((start + i) % max);
+        let ack = match jetstream
+            .publish(slot.clone(), activation_id.to_owned().into())
+            .await
+        {
+            Ok(pending) => pending.await,
+            Err(e) => Err(e),
+        };
+        match ack {
+            Ok(_) => return Ok(slot),
+            Err(e) if is_stream_full(&e) => continue,
+            Err(e) => return Err(ClaimError::Nats(e)),
+        }
+    }
+    Err(ClaimError::AllTaken { max })
+}
+
+/// Frees one slot by purging its subject (logged on failure: it expires).
+pub async fn release_slot(jetstream: &jetstream::Context, slot: &str) {
     let purged = async {
         let stream = jetstream.get_stream_no_info(FUNCTION_SLOTS_STREAM).await?;
         stream.purge().filter(slot).await?;

@@ -25,6 +25,11 @@ pub struct ActivationRequest {
     /// `FAAS_FN_SLOTS`); the worker releases it when the activation ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency_slot: Option<String>,
+    /// The slot of the new accounts' shared pool this activation holds (a subject
+    /// of `FAAS_FN_SLOTS`), when its owner's account is new; the worker releases
+    /// it with the concurrency slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_account_slot: Option<String>,
     /// The function's `prewarm`: a worker keeps a pool for it while it is above 0.
     #[serde(default)]
     pub prewarm: u32,
@@ -83,6 +88,14 @@ impl ActivationRequest {
             let index = slot.strip_prefix(&prefix).unwrap_or_default();
             if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("{slot:?} is not a slot of this function"));
+            }
+        }
+        if let Some(slot) = &self.new_account_slot {
+            let index = slot
+                .strip_prefix(crate::nats::NEW_ACCOUNTS_SLOTS_PREFIX)
+                .unwrap_or_default();
+            if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{slot:?} is not a slot of the new accounts' pool"));
             }
         }
         if self.prewarm > MAX_PREWARM {
@@ -194,6 +207,7 @@ mod tests {
             network: false,
             secrets: vec!["db-password".into()],
             concurrency_slot: Some("faas.fnslots.alice.reverse.0".into()),
+            new_account_slot: None,
             prewarm: 0,
             queued_at: chrono::Utc::now(),
             start_by: None,
@@ -203,7 +217,9 @@ mod tests {
     #[test]
     fn the_worker_rechecks_what_the_server_checked() {
         assert_eq!(request().check(), Ok(()));
-        let bad: [fn(&mut ActivationRequest); 13] = [
+        let bad: [fn(&mut ActivationRequest); 15] = [
+            |r| r.new_account_slot = Some("faas.fnslots.alice.reverse.0".into()),
+            |r| r.new_account_slot = Some("faas.fnslots._new.all.>".into()),
             |r| r.activation_id = "../x".into(),
             |r| r.owner = ">".into(),
             |r| r.function = "a.b".into(),

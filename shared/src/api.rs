@@ -56,6 +56,23 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// `POST /v1/users`: a new account's name and password, and the operator's invite
+/// code where registration is by invitation (`FAAS_REGISTRATION=invite`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z][a-z0-9_-]{2,31}$"))]
+    pub username: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 1024))]
+    pub password: String,
+    /// A single-use code from the platform's operator (`faas-server invite`):
+    /// required when registration is by invitation; an account registered with
+    /// one is never a new account (it has a share of its own at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
 /// `201` answer to `POST /v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -27,6 +27,11 @@ pub enum ErrorCode {
     /// The user already has an API key of that name.
     KeyExists,
     InvalidCredentials,
+    /// The platform takes no registrations (`FAAS_REGISTRATION=closed`).
+    RegistrationClosed,
+    /// Registration is by invitation and the invite code is missing, unknown,
+    /// used or expired.
+    InviteRequired,
     Unauthorized,
     TokenExpired,
     /// The password that confirms a change to the account (password change,
@@ -77,7 +82,7 @@ impl ErrorCode {
             | InvalidImage | InvalidSpec => 400,
             ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
-            WrongPassword => 403,
+            WrongPassword | RegistrationClosed | InviteRequired => 403,
             FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
             RequestTimeout => 408,

@@ -42,6 +42,9 @@ pub const SECRETS_BUCKET: &str = "faas_secrets";
 /// activation (its function, queue time and stream sequence), so that
 /// `GET /v1/activations/{id}` can tell "unfinished" from "unknown".
 pub const PENDING_BUCKET: &str = "faas_pending";
+/// KV bucket: hex SHA-256 of an invite code → the invite (made by the operator's
+/// `faas-server invite`, used once by a registration).
+pub const INVITES_BUCKET: &str = "faas_invites";
 /// KV bucket: `<owner>.<kind>` (`keys`, `secrets`, `functions`) → the names that
 /// count against the owner's quota of that kind, changed only by compare-and-set
 /// on the revision read, so concurrent creations cannot overshoot a quota.
@@ -58,6 +61,16 @@ pub const FUNCTION_SLOTS_SUBJECTS: &str = "faas.fnslots.>";
 pub fn function_slot_subject(user: &str, function: &str, k: u32) -> String {
     format!("{}{k}", function_slots_prefix(user, function))
 }
+
+/// Slot `k` of the pool that every new (unproven) account's activations share
+/// (`FAAS_MAX_INFLIGHT_NEW_ACCOUNTS`). `_new` is no username (they start with a
+/// letter), so it never meets a function's slots.
+pub fn new_accounts_slot_subject(k: u32) -> String {
+    format!("{NEW_ACCOUNTS_SLOTS_PREFIX}{k}")
+}
+
+/// What every slot subject of the new accounts' pool starts with.
+pub const NEW_ACCOUNTS_SLOTS_PREFIX: &str = "faas.fnslots._new.all.";
 
 /// What every slot subject of one function starts with.
 pub fn function_slots_prefix(user: &str, function: &str) -> String {

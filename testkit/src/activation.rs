@@ -26,6 +26,7 @@ pub fn request(image: &str, param: &str) -> ActivationRequest {
         network: false,
         secrets: Vec::new(),
         concurrency_slot: None,
+        new_account_slot: None,
         prewarm: 0,
         queued_at: Utc::now(),
         start_by: None,

@@ -123,6 +123,23 @@ impl Stack {
         stdout(&ps).lines().map(str::to_owned).collect()
     }
 
+    /// What activation records call the worker in `container`: the opaque id its
+    /// "worker ready" log line gives (`record_id`, `w-` and 16 hex characters).
+    pub fn record_id(&self, container: &str) -> String {
+        for _ in 0..50 {
+            let logs = docker(&["logs", container]);
+            let text = format!("{}{}", stdout(&logs), stderr(&logs));
+            if let Some(at) = text.find("record_id") {
+                let rest = &text[at..];
+                if let Some(start) = rest.find("w-") {
+                    return rest[start..start + 18].to_owned();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("worker container {container} logged no record_id");
+    }
+
     /// The address of the service's (first) container.
     pub fn ip(&self, service: &str) -> IpAddr {
         let id = self.containers(service).remove(0);

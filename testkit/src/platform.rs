@@ -26,6 +26,17 @@ use tokio_util::sync::CancellationToken;
 use crate::api::Api;
 use crate::nats::Nats;
 
+/// The server's limits in the kit: the defaults, but no account is new (every
+/// test registers its users just before it uses them, and the new accounts' one
+/// shared share would make the tests of other things wait on one another); a
+/// test of that pool sets `new_account_age` itself.
+fn kit_limits() -> Limits {
+    Limits {
+        new_account_age: Duration::ZERO,
+        ..Limits::default()
+    }
+}
+
 /// A running platform, started as the dev stack or as parts (see the module doc).
 pub struct Platform {
     api: Api,
@@ -64,7 +75,7 @@ impl Platform {
 
     /// The dev stack with the limits `configure` sets.
     pub async fn dev_with(configure: impl FnOnce(&mut Limits)) -> Self {
-        let mut limits = Limits::default();
+        let mut limits = kit_limits();
         configure(&mut limits);
         let temp_dir = tempfile::tempdir().unwrap();
         let data_dir = temp_dir.path().to_owned();
@@ -78,13 +89,13 @@ impl Platform {
         configure(&mut abuse);
         let temp_dir = tempfile::tempdir().unwrap();
         let data_dir = temp_dir.path().to_owned();
-        Self::start_dev(&data_dir, Some(temp_dir), Limits::default(), abuse).await
+        Self::start_dev(&data_dir, Some(temp_dir), kit_limits(), abuse).await
     }
 
     /// The dev stack in a data dir the caller keeps, e.g. to start it again on the
     /// same NATS store, CA and signing key.
     pub async fn dev_in(data_dir: &Path) -> Self {
-        Self::start_dev(data_dir, None, Limits::default(), AbuseLimits::default()).await
+        Self::start_dev(data_dir, None, kit_limits(), AbuseLimits::default()).await
     }
 
     async fn start_dev(
@@ -127,7 +138,7 @@ impl Platform {
 
     /// The parts, the server with the limits `configure` sets.
     pub async fn parts_with(configure: impl FnOnce(&mut Limits)) -> Self {
-        let mut limits = Limits::default();
+        let mut limits = kit_limits();
         configure(&mut limits);
         let nats = Nats::start().await;
         let url = nats.url().to_owned();
@@ -141,14 +152,14 @@ impl Platform {
         configure(&mut abuse);
         let nats = Nats::start().await;
         let url = nats.url().to_owned();
-        Self::serve(nats, &url, Limits::default(), abuse).await
+        Self::serve(nats, &url, kit_limits(), abuse).await
     }
 
     /// The API server alone on a NATS the test started, reaching it through
     /// `nats_url` (which may list several servers of a cluster). Workers started
     /// with [`Platform::worker`] get the same `nats_url`.
     pub async fn parts_on(nats: Nats, nats_url: &str) -> Self {
-        Self::serve(nats, nats_url, Limits::default(), AbuseLimits::default()).await
+        Self::serve(nats, nats_url, kit_limits(), AbuseLimits::default()).await
     }
 
     /// Starts the API server (`faas_api::run`, plain HTTP) and waits until it is

@@ -102,6 +102,7 @@ pub async fn run(
         jetstream.clone(),
         runtime.clone(),
         config.worker_id.clone(),
+        config.slots,
     ));
     // Keeps the prewarm pools full (they start with the first activation of each
     // prewarmed function) until shutdown drains them.
@@ -112,7 +113,12 @@ pub async fn run(
         runtime.clone(),
         config.request_key.clone(),
     ));
-    tracing::info!(worker = %config.worker_id, slots = config.slots, "worker ready");
+    tracing::info!(
+        worker = %config.worker_id,
+        record_id = %config.request_key.public_worker_id(&config.worker_id),
+        slots = config.slots,
+        "worker ready"
+    );
     let handler = ActivationHandler::new(
         runtime.clone(),
         client.clone(),

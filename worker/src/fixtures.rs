@@ -18,6 +18,7 @@ pub(crate) fn request(image: &str, prewarm: u32) -> ActivationRequest {
         network: false,
         secrets: Vec::new(),
         concurrency_slot: None,
+        new_account_slot: None,
         prewarm,
         queued_at: chrono::Utc::now(),
         start_by: None,

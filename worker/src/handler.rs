@@ -96,12 +96,12 @@ impl ActivationHandler {
         }
 
         // A synchronous call whose caller stopped waiting (the server withdrew it,
-        // or would have): never started late for nobody. A redelivery was started in
-        // time by a worker that died; its caller waits for the function's timeout.
-        let redelivered = message.info().is_ok_and(|info| info.delivered > 1);
+        // or would have): never started late for nobody.
+        // A redelivery (its worker died) was started once already and runs again.
+        let first_delivery = message.info().is_ok_and(|info| info.delivered <= 1);
         if let Some(start_by) = request.start_by
+            && first_delivery
             && chrono::Utc::now() > start_by
-            && !redelivered
         {
             self.not_started(&request, &message, start_by).await;
             return;

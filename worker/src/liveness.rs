@@ -5,7 +5,9 @@
 //! `docker kill` never comes back. So every worker renews a heartbeat in KV
 //! `faas_workers` (keys expire after `WORKER_HEARTBEAT_TTL`), and now and then
 //! removes the containers of its platform whose worker has no heartbeat left. Its
-//! unacknowledged activations are redelivered by JetStream meanwhile.
+//! unacknowledged activations are redelivered by JetStream meanwhile. The
+//! heartbeat carries the worker's slots, which the servers add up as the
+//! platform's capacity.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -24,6 +26,7 @@ pub(crate) async fn run(
     jetstream: jetstream::Context,
     runtime: ContainerRuntime,
     worker_id: String,
+    slots: usize,
 ) {
     let key = heartbeat_key(&worker_id);
     let mut beat = tokio::time::interval(WORKER_HEARTBEAT_EVERY);
@@ -35,10 +38,10 @@ pub(crate) async fn run(
             bucket = jetstream.get_key_value(WORKERS_BUCKET).await.ok();
         }
         let Some(workers) = &bucket else { continue };
-        if let Err(e) = workers
-            .put(&key, chrono::Utc::now().to_rfc3339().into())
-            .await
-        {
+        // The slots tell the servers the platform's capacity: a synchronous call
+        // with none free is refused at once rather than left to wait.
+        let beat = serde_json::json!({"at": chrono::Utc::now().to_rfc3339(), "slots": slots});
+        if let Err(e) = workers.put(&key, beat.to_string().into()).await {
             tracing::warn!(error = %e, "renewing the worker heartbeat failed");
             continue;
         }

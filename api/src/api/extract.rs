@@ -25,6 +25,7 @@ use crate::auth::{Authenticated, authenticate, authenticate_key};
 use crate::config::{Cidr, canonical, masked};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoredUser;
 
 /// Largest request body: a stdin parameter of 6 MiB, JSON-escaped, fits.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -91,8 +92,8 @@ async fn caller(
         Access::Session | Access::DeletingSession => session_token(headers)?,
     };
     if access.takes_api_key() && KeySecret::looks_like_key(token) {
-        let owner = authenticate_key(&state.store, token).await?;
-        return Ok(Some(Caller::Key { owner }));
+        let (owner, user) = authenticate_key(&state.store, token).await?;
+        return Ok(Some(Caller::Key { owner, user }));
     }
     let session = authenticate(
         &state.tokens,
@@ -109,7 +110,7 @@ async fn caller(
 #[derive(Clone)]
 enum Caller {
     Session(Authenticated),
-    Key { owner: String },
+    Key { owner: String, user: StoredUser },
 }
 
 /// A handler asked for a caller its route's access does not check for: the
@@ -132,7 +133,24 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Caller>() {
             Some(Caller::Session(session)) => Ok(Self(session.user.username.clone())),
-            Some(Caller::Key { owner }) => Ok(Self(owner.clone())),
+            Some(Caller::Key { owner, .. }) => Ok(Self(owner.clone())),
+            None => Err(unchecked_caller()),
+        }
+    }
+}
+
+/// The caller's user record, as the bearer check read it (session or API key):
+/// what admission needs to know of the account (its age, whether invited).
+#[derive(Debug, Clone)]
+pub struct Account(pub StoredUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for Account {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Session(session)) => Ok(Self(session.user.clone())),
+            Some(Caller::Key { user, .. }) => Ok(Self(user.clone())),
             None => Err(unchecked_caller()),
         }
     }

@@ -17,7 +17,7 @@ use faas_shared::activation::ActivationResult;
 use faas_shared::{Activation, ActivationAccepted, ApiError, ErrorCode, InvokeRequest, ParamMode};
 use serde::Deserialize;
 
-use super::extract::{AuthUser, Body, PathName, parse_json};
+use super::extract::{Account, AuthUser, Body, PathName, parse_json};
 use super::media::{is_json_body, prefers_text};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -41,6 +41,7 @@ pub struct InvokeQuery {
 pub async fn invoke(
     State(state): State<Arc<AppState>>,
     AuthUser(user): AuthUser,
+    Account(account): Account,
     PathName(name): PathName,
     query: Result<Query<InvokeQuery>, QueryRejection>,
     headers: HeaderMap,
@@ -96,8 +97,10 @@ pub async fn invoke(
             ),
         ));
     }
+    let new_account = account.is_new(state.limits.new_account_age);
     if query.asynchronous {
-        let activation_id = crate::dispatch::submit(&state, &user, &function, param).await?;
+        let activation_id =
+            crate::dispatch::submit(&state, &user, new_account, &function, param).await?;
         let location = faas_shared::paths::fill(faas_shared::paths::ACTIVATION, &activation_id);
         let mut response = (
             StatusCode::ACCEPTED,
@@ -112,7 +115,7 @@ pub async fn invoke(
         }
         return Ok(response);
     }
-    let result = crate::dispatch::invoke(&state, &user, &function, param).await?;
+    let result = crate::dispatch::invoke(&state, &user, new_account, &function, param).await?;
     respond(result, prefers_text(&headers))
 }
 

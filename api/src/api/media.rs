@@ -1,9 +1,8 @@
-//! Media types of requests: whether a body is JSON by its `Content-Type`, and
-//! whether the client's `Accept` prefers text, parsed as media types are
-//! (case-insensitive, with parameters and `q` weights) with the `mime` crate.
+//! Media types, parsed as media types (`mime`), never compared as strings: whether
+//! a request's body is JSON by its `Content-Type`, and whether its `Accept`
+//! prefers plain text.
 
 use axum::http::{HeaderMap, header};
-
 use faas_shared::ErrorCode;
 
 use crate::error::AppError;
@@ -77,6 +76,7 @@ mod tests {
             .map(|(name, value)| (name.clone(), value.parse().unwrap()))
             .collect()
     }
+
     #[test]
     fn json_bodies_are_told_by_their_media_type() {
         let json = |value: &str| is_json_body(&headers(&[(header::CONTENT_TYPE, value)]));

@@ -46,6 +46,8 @@ pub const ROUTES: &[Route] = {
                 InvalidUsername,
                 UsernameReserved,
                 WeakPassword,
+                RegistrationClosed,
+                InviteRequired,
                 UserExists,
                 PayloadTooLarge,
                 RateLimited,

@@ -9,7 +9,7 @@ use chrono::Utc;
 use faas_shared::names::{
     MAX_PASSWORD_LEN, validate_new_username, validate_password, validate_username,
 };
-use faas_shared::{Credentials, ErrorCode, TokenResponse, UserInfo};
+use faas_shared::{Credentials, ErrorCode, Registration, TokenResponse, UserInfo};
 
 use super::extract::{ClientAddr, JsonBody};
 use crate::auth::{hash_password, verify_password};
@@ -18,27 +18,71 @@ use crate::state::AppState;
 use crate::store::StoredUser;
 
 /// `POST /v1/users`
-#[utoipa::path(post, path = faas_shared::paths::USERS, tag = "users", request_body = Credentials,
+///
+/// Who may register is `FAAS_REGISTRATION`'s: anyone (`open`), only with a
+/// single-use invite code the operator made (`invite`), or nobody (`closed`). An
+/// invite given while registration is open is taken too, and makes the account
+/// an invited one (never a new account, whatever its age).
+#[utoipa::path(post, path = faas_shared::paths::USERS, tag = "users", request_body = Registration,
     responses((status = 201, description = "Registered; log in next", body = UserInfo)))]
 pub async fn register(
     State(state): State<Arc<AppState>>,
     client: ClientAddr,
-    JsonBody(credentials): JsonBody<Credentials>,
+    JsonBody(registration): JsonBody<Registration>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
-    validate_new_username(&credentials.username)?;
-    validate_password(&credentials.password)?;
+    use crate::config::Registration as Mode;
+    let mode = state.throttle.limits.registration;
+    if mode == Mode::Closed {
+        return Err(AppError::new(
+            ErrorCode::RegistrationClosed,
+            "this platform takes no registrations: ask its operator for an account",
+        ));
+    }
+    validate_new_username(&registration.username)?;
+    validate_password(&registration.password)?;
+    if mode == Mode::Invite && registration.invite.is_none() {
+        return Err(AppError::new(
+            ErrorCode::InviteRequired,
+            "registration is by invitation: send the operator's code as \"invite\" (`faasctl register --invite CODE`)",
+        ));
+    }
     state.throttle.register(client.0)?;
-    let user = StoredUser {
-        username: credentials.username,
-        password_hash: state
-            .throttle
-            .hashing(hash_password(credentials.password))
-            .await?,
-        created_at: Utc::now(),
-        token_generation: StoredUser::new_token_generation(),
-        deleting_since: None,
+    let taken = match &registration.invite {
+        Some(code) => Some((
+            code.clone(),
+            state
+                .store
+                .take_invite(code, &registration.username)
+                .await?,
+        )),
+        None => None,
     };
-    state.store.create_user(&user).await?;
+    let hashed = state
+        .throttle
+        .hashing(hash_password(registration.password))
+        .await;
+    let user = match hashed {
+        Ok(password_hash) => StoredUser {
+            username: registration.username,
+            password_hash,
+            created_at: Utc::now(),
+            token_generation: StoredUser::new_token_generation(),
+            deleting_since: None,
+            invited: taken.is_some(),
+        },
+        Err(e) => {
+            if let Some((code, revision)) = &taken {
+                state.store.give_back(code, *revision).await;
+            }
+            return Err(e);
+        }
+    };
+    if let Err(e) = state.store.create_user(&user).await {
+        if let Some((code, revision)) = &taken {
+            state.store.give_back(code, *revision).await;
+        }
+        return Err(e);
+    }
     tracing::info!(username = %user.username, "user registered");
     Ok((
         StatusCode::CREATED,

@@ -8,7 +8,7 @@ use faas_shared::ErrorCode;
 use faas_shared::keys::KeySecret;
 
 use crate::error::AppError;
-use crate::store::Store;
+use crate::store::{Store, StoredUser};
 
 /// A key's "last used" is written at most this often, so a busy CI job does not
 /// turn every request into a KV write.
@@ -36,7 +36,10 @@ fn key_secret_matches(random: &str, stored_sha256: &str) -> bool {
 /// deleted, is not younger than the key (a new account of the same name never
 /// inherits one) and has not changed its password since the key was made (the
 /// key's generation is the account's). Two KV reads, made concurrently.
-pub async fn authenticate_key(store: &Store, secret: &str) -> Result<String, AppError> {
+pub async fn authenticate_key(
+    store: &Store,
+    secret: &str,
+) -> Result<(String, StoredUser), AppError> {
     let unauthorized = |message: &str| AppError::new(ErrorCode::Unauthorized, message);
     let invalid =
         "the API key is invalid or has been removed: create one with `faasctl key create`";
@@ -86,7 +89,7 @@ pub async fn authenticate_key(store: &Store, secret: &str) -> Result<String, App
         let owner = parsed.owner.to_owned();
         tokio::spawn(async move { store.touch_key(&owner, &key, revision).await });
     }
-    Ok(parsed.owner.to_owned())
+    Ok((parsed.owner.to_owned(), user))
 }
 
 #[cfg(test)]

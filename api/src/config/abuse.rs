@@ -53,6 +53,19 @@ pub struct AbuseLimits {
     pub max_connections: usize,
     /// `FAAS_MAX_FUNCTIONS_PER_USER` (default 100): functions one user may have.
     pub max_functions_per_user: Option<u32>,
+    /// `FAAS_REGISTRATION` (default `open`): who may register.
+    pub registration: Registration,
+}
+
+/// `FAAS_REGISTRATION`: who may register an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Anyone (within `FAAS_REGISTRATIONS_PER_ADDRESS_PER_HOUR`).
+    Open,
+    /// Only with a single-use invite code the operator made (`faas-server invite`).
+    Invite,
+    /// Nobody: 403 `registration_closed`.
+    Closed,
 }
 
 impl Default for AbuseLimits {
@@ -71,6 +84,7 @@ impl Default for AbuseLimits {
             min_upload_rate: 64 * 1024,
             max_connections: 1024,
             max_functions_per_user: Some(100),
+            registration: Registration::Open,
         }
     }
 }
@@ -133,6 +147,16 @@ impl AbuseLimits {
         }
         if let Some(n) = env::positive("FAAS_MAX_CONNECTIONS")? {
             limits.max_connections = n;
+        }
+        if let Some(mode) = env::var("FAAS_REGISTRATION") {
+            limits.registration = match mode.trim() {
+                "open" => Registration::Open,
+                "invite" => Registration::Invite,
+                "closed" => Registration::Closed,
+                other => {
+                    anyhow::bail!("FAAS_REGISTRATION={other:?} is not one of open, invite, closed")
+                }
+            };
         }
         if let Some(n) = env::parse::<u32>("FAAS_MAX_FUNCTIONS_PER_USER")? {
             limits.max_functions_per_user = Some(n).filter(|n| *n > 0);

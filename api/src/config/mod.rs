@@ -16,7 +16,7 @@ use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 
 mod abuse;
-pub use abuse::{AbuseLimits, Cidr, Rate};
+pub use abuse::{AbuseLimits, Cidr, Rate, Registration};
 pub(crate) use abuse::{canonical, masked};
 
 /// Everything the API server needs to run. Built by [`ServerConfig::from_env`] for
@@ -72,6 +72,31 @@ pub struct Limits {
     pub max_inflight_per_user: Option<u32>,
     /// `FAAS_QUEUE_TIMEOUT_MS`: how long an activation may wait for a worker.
     pub queue_timeout: Duration,
+    /// `FAAS_MAX_INFLIGHT_NEW_ACCOUNTS`: activations queued or running at once of
+    /// every new account together (see [`Limits::new_account_age`]), so that many
+    /// cheap accounts of one actor hold no more than one user's share. `None`
+    /// (unset): the same as `max_inflight_per_user`; `Some(0)`: unlimited.
+    pub max_inflight_new_accounts: Option<u32>,
+    /// `FAAS_NEW_ACCOUNT_SECS` (default 24 h): an account younger than this, and
+    /// not registered with an operator's invite, is new.
+    pub new_account_age: Duration,
+    /// `FAAS_SYNC_QUEUE` (default 0): how many synchronous calls may wait for a
+    /// worker slot beyond the free ones, platform-wide. Beyond it a synchronous
+    /// call is refused at once (429) instead of waiting the queue timeout for a
+    /// slot and getting 503. Only applied while the workers report their slots.
+    pub sync_queue: u32,
+}
+
+impl Limits {
+    /// The new accounts' pool: [`Limits::max_inflight_new_accounts`], by default
+    /// one user's share; `None` is unlimited.
+    pub fn new_accounts_pool(&self) -> Option<u32> {
+        match self.max_inflight_new_accounts {
+            None => self.max_inflight_per_user,
+            Some(0) => None,
+            Some(n) => Some(n),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -80,6 +105,9 @@ impl Default for Limits {
             max_inflight: None,
             max_inflight_per_user: None,
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
+            max_inflight_new_accounts: None,
+            new_account_age: Duration::from_secs(24 * 3600),
+            sync_queue: 0,
         }
     }
 }
@@ -176,8 +204,15 @@ impl Limits {
         let mut limits = Limits {
             max_inflight: env::limit("FAAS_MAX_INFLIGHT")?,
             max_inflight_per_user: env::limit("FAAS_MAX_INFLIGHT_PER_USER")?,
+            max_inflight_new_accounts: env::parse::<u32>("FAAS_MAX_INFLIGHT_NEW_ACCOUNTS")?,
             ..Limits::default()
         };
+        if let Some(secs) = env::parse::<u64>("FAAS_NEW_ACCOUNT_SECS")? {
+            limits.new_account_age = Duration::from_secs(secs);
+        }
+        if let Some(n) = env::parse::<u32>("FAAS_SYNC_QUEUE")? {
+            limits.sync_queue = n;
+        }
         if let Some(ms) = env::parse::<u64>("FAAS_QUEUE_TIMEOUT_MS")? {
             limits.queue_timeout = Duration::from_millis(ms);
             // The gateway's timeout is sized for the longest queue timeout.

@@ -25,9 +25,20 @@ pub struct Store {
     pub(super) keys: kv::Store,
     /// What counts against each owner's quotas (`quotas.rs`).
     pub(super) quotas: kv::Store,
+    /// Invite codes, by their SHA-256 (`invites.rs`).
+    pub(super) invites: kv::Store,
+    /// The workers' heartbeats, with their slots (`workers.rs`).
+    pub(super) workers: kv::Store,
+    /// The last reading of the workers' slots and when it was made.
+    pub(super) capacity: CapacityReading,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
+
+/// The last reading of the workers' slots (`workers.rs`) and when it was made,
+/// shared by the clones of the store.
+pub(super) type CapacityReading =
+    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Option<usize>)>>>;
 
 /// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
 /// values read as `None`).
@@ -90,6 +101,28 @@ pub(super) async fn current_entry(
         return Ok(None);
     }
     Ok(Some((message.payload, message.sequence)))
+}
+
+/// Every key of a bucket (its stream's leader lists the subjects), sorted.
+pub(super) async fn owner_keys_all(
+    bucket: &kv::Store,
+    bucket_name: &str,
+) -> Result<Vec<String>, AppError> {
+    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing keys", e);
+    let prefix = format!("$KV.{bucket_name}.");
+    let mut subjects = bucket
+        .stream
+        .info_with_subjects(format!("{prefix}>"))
+        .await
+        .map_err(|e| backend(&e))?;
+    let mut keys = Vec::new();
+    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
+        if let Some(key) = subject.strip_prefix(&prefix) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.sort();
+    Ok(keys)
 }
 
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<bytes::Bytes, AppError> {

@@ -8,9 +8,9 @@ use std::time::Duration;
 use async_nats::jetstream::{self, kv, stream};
 use faas_process::claim::Payloads;
 use faas_shared::nats::{
-    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, KEYS_BUCKET,
-    PAYLOADS_BUCKET, PENDING_BUCKET, QUOTAS_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET, USERS_BUCKET,
-    WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
+    ACTIVATIONS_BUCKET, ACTIVATIONS_STREAM, ACTIVATIONS_SUBJECTS, FUNCTIONS_BUCKET, INVITES_BUCKET,
+    KEYS_BUCKET, PAYLOADS_BUCKET, PENDING_BUCKET, QUOTAS_BUCKET, REVOKED_BUCKET, SECRETS_BUCKET,
+    USERS_BUCKET, WORKER_HEARTBEAT_TTL, WORKERS_BUCKET,
 };
 
 use super::handle::Store;
@@ -60,12 +60,13 @@ async fn set_up(
     let users = open_bucket(js, USERS_BUCKET, Duration::ZERO, replicas).await?;
     let functions = open_bucket(js, FUNCTIONS_BUCKET, Duration::ZERO, replicas).await?;
     let activations = open_bucket(js, ACTIVATIONS_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
-    open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
+    let workers = open_bucket(js, WORKERS_BUCKET, WORKER_HEARTBEAT_TTL, replicas).await?;
     let secrets = open_bucket(js, SECRETS_BUCKET, Duration::ZERO, replicas).await?;
     let pending = open_bucket(js, PENDING_BUCKET, ACTIVATION_RECORD_TTL, replicas).await?;
     ensure_stream(js, faas_process::slots::stream_config(replicas)).await?;
     let keys = open_bucket(js, KEYS_BUCKET, Duration::ZERO, replicas).await?;
     let quotas = open_bucket(js, QUOTAS_BUCKET, Duration::ZERO, replicas).await?;
+    let invites = open_bucket(js, INVITES_BUCKET, Duration::ZERO, replicas).await?;
     ensure_stream(js, payloads_stream(replicas)).await?;
     let payloads = Payloads::open(js).await?;
     Ok(Store {
@@ -77,6 +78,9 @@ async fn set_up(
         pending,
         keys,
         quotas,
+        invites,
+        workers,
+        capacity: Default::default(),
         payloads,
     })
 }
@@ -142,7 +146,7 @@ fn payloads_stream(replicas: usize) -> stream::Config {
     }
 }
 
-async fn open_bucket(
+pub(super) async fn open_bucket(
     js: &jetstream::Context,
     bucket: &str,
     max_age: Duration,

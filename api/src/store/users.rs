@@ -25,9 +25,21 @@ pub struct StoredUser {
     /// and the name stays taken until everything it owned is gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleting_since: Option<DateTime<Utc>>,
+    /// Registered with an operator's invite code: not a new account, whatever
+    /// its age (see `Limits::new_account_age`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invited: bool,
 }
 
 impl StoredUser {
+    /// Whether the account is new: younger than `age` and not invited. New
+    /// accounts share one pool of activations (`FAAS_MAX_INFLIGHT_NEW_ACCOUNTS`).
+    pub fn is_new(&self, age: std::time::Duration) -> bool {
+        !self.invited
+            && Utc::now() - self.created_at
+                < chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX)
+    }
+
     /// A fresh random token generation.
     pub fn new_token_generation() -> String {
         uuid::Uuid::new_v4().simple().to_string()
@@ -89,5 +101,34 @@ impl Store {
             .purge(username)
             .await
             .map_err(|e| AppError::backend("deleting the user", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_new_while_young_unless_invited() {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let mut user = StoredUser {
+            username: "alice".into(),
+            password_hash: String::new(),
+            created_at: Utc::now(),
+            token_generation: String::new(),
+            deleting_since: None,
+            invited: false,
+        };
+        assert!(user.is_new(day));
+        user.invited = true;
+        assert!(!user.is_new(day), "an invited account has its own share");
+        user.invited = false;
+        user.created_at = Utc::now() - chrono::Duration::days(2);
+        assert!(!user.is_new(day));
+        let young = StoredUser {
+            created_at: Utc::now(),
+            ..user
+        };
+        assert!(!young.is_new(std::time::Duration::ZERO));
     }
 }

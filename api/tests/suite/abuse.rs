@@ -608,3 +608,188 @@ async fn connections_beyond_the_limit_are_closed_at_once() {
     assert!(served, "the server serves once connections are free");
     p.stop().await;
 }
+
+/// The median of `samples`.
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// `count` synchronous calls of `reverse` by `token`, one after the other; each
+/// must be answered 200 with the right result. Their latencies.
+async fn latencies(p: &Platform, token: &str, count: usize) -> Vec<Duration> {
+    let mut samples = Vec::new();
+    for i in 0..count {
+        let param = format!("call {i}");
+        let started = Instant::now();
+        let activation = p.invoke_ok(token, "reverse", &param).await;
+        samples.push(started.elapsed());
+        let expected: String = param.chars().rev().collect();
+        assert_eq!(activation["result"], expected.as_str());
+    }
+    samples
+}
+
+/// Issue 25, item 1: many cheap accounts of one actor cannot starve another
+/// user. New accounts (younger than FAAS_NEW_ACCOUNT_SECS, here 3 s) share one
+/// user's share of the slots between them all; and when no slot is left, a
+/// synchronous call is refused at once with 429 instead of waiting the queue
+/// timeout for 503.
+#[tokio::test]
+async fn a_flood_from_many_new_accounts_leaves_others_their_latency_and_429_when_none_is_left() {
+    // The dev worker: 4 slots; per-user share and new accounts' pool: 2 each.
+    let p = Platform::dev_with(|limits| limits.new_account_age = Duration::from_secs(3)).await;
+    let victim = p.user(&unique("victim")).await;
+    let heavy = p.user(&unique("heavy")).await;
+    p.add_function(&victim, "reverse", json!({"image": REVERSE}))
+        .await;
+    p.add_function(
+        &heavy,
+        "sleep",
+        json!({"image": SLEEP, "timeout_ms": 60000}),
+    )
+    .await;
+    // Both accounts are older than the new-account age from now on.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    latencies(&p, &victim, 2).await; // warm-up
+    let idle = median(latencies(&p, &victim, 11).await);
+
+    // The flood: six new accounts, three 20 s asynchronous calls each.
+    let mut flood = Vec::new();
+    let (mut accepted, mut refused) = (0, 0);
+    for _ in 0..6 {
+        let token = p.user(&unique("cheap")).await;
+        p.add_function(
+            &token,
+            "sleep",
+            json!({"image": SLEEP, "timeout_ms": 60000}),
+        )
+        .await;
+        for _ in 0..3 {
+            let response = p
+                .authed(
+                    Method::POST,
+                    "/v1/functions/sleep/invoke?async=true",
+                    &token,
+                )
+                .json(&json!({"param": "20"}))
+                .send()
+                .await
+                .unwrap();
+            match response.status() {
+                StatusCode::ACCEPTED => accepted += 1,
+                StatusCode::TOO_MANY_REQUESTS => {
+                    assert!(response.headers().contains_key(header::RETRY_AFTER));
+                    assert_eq!(error_code(response).await, "concurrency_limit");
+                    refused += 1;
+                }
+                other => panic!("the flood: unexpected {other}"),
+            }
+        }
+        flood.push(token);
+    }
+    let flooded = median(latencies(&p, &victim, 11).await);
+    println!(
+        "new accounts' flood: {accepted} accepted, {refused} refused; the other user's p50: idle {idle:?}, under the flood {flooded:?} ({:.2}x)",
+        flooded.as_secs_f64() / idle.as_secs_f64()
+    );
+    assert_eq!(
+        accepted, 2,
+        "the new accounts together hold one user's share"
+    );
+    for token in &flood {
+        let (_, records) = p.get_json("/v1/activations", token).await;
+        assert_eq!(records, json!([]), "answered while the flood still runs");
+    }
+
+    // Now no slot is left: an older account holds the other two.
+    for _ in 0..2 {
+        let response = p
+            .authed(
+                Method::POST,
+                "/v1/functions/sleep/invoke?async=true",
+                &heavy,
+            )
+            .json(&json!({"param": "20"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let started = Instant::now();
+    let response = p.invoke(&victim, "reverse", "no room").await;
+    let took = started.elapsed();
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let body = expect_error(response, StatusCode::TOO_MANY_REQUESTS, "concurrency_limit").await;
+    println!(
+        "with every slot taken the other user's call was refused after {took:?}: {}",
+        body["error"]["message"]
+    );
+    p.stop().await;
+}
+
+/// Issue 25, item 1: the operator decides who may register.
+#[tokio::test]
+async fn registration_is_open_by_invitation_or_closed() {
+    use faas_api::config::Registration;
+    // Closed: nobody.
+    let p = Platform::parts_with_abuse(|abuse| abuse.registration = Registration::Closed).await;
+    let refused = p.register(&unique("closed"), PASSWORD).await;
+    expect_error(refused, StatusCode::FORBIDDEN, "registration_closed").await;
+    p.stop().await;
+
+    // By invitation: only with a code the operator made, each used once.
+    let p = Platform::parts_with_abuse(|abuse| {
+        abuse.registration = Registration::Invite;
+        abuse.registrations_per_address = None;
+    })
+    .await;
+    let js = async_nats::jetstream::new(p.nats().client().await);
+    let invites = faas_api::store::open_invites(&js, 1).await.unwrap();
+    let codes = faas_api::store::make_invites(&invites, 2, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let register = |username: String, invite: Option<&str>| {
+        let mut body = json!({"username": username, "password": PASSWORD});
+        if let Some(code) = invite {
+            body["invite"] = json!(code);
+        }
+        p.request(Method::POST, "/v1/users").json(&body).send()
+    };
+    let without = register(unique("noinv"), None).await.unwrap();
+    expect_error(without, StatusCode::FORBIDDEN, "invite_required").await;
+    let forged = register(unique("forged"), Some("faas_i_0123"))
+        .await
+        .unwrap();
+    expect_error(forged, StatusCode::FORBIDDEN, "invite_required").await;
+    // Ten registrations race for one code: exactly one account.
+    let racing = (0..10).map(|_| register(unique("race"), Some(&codes[0])));
+    let statuses: Vec<StatusCode> = futures::future::join_all(racing)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    println!("ten registrations with one invite code: {created} created, {statuses:?}");
+    assert_eq!(created, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::FORBIDDEN)
+    );
+    // A failed registration (a taken name) does not use the code up.
+    let taken = unique("taken");
+    let existing = register(taken.clone(), Some(&codes[1])).await.unwrap();
+    assert_eq!(existing.status(), StatusCode::CREATED);
+    let codes = faas_api::store::make_invites(&invites, 1, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let clash = register(taken, Some(&codes[0])).await.unwrap();
+    expect_error(clash, StatusCode::CONFLICT, "user_exists").await;
+    let fresh = register(unique("fresh"), Some(&codes[0])).await.unwrap();
+    assert_eq!(fresh.status(), StatusCode::CREATED, "the code still works");
+    p.stop().await;
+}

@@ -375,8 +375,13 @@ async fn missing_image_is_a_clear_error() {
 
 #[tokio::test]
 async fn parallel_invocations_each_get_their_own_result() {
-    // Over the default per-user share of the dev worker's slots.
-    let p = Platform::dev_with(|limits| limits.max_inflight_per_user = Some(8)).await;
+    // Over the default per-user share of the dev worker's slots, and over its
+    // slots: the calls beyond them may wait for one (FAAS_SYNC_QUEUE).
+    let p = Platform::dev_with(|limits| {
+        limits.max_inflight_per_user = Some(8);
+        limits.sync_queue = 8;
+    })
+    .await;
     let user = unique("ivan");
     let token = p.user(&user).await;
     p.add_function(&token, "reverse", json!({"image": REVERSE}))

@@ -221,11 +221,15 @@ async fn scale_up_under_load(
     tokio::time::sleep(Duration::from_secs(1)).await;
     let scaled_at = Utc::now();
     tokio::task::block_in_place(|| stack.scale_workers(workers));
-    let new: Vec<String> = stack
-        .containers("worker")
-        .into_iter()
-        .filter(|id| !before.contains(id))
-        .collect();
+    // Records name workers by the opaque id each logs at start.
+    let new: Vec<String> = tokio::task::block_in_place(|| {
+        stack
+            .containers("worker")
+            .into_iter()
+            .filter(|id| !before.contains(id))
+            .map(|id| stack.record_id(&id))
+            .collect()
+    });
     // Keep the load up until a new worker's first activation is on record.
     let deadline = Instant::now() + Duration::from_secs(120);
     let first = loop {
@@ -244,7 +248,7 @@ async fn scale_up_under_load(
 }
 
 /// The earliest `started_at` after `since` of an activation that one of the
-/// `workers` containers ran.
+/// `workers` (their records' ids) ran.
 async fn first_start(
     api: &Api,
     users: &[String],
@@ -256,7 +260,7 @@ async fn first_start(
         for record in records(api, token).await? {
             let worker = record["worker"].as_str().unwrap_or_default();
             let started = record["started_at"].as_str().unwrap_or_default();
-            if workers.iter().any(|id| worker.starts_with(&id[..12]))
+            if workers.iter().any(|id| id == worker)
                 && let Ok(started) = started.parse::<DateTime<Utc>>()
                 && started > since
             {

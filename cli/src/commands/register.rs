@@ -1,6 +1,6 @@
 //! `faasctl register`: create an account.
 
-use faas_shared::Credentials;
+use faas_shared::Registration;
 use faas_shared::names::{validate_password, validate_username};
 
 use crate::context::Context;
@@ -18,6 +18,9 @@ pub struct RegisterCommand {
     /// Read the password from the first line of standard input instead of prompting
     #[arg(long)]
     pub password_stdin: bool,
+    /// The operator's single-use invite code, where registration is by invitation
+    #[arg(long)]
+    pub invite: Option<String>,
 }
 
 impl RegisterCommand {
@@ -41,9 +44,10 @@ impl RegisterCommand {
 
         let user = ctx
             .client()?
-            .register(&Credentials {
+            .register(&Registration {
                 username: username.clone(),
                 password: password.clone(),
+                invite: self.invite,
             })
             .await?;
         // On a terminal, offer to log in at once with the password just typed, as

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 #[cfg(feature = "dev")]
 mod dev;
+mod invite;
 mod serve;
 
 #[derive(Parser)]
@@ -22,6 +23,10 @@ enum Command {
     /// FAAS_MAX_INFLIGHT_PER_USER, FAAS_QUEUE_TIMEOUT_MS, FAAS_NATS_REPLICAS, and the
     /// abuse limits of the README (FAAS_MAX_CONNECTIONS, FAAS_REQUEST_READ_TIMEOUT_SECS, …).
     Serve(serve::ServeCommand),
+    /// Make single-use invite codes for `FAAS_REGISTRATION=invite` (printed one a
+    /// line, shown this once). Logs in to NATS as the server: FAAS_NATS_URL,
+    /// FAAS_NATS_USER, FAAS_NATS_PASSWORD_FILE, FAAS_NATS_REPLICAS.
+    Invite(invite::InviteCommand),
     /// Run the whole platform on this machine: NATS, a worker and the API over HTTPS.
     ///
     /// Starts nats-server from PATH (or the `nats` image through Docker) with its store
@@ -45,6 +50,7 @@ impl Cli {
             .unwrap_or(Command::Serve(serve::ServeCommand {}))
         {
             Command::Serve(command) => command.run().await,
+            Command::Invite(command) => command.run().await,
             #[cfg(feature = "dev")]
             Command::Dev(command) => command.run().await,
             #[cfg(not(feature = "dev"))]

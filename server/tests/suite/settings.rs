@@ -73,6 +73,8 @@ fn dev_refuses_a_bad_value_of_any_setting_naming_it() {
         ("FAAS_REQUEST_READ_TIMEOUT_SECS", "0"),
         ("FAAS_MAX_CONNECTIONS", "none"),
         ("FAAS_MIN_UPLOAD_BYTES_PER_SEC", "slow"),
+        ("FAAS_REGISTRATION", "sometimes"),
+        ("FAAS_SYNC_QUEUE", "deep"),
     ] {
         let data_dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_faas-server"))

@@ -65,20 +65,14 @@ async fn compose_stack_serves_the_walkthrough_and_spreads_work_over_workers() {
         per_worker.len() > 1,
         "all activations ran on one worker: {per_worker:?}"
     );
-    // Records name a worker by an opaque id (`w-` and 16 hex digits), never its
-    // container's host name; there are at most as many as worker containers.
+    // Records name a worker by an opaque id, which each worker logs at start.
     let workers = stack.containers("worker");
     assert_eq!(workers.len(), WORKERS);
-    assert!(per_worker.len() <= WORKERS, "{per_worker:?}");
+    let record_ids: Vec<String> = workers.iter().map(|id| stack.record_id(id)).collect();
     for worker in per_worker.keys() {
-        let hex = worker.strip_prefix("w-").unwrap_or_default();
         assert!(
-            hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
-            "{worker} is not an opaque worker id"
-        );
-        assert!(
-            !workers.iter().any(|id| worker.contains(&id[..12])),
-            "{worker} names a worker container"
+            record_ids.contains(worker),
+            "{worker} is not one of the worker containers' ids {record_ids:?}"
         );
     }
 
@@ -383,6 +377,11 @@ async fn scaling_down_under_load_answers_every_call() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let before = stack.containers("worker");
+    // What records call each worker, read before the removed ones are gone.
+    let record_ids: Vec<(String, String)> = before
+        .iter()
+        .map(|id| (id.clone(), stack.record_id(id)))
+        .collect();
     tokio::task::block_in_place(|| stack.scale_workers(1));
     let remaining = stack.containers("worker");
     assert_eq!(remaining.len(), 1);
@@ -398,10 +397,10 @@ async fn scaling_down_under_load_answers_every_call() {
         let records = server.get_ok("/v1/activations?limit=100", token).await;
         for record in records.as_array().unwrap() {
             let worker = record["worker"].as_str().unwrap_or_default();
-            let removed = before
+            let removed = record_ids
                 .iter()
-                .filter(|id| !remaining.contains(id))
-                .any(|id| worker.starts_with(&id[..12]));
+                .filter(|(id, _)| !remaining.contains(id))
+                .any(|(_, record_id)| record_id == worker);
             on_removed += usize::from(removed);
         }
     }
