@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use faas_shared::ErrorCode;
 use serde::{Deserialize, Serialize};
 
-use super::handle::{Store, current_entry, encode, get_json};
+use super::handle::{Store, current_entry, encode};
 use crate::error::AppError;
 
 /// A registered user as stored in `faas_users`.
@@ -59,8 +59,11 @@ impl Store {
         }
     }
 
+    /// A user record, read from the stream leader like [`Store::user_entry`]: a
+    /// login right after a registration or a password change on another replica
+    /// must see it.
     pub async fn user(&self, username: &str) -> Result<Option<StoredUser>, AppError> {
-        get_json(&self.users, username, "reading the user").await
+        Ok(self.user_entry(username).await?.map(|(user, _)| user))
     }
 
     /// A user record and its revision, for a conditional [`Store::update_user`].
