@@ -175,7 +175,7 @@ impl Stack {
             ["server-1", "server-2"].map(|s| Api::plain(format!("http://{}:8080", self.ip(s))));
         for server in &servers {
             if !server
-                .ready_within(StatusCode::OK, Duration::from_secs(120))
+                .ready_within(StatusCode::OK, Duration::from_secs(240))
                 .await
             {
                 let logs = self.compose(&["logs", "--no-color", "--tail=20"]);

@@ -48,7 +48,7 @@ pub async fn connect(
 }
 
 /// See [`connect`].
-const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+const SETUP_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// One attempt of [`connect`].
 async fn set_up(
