@@ -63,9 +63,10 @@ impl Stack {
             "missing images {missing:?}: build them with `TAG={tag} deploy/build-images.sh` \
              (scripts/test.sh builds the :test ones with PROFILE=debug)"
         );
+        // The tags, and no account is "new": test users register and call at once.
         let override_file = tempfile::Builder::new().suffix(".yml").tempfile().unwrap();
         let mut services = format!(
-            "version: \"2.4\"\nservices:\n  keygen: {{image: \"faas/keygen:{tag}\"}}\n  server-1: {{image: \"faas/server:{tag}\"}}\n  server-2: {{image: \"faas/server:{tag}\"}}\n  worker: {{image: \"faas/worker:{tag}\"}}\n"
+            "version: \"2.4\"\nservices:\n  keygen: {{image: \"faas/keygen:{tag}\"}}\n  server-1: {{image: \"faas/server:{tag}\", environment: {{FAAS_NEW_ACCOUNT_SECS: \"0\"}}}}\n  server-2: {{image: \"faas/server:{tag}\", environment: {{FAAS_NEW_ACCOUNT_SECS: \"0\"}}}}\n  worker: {{image: \"faas/worker:{tag}\"}}\n"
         );
         for node in topology.nats {
             services.push_str(&format!("  {node}: {{image: \"faas/nats:{tag}\"}}\n"));
