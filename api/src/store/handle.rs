@@ -52,21 +52,13 @@ pub(super) async fn owner_keys(
     bucket_name: &str,
     owner: &str,
 ) -> Result<Vec<String>, AppError> {
-    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing records", e);
-    let prefix = format!("$KV.{bucket_name}.");
-    let mut subjects = bucket
-        .stream
-        .info_with_subjects(format!("{prefix}{}>", owner_key_prefix(owner)))
-        .await
-        .map_err(|e| backend(&e))?;
-    let mut keys = Vec::new();
-    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
-        if let Some(key) = subject.strip_prefix(&prefix) {
-            keys.push(key.to_owned());
-        }
-    }
-    keys.sort();
-    Ok(keys)
+    keys_under(
+        bucket,
+        bucket_name,
+        &format!("{}>", owner_key_prefix(owner)),
+        "listing records",
+    )
+    .await
 }
 
 /// The current value of `key` in `bucket` and its revision, read from the
@@ -108,11 +100,22 @@ pub(super) async fn owner_keys_all(
     bucket: &kv::Store,
     bucket_name: &str,
 ) -> Result<Vec<String>, AppError> {
-    let backend = |e: &dyn std::fmt::Display| AppError::backend("listing keys", e);
+    keys_under(bucket, bucket_name, ">", "listing keys").await
+}
+
+/// The keys of `bucket` whose subjects match `filter` (after `$KV.<bucket>.`), as
+/// its stream's leader lists them, sorted; `what` names the step in errors.
+async fn keys_under(
+    bucket: &kv::Store,
+    bucket_name: &str,
+    filter: &str,
+    what: &str,
+) -> Result<Vec<String>, AppError> {
+    let backend = |e: &dyn std::fmt::Display| AppError::backend(what, e);
     let prefix = format!("$KV.{bucket_name}.");
     let mut subjects = bucket
         .stream
-        .info_with_subjects(format!("{prefix}>"))
+        .info_with_subjects(format!("{prefix}{filter}"))
         .await
         .map_err(|e| backend(&e))?;
     let mut keys = Vec::new();
