@@ -6,6 +6,7 @@ use faas_process::claim::Payloads;
 use faas_shared::nats::owner_key_prefix;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 use crate::error::AppError;
 
@@ -61,27 +62,58 @@ pub(super) async fn owner_keys(
     .await
 }
 
+/// How long a leader read keeps retrying failures a leader election explains
+/// (elections on a 3-node cluster take a few seconds; see `PUBLISH_RETRY`).
+const LEADER_READ_RETRY: Duration = Duration::from_secs(12);
+
+/// Runs `read`, a request its stream's leader answers, again while it fails in a
+/// way a leader election explains (`transient`), for up to [`LEADER_READ_RETRY`]:
+/// while the cluster elects a new leader (the old one was lost) such reads time
+/// out or find no leader for a few seconds. A failure that outlasts it (a
+/// partition) is the caller's to answer, with a 503 rather than a stale copy.
+async fn from_leader<T, E: std::fmt::Display, F: Future<Output = Result<T, E>>>(
+    what: &str,
+    transient: impl Fn(&E) -> bool,
+    mut read: impl FnMut() -> F,
+) -> Result<T, E> {
+    let deadline = tokio::time::Instant::now() + LEADER_READ_RETRY;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match read().await {
+            Err(e) if transient(&e) && tokio::time::Instant::now() + pause < deadline => {
+                tracing::info!(error = %e, "{what}: no stream leader answered, retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            answer => return answer,
+        }
+    }
+}
+
 /// The current value of `key` in `bucket` and its revision, read from the
-/// bucket's stream leader (`STREAM.MSG.GET`), never a replica's direct get: the
-/// reads a security decision rests on (revocations, token generations, key
-/// removal, account deletion) must not be answered by a replica that is behind
-/// the leader, where a write just acknowledged may not have arrived yet. `None`
-/// when the key has no value (never set, deleted or purged). In a partition the
-/// read fails (503) rather than answer from a stale copy.
+/// bucket's stream leader (`STREAM.MSG.GET`, see [`from_leader`]), never a
+/// replica's direct get: the reads a security decision rests on (revocations,
+/// token generations, key removal, account deletion) must not be answered by a
+/// replica that is behind the leader, where a write just acknowledged may not have
+/// arrived yet. `None` when the key has no value (never set, deleted or purged).
 pub(super) async fn current_entry(
     bucket: &kv::Store,
     key: &str,
     context: &str,
 ) -> Result<Option<(bytes::Bytes, u64)>, AppError> {
-    use async_nats::jetstream::stream::LastRawMessageErrorKind;
+    use async_nats::jetstream::stream::LastRawMessageErrorKind::{InvalidSubject, NoMessageFound};
     let subject = format!("{}{key}", bucket.prefix);
-    let message = match bucket
-        .stream
-        .get_last_raw_message_by_subject(&subject)
-        .await
-    {
+    let read = from_leader(
+        context,
+        |e: &async_nats::jetstream::stream::LastRawMessageError| {
+            !matches!(e.kind(), NoMessageFound | InvalidSubject)
+        },
+        || bucket.stream.get_last_raw_message_by_subject(&subject),
+    )
+    .await;
+    let message = match read {
         Ok(message) => message,
-        Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return Ok(None),
+        Err(e) if e.kind() == NoMessageFound => return Ok(None),
         Err(e) => return Err(AppError::backend(context, e)),
     };
     let removed = message
@@ -104,26 +136,33 @@ pub(super) async fn owner_keys_all(
 }
 
 /// The keys of `bucket` whose subjects match `filter` (after `$KV.<bucket>.`), as
-/// its stream's leader lists them, sorted; `what` names the step in errors.
+/// its stream's leader lists them (see [`from_leader`]), sorted; `what` names the
+/// step in errors.
 async fn keys_under(
     bucket: &kv::Store,
     bucket_name: &str,
     filter: &str,
     what: &str,
 ) -> Result<Vec<String>, AppError> {
-    let backend = |e: &dyn std::fmt::Display| AppError::backend(what, e);
     let prefix = format!("$KV.{bucket_name}.");
-    let mut subjects = bucket
-        .stream
-        .info_with_subjects(format!("{prefix}{filter}"))
-        .await
-        .map_err(|e| backend(&e))?;
-    let mut keys = Vec::new();
-    while let Some((subject, _count)) = subjects.try_next().await.map_err(|e| backend(&e))? {
-        if let Some(key) = subject.strip_prefix(&prefix) {
-            keys.push(key.to_owned());
+    let subjects = format!("{prefix}{filter}");
+    let list = || async {
+        let mut stream = bucket
+            .stream
+            .info_with_subjects(subjects.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut keys = Vec::new();
+        while let Some((subject, _count)) = stream.try_next().await.map_err(|e| e.to_string())? {
+            if let Some(key) = subject.strip_prefix(&prefix) {
+                keys.push(key.to_owned());
+            }
         }
-    }
+        Ok::<_, String>(keys)
+    };
+    let mut keys = from_leader(what, |_| true, list)
+        .await
+        .map_err(|e| AppError::backend(what, e))?;
     keys.sort();
     Ok(keys)
 }
