@@ -11,6 +11,8 @@ use faas_process::secrets::SecretKeys;
 use faas_process::signing::RequestKey;
 use faas_shared::image_policy::{ALLOWED_REGISTRIES_VAR, ImagePolicy};
 
+use crate::runtime::oci::OciSettings;
+
 /// The worker's settings, read once at start-up.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -55,6 +57,28 @@ pub struct WorkerConfig {
     /// `FAAS_WORKER_METRICS_LISTEN`: where to serve `GET /metrics` (Prometheus);
     /// off when unset.
     pub metrics_listen: Option<SocketAddr>,
+    /// `FAAS_WORKER_RUNTIME=oci` (default `docker`): run functions with the OCI
+    /// runtime directly (`runtime::oci`), set up from `FAAS_WORKER_OCI_RUNTIME`,
+    /// `FAAS_WORKER_OCI_DIR`, `FAAS_WORKER_ROOTFS_CACHE_MB` and
+    /// `FAAS_WORKER_SECCOMP_PROFILE`; `None` runs them on the Docker Engine.
+    pub oci: Option<OciSettings>,
+}
+
+/// Where the OCI backend keeps its state and root file systems unless
+/// `FAAS_WORKER_OCI_DIR` says otherwise.
+pub const DEFAULT_OCI_DIR: &str = "/var/lib/faas-worker/oci";
+/// Default of `FAAS_WORKER_ROOTFS_CACHE_MB`.
+pub const DEFAULT_ROOTFS_CACHE_MB: u64 = 4096;
+
+/// The OCI backend's settings with their defaults: crun or else runc, in
+/// [`DEFAULT_OCI_DIR`], Debian's default seccomp profile.
+pub fn default_oci_settings() -> OciSettings {
+    OciSettings {
+        runtime: None,
+        dir: DEFAULT_OCI_DIR.into(),
+        rootfs_cache_bytes: DEFAULT_ROOTFS_CACHE_MB * 1024 * 1024,
+        seccomp_profile: crate::runtime::oci::seccomp::DEFAULT_PROFILE.into(),
+    }
 }
 
 /// Default of [`WorkerConfig::max_parked`].
@@ -80,6 +104,7 @@ impl WorkerConfig {
             max_parked: DEFAULT_MAX_PARKED,
             prewarm_idle: DEFAULT_PREWARM_IDLE,
             metrics_listen: None,
+            oci: None,
         }
     }
 
@@ -100,9 +125,10 @@ impl WorkerConfig {
     /// The same config with the settings that do not say whose worker it is read
     /// from the environment: `FAAS_WORKER_ID`, `FAAS_WORKER_SLOTS`,
     /// `FAAS_ALLOWED_REGISTRIES`, `FAAS_FUNCTION_NETWORK`, `FAAS_WORKER_INIT`,
-    /// `FAAS_WORKER_MAX_PARKED`, `FAAS_WORKER_PREWARM_IDLE_SECS` and
-    /// `FAAS_WORKER_METRICS_LISTEN`. `faas-server dev` reads exactly these, and
-    /// brings its own NATS login and keys.
+    /// `FAAS_WORKER_MAX_PARKED`, `FAAS_WORKER_PREWARM_IDLE_SECS`,
+    /// `FAAS_WORKER_METRICS_LISTEN`, and `FAAS_WORKER_RUNTIME` with the OCI
+    /// backend's. `faas-server dev` reads exactly these, and brings its own NATS
+    /// login and keys.
     pub fn with_env_settings(mut self) -> anyhow::Result<Self> {
         if let Some(id) = env::var("FAAS_WORKER_ID") {
             self.worker_id = id;
@@ -134,8 +160,49 @@ impl WorkerConfig {
                 )
             })?);
         }
+        self.oci = oci_settings_from_env()?;
         Ok(self)
     }
+}
+
+/// `FAAS_WORKER_RUNTIME` and, for `oci`, the backend's settings; a setting of the
+/// OCI backend without it is an error rather than ignored.
+fn oci_settings_from_env() -> anyhow::Result<Option<OciSettings>> {
+    const OCI_VARS: [&str; 4] = [
+        "FAAS_WORKER_OCI_RUNTIME",
+        "FAAS_WORKER_OCI_DIR",
+        "FAAS_WORKER_ROOTFS_CACHE_MB",
+        "FAAS_WORKER_SECCOMP_PROFILE",
+    ];
+    let runtime = env::var("FAAS_WORKER_RUNTIME");
+    match runtime.as_deref().map(str::trim) {
+        None | Some("docker") => {
+            if let Some(set) = OCI_VARS.iter().find(|name| env::var(name).is_some()) {
+                anyhow::bail!(
+                    "{set} is set but the worker runs functions on Docker: set FAAS_WORKER_RUNTIME=oci too, or unset {set}"
+                );
+            }
+            return Ok(None);
+        }
+        Some("oci") => {}
+        Some(other) => anyhow::bail!(
+            "FAAS_WORKER_RUNTIME={other:?} is not a runtime: use docker (the default: the Docker Engine runs every function) or oci (crun or runc run them directly; needs root)"
+        ),
+    }
+    let mut settings = default_oci_settings();
+    if let Some(path) = env::var("FAAS_WORKER_OCI_RUNTIME") {
+        settings.runtime = Some(path.into());
+    }
+    if let Some(dir) = env::var("FAAS_WORKER_OCI_DIR") {
+        settings.dir = dir.into();
+    }
+    if let Some(mb) = env::positive("FAAS_WORKER_ROOTFS_CACHE_MB")? {
+        settings.rootfs_cache_bytes = mb as u64 * 1024 * 1024;
+    }
+    if let Some(path) = env::var("FAAS_WORKER_SECCOMP_PROFILE") {
+        settings.seccomp_profile = path.into();
+    }
+    Ok(Some(settings))
 }
 
 /// `name` in the directory of the running executable, if it is there.

@@ -65,12 +65,21 @@ pub async fn run(
         Ok(init) => runtime
             .with_init(init)
             .with_prewarm(config.max_parked, config.prewarm_idle),
+        Err(why) if config.oci.is_some() => {
+            return Err(
+                why.context("FAAS_WORKER_RUNTIME=oci starts every container with faas-init")
+            );
+        }
         Err(why) => {
             tracing::warn!(
                 "{why:#}: prewarmed functions start cold, and functions with secret files fail"
             );
             runtime
         }
+    };
+    let runtime = match &config.oci {
+        Some(settings) => runtime.with_oci(settings, &config.worker_id)?,
+        None => runtime,
     };
     let metrics = match config.metrics_listen {
         Some(listen) => Some(crate::metrics::serve(listen).await?.1),

@@ -51,5 +51,5 @@ mod retired;
 pub mod runtime;
 mod secrets;
 
-pub use config::WorkerConfig;
+pub use config::{WorkerConfig, default_oci_settings};
 pub use consumer::run;

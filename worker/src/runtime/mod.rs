@@ -14,9 +14,13 @@
 //!   stdin;
 //! - `completion`: init's trailers read off the output streams, which end a run
 //!   before the engine reports the container's exit;
-//! - [`docker`]: the Docker Engine backend through bollard, the only one so far:
-//!   the cold path, images, init containers and the handoff, waiting, cleanup, the
-//!   function network and the init volume.
+//! - `removals`: container removals in the background, a few at a time;
+//! - [`docker`]: the Docker Engine backend through bollard: the cold path,
+//!   images, init containers and the handoff, waiting, cleanup, the function
+//!   network and the init volume. It is always there: it is the image store, and
+//!   it runs the functions with `network: true`;
+//! - [`oci`]: the OCI runtime backend (`crun` or `runc` driven directly), chosen
+//!   with `FAAS_WORKER_RUNTIME=oci`: every other function runs on it.
 //!
 //! The image must pass the image policy before it is looked for or pulled, and a
 //! pull shares the function's timeout. The function's failure (non-zero exit,
@@ -30,6 +34,7 @@ pub mod docker;
 pub(crate) mod init;
 pub mod oci;
 mod outcome;
+mod removals;
 pub mod sandbox;
 
 use std::time::Duration;
@@ -37,10 +42,11 @@ use std::time::Duration;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::image_policy::ImagePolicy;
 
+use self::docker::Engine;
 use self::docker::network::FunctionNetwork;
-use self::docker::{Engine, Ready};
 pub use self::init::SecretFile;
-use self::outcome::Outcome;
+use self::oci::{OciEngine, OciSettings};
+use self::outcome::{Failed, Outcome};
 use crate::metrics::{PARKED_CONTAINERS, PREWARM_TOTAL};
 use crate::prewarm::{Fill, Parked, Pools};
 
@@ -48,14 +54,42 @@ use crate::prewarm::{Fill, Parked, Pools};
 /// for idleness.
 const UPKEEP_EVERY: Duration = Duration::from_secs(2);
 
-/// Runs activations in sandboxes of the Docker Engine, and keeps the prewarm
-/// pools. Cheap to clone: the clones share the engine and the pools.
+/// Runs activations in sandboxes of the Docker Engine, or of the OCI runtime
+/// when the worker has it, and keeps the prewarm pools. Cheap to clone: the
+/// clones share the backends and the pools.
 #[derive(Clone)]
 pub struct ContainerRuntime {
-    /// The backend that makes and runs the sandboxes.
+    /// The Docker backend: the image store, and the sandboxes of functions with
+    /// `network: true` (and of all when there is no OCI backend).
     docker: Engine,
+    /// The OCI backend, when chosen.
+    oci: Option<OciEngine>,
     /// The prewarmed containers.
     pools: Pools<Ready>,
+}
+
+/// A started container with `faas-init` waiting for the frame, of either backend.
+pub(crate) enum Ready {
+    Docker(docker::Ready),
+    Oci(oci::Ready),
+}
+
+impl Ready {
+    /// The same container, taken from a pool (see the backends' `prewarmed`).
+    fn prewarmed(self) -> Self {
+        match self {
+            Self::Docker(ready) => Self::Docker(ready.prewarmed()),
+            Self::Oci(ready) => Self::Oci(ready.prewarmed()),
+        }
+    }
+
+    /// Whether it runs what `image_id` names.
+    fn runs(&self, image_id: &str) -> bool {
+        match self {
+            Self::Docker(ready) => ready.runs(image_id),
+            Self::Oci(ready) => ready.runs(image_id),
+        }
+    }
 }
 
 impl ContainerRuntime {
@@ -64,7 +98,81 @@ impl ContainerRuntime {
     pub fn new(host: Option<String>) -> Self {
         Self {
             docker: Engine::new(host),
+            oci: None,
             pools: Pools::new(0, Duration::MAX),
+        }
+    }
+
+    /// The same runtime, running every function without `network: true` on the
+    /// OCI runtime `settings` name (see [`oci`]), with the init binary given
+    /// before ([`ContainerRuntime::with_init`]); the Docker Engine stays the image
+    /// store. Fails, saying what to do, when the backend cannot run here.
+    pub fn with_oci(mut self, settings: &OciSettings, worker_id: &str) -> anyhow::Result<Self> {
+        let engine = OciEngine::open(
+            settings,
+            self.docker.init_binary.as_deref(),
+            worker_id,
+            self.docker.removals.clone(),
+        )?;
+        tracing::info!(runtime = engine.runtime_name(), dir = %settings.dir.display(), "functions run on the OCI runtime (network: true ones on the Docker Engine)");
+        self.oci = Some(engine);
+        Ok(self)
+    }
+
+    /// The OCI backend's containers not yet deleted, as (id, status: `running`,
+    /// `stopped`…); none without it.
+    pub async fn oci_containers(&self) -> anyhow::Result<Vec<(String, String)>> {
+        match &self.oci {
+            Some(oci) => oci.containers().await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The OCI backend, for `request` when it runs there: every function without
+    /// `network: true` (the OCI backend has no function network).
+    fn oci_for(&self, request: &ActivationRequest) -> Option<&OciEngine> {
+        self.oci.as_ref().filter(|_| !request.network)
+    }
+
+    /// A container with init waiting, for `template`'s function, on its backend.
+    async fn prepare(
+        &self,
+        template: &ActivationRequest,
+        worker_id: &str,
+        activation: Option<&str>,
+    ) -> Result<Ready, Failed> {
+        match self.oci_for(template) {
+            Some(oci) => oci
+                .prepare(&self.docker, template, worker_id, activation)
+                .await
+                .map(Ready::Oci),
+            None => self
+                .docker
+                .prepare(template, worker_id, activation)
+                .await
+                .map(Ready::Docker),
+        }
+    }
+
+    /// Hands `request` to a started container of either backend.
+    async fn hand_off(
+        &self,
+        ready: Ready,
+        request: &ActivationRequest,
+        secrets: Vec<SecretFile>,
+    ) -> Result<Outcome, Failed> {
+        match (ready, &self.oci) {
+            (Ready::Docker(ready), _) => self.docker.hand_off(ready, request, secrets).await,
+            (Ready::Oci(ready), Some(oci)) => oci.hand_off(ready, request, secrets).await,
+            (Ready::Oci(_), None) => unreachable!("an OCI container without the OCI backend"),
+        }
+    }
+
+    /// Removes a container of the backend that ran `request`, in the background.
+    fn remove_later(&self, request: &ActivationRequest, id: String) {
+        match self.oci_for(request) {
+            Some(oci) => oci.delete_later(id),
+            None => self.docker.remove_later(id),
         }
     }
 
@@ -102,7 +210,7 @@ impl ContainerRuntime {
 
     /// Resolves once every container removal started so far has finished.
     pub async fn removals_done(&self) {
-        self.docker.removals_done().await;
+        self.docker.removals.done().await;
     }
 
     /// Runs one activation to completion. Never fails: problems are in the result.
@@ -146,20 +254,20 @@ impl ContainerRuntime {
         // The parked container's permit is held until the end of the run.
         let outcome = match parked {
             Some(Parked { container, .. }) => {
-                self.docker
-                    .hand_off(container.prewarmed(), request, secrets)
-                    .await
+                self.hand_off(container.prewarmed(), request, secrets).await
             }
-            None if self.docker.init_binary.is_none() && secrets.is_empty() => {
+            None if self.oci_for(request).is_none()
+                && self.docker.init_binary.is_none()
+                && secrets.is_empty() =>
+            {
                 self.docker.run_cold(request, worker_id).await
             }
             // Cold, through init: it answers before the engine reports the exit.
             None => match self
-                .docker
                 .prepare(request, worker_id, Some(&request.activation_id))
                 .await
             {
-                Ok(ready) => self.docker.hand_off(ready, request, secrets).await,
+                Ok(ready) => self.hand_off(ready, request, secrets).await,
                 Err(failed) => Err(failed),
             },
         };
@@ -167,7 +275,7 @@ impl ContainerRuntime {
         outcome.record_metrics();
         if let Some(id) = outcome.container.clone() {
             // Off the critical path: the result does not wait for the removal.
-            self.docker.remove_later(id);
+            self.remove_later(request, id);
         }
         outcome.into_result(request, worker_id)
     }
@@ -185,12 +293,12 @@ impl ContainerRuntime {
                 }
                 Some(Fill::Make(template, permit)) => (*template, permit),
             };
-            let made = match self.docker.prepare(&template, worker_id, None).await {
+            let made = match self.prepare(&template, worker_id, None).await {
                 Ok(ready) => Some((ready, permit)),
                 Err(failed) => {
                     tracing::warn!(function = %template.function, error = %failed.failure.message, "prewarming a container failed");
                     if let Some(id) = failed.container {
-                        self.docker.remove_later(id);
+                        self.remove_later(&template, id);
                     }
                     self.pools.park(&template, None);
                     // Do not retry at once what just failed.
@@ -198,16 +306,25 @@ impl ContainerRuntime {
                 }
             };
             if let Some(unwanted) = self.pools.park(&template, made) {
-                self.docker.discard(unwanted);
+                self.discard(unwanted);
             }
             metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
+        }
+    }
+
+    /// Removes a parked container that will not be used, in the background.
+    fn discard(&self, ready: Ready) {
+        match (ready, &self.oci) {
+            (Ready::Docker(ready), _) => self.docker.discard(ready),
+            (Ready::Oci(ready), Some(oci)) => oci.delete_later(ready.id().to_owned()),
+            (Ready::Oci(_), None) => unreachable!("an OCI container without the OCI backend"),
         }
     }
 
     /// Removes parked containers in the background.
     fn discard_all(&self, parked: Vec<Parked<Ready>>) {
         for parked in parked {
-            self.docker.discard(parked.container);
+            self.discard(parked.container);
         }
         metrics::gauge!(PARKED_CONTAINERS).set(self.pools.parked() as f64);
     }
@@ -246,9 +363,19 @@ impl ContainerRuntime {
     }
 
     /// Removes containers that an earlier run of this worker left behind (a crash
-    /// between create and remove).
+    /// between create and remove): the OCI backend's (in its directory; a failure
+    /// is logged), then the Docker Engine's.
     pub async fn sweep(&self, worker_id: &str) -> Result<usize, bollard::errors::Error> {
-        self.docker.sweep(worker_id).await
+        let mut swept = 0;
+        if let Some(oci) = &self.oci {
+            match oci.sweep().await {
+                Ok(removed) => swept += removed.containers,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "sweeping the OCI runtime's leftovers failed")
+                }
+            }
+        }
+        Ok(swept + self.docker.sweep(worker_id).await?)
     }
 
     /// Removes the init volumes of other `faas-init` binaries that no container

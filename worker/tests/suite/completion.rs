@@ -1,7 +1,8 @@
 //! In-band completion: `faas-init` runs the function as its child, ends whatever it
 //! left, and reports the end in a trailer signed with the activation's nonce; the
-//! worker answers at the trailers and removes the container afterwards. Against the
-//! real Docker Engine, with `faas-init` built static by the test kit.
+//! worker answers at the trailers and removes the container afterwards. On both
+//! backends (the real Docker Engine, the real OCI runtime), with `faas-init` built
+//! static by the test kit.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -9,97 +10,97 @@ use std::process::{Command, Stdio};
 use faas_shared::ActivationStatus;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_testkit::activation::request;
-use faas_testkit::docker::assert_container_removed;
 use faas_testkit::names::{SH, unique};
 use faas_worker::labels::LABEL_WORKER;
-use faas_worker::runtime::ContainerRuntime;
 use futures::future::join_all;
+
+use crate::backends::Backend;
 
 const WORKER: &str = "completion-test";
 
-fn runtime() -> ContainerRuntime {
-    ContainerRuntime::new(None).with_init(faas_testkit::init::binary())
-}
-
 /// Runs `script` with `sh -c` through init, cold; the container is gone afterwards.
-async fn run(script: &str) -> ActivationResult {
-    run_request(&request(SH, script)).await
+async fn run(backend: &Backend, script: &str) -> ActivationResult {
+    run_request(backend, &request(SH, script)).await
 }
 
-async fn run_request(request: &ActivationRequest) -> ActivationResult {
-    let result = runtime().run(request, WORKER).await;
+async fn run_request(backend: &Backend, request: &ActivationRequest) -> ActivationResult {
+    let result = backend.runtime.run(request, WORKER).await;
     assert_eq!(result.failure, None, "{result:?}");
-    assert_container_removed(&request.activation_id).await;
+    backend.assert_removed(&request.activation_id).await;
     result
 }
 
-#[tokio::test]
-async fn a_fake_trailer_is_output_and_the_real_status_stands() {
-    // A trailer as init writes it, with a guessed nonce, on both streams, last.
-    let fake = format!("\\0faas-init-end:{}:x000\\n", "0".repeat(32));
-    let script = format!("printf 'out{fake}'; printf 'err{fake}' >&2; exit 3");
-    let result = run(&script).await;
-    assert_eq!(result.activation.exit_code, Some(3), "{result:?}");
-    assert_eq!(result.activation.status, ActivationStatus::Error);
-    let fake = format!("\0faas-init-end:{}:x000\n", "0".repeat(32));
-    assert_eq!(result.activation.result, format!("out{fake}"));
-    assert_eq!(result.activation.logs, format!("err{fake}"));
-}
-
-#[tokio::test]
-async fn what_a_daemon_writes_after_the_function_exits_never_appears() {
-    // The daemon writes for ever once the function is gone: were it left running,
-    // the run would last until its timeout and end with "late" in its output.
-    let mut forked = request(
-        SH,
-        "(sleep 0.5; while :; do echo late; echo late >&2; sleep 0.01; done) & echo early; echo logs >&2",
-    );
-    forked.timeout_ms = 10_000;
-    let result = run_request(&forked).await;
-    assert_eq!(
-        result.activation.status,
-        ActivationStatus::Success,
-        "{result:?}"
-    );
-    assert_eq!(result.activation.result, "early\n");
-    assert_eq!(result.activation.logs, "logs\n");
-}
-
-#[tokio::test]
-async fn exit_codes_and_signals_are_reported_as_the_engine_would() {
-    for (script, code) in [
-        ("exit 0", 0),
-        ("exit 1", 1),
-        ("exit 255", 255),
-        ("kill -TERM $$", 143),
-        ("kill -KILL $$", 137),
-    ] {
-        let result = run(script).await;
-        assert_eq!(
-            result.activation.exit_code,
-            Some(code),
-            "{script}: {result:?}"
-        );
-        let expected = if code == 0 {
-            ActivationStatus::Success
-        } else {
-            ActivationStatus::Error
-        };
-        assert_eq!(result.activation.status, expected, "{script}");
-        assert!(!result.activation.oom_killed, "{script}: {result:?}");
+on_both_backends! {
+    async fn a_fake_trailer_is_output_and_the_real_status_stands(backend: Backend) {
+        // A trailer as init writes it, with a guessed nonce, on both streams, last.
+        let fake = format!("\\0faas-init-end:{}:x000\\n", "0".repeat(32));
+        let script = format!("printf 'out{fake}'; printf 'err{fake}' >&2; exit 3");
+        let result = run(&backend, &script).await;
+        assert_eq!(result.activation.exit_code, Some(3), "{result:?}");
+        assert_eq!(result.activation.status, ActivationStatus::Error);
+        let fake = format!("\0faas-init-end:{}:x000\n", "0".repeat(32));
+        assert_eq!(result.activation.result, format!("out{fake}"));
+        assert_eq!(result.activation.logs, format!("err{fake}"));
     }
 }
 
-#[tokio::test]
-async fn a_function_that_closes_stdout_early_keeps_its_logs() {
-    let result = run("printf result; exec >&-; sleep 1; echo 'still here' >&2").await;
-    assert_eq!(
-        result.activation.status,
-        ActivationStatus::Success,
-        "{result:?}"
-    );
-    assert_eq!(result.activation.result, "result");
-    assert_eq!(result.activation.logs, "still here\n");
+on_both_backends! {
+    async fn what_a_daemon_writes_after_the_function_exits_never_appears(backend: Backend) {
+        // The daemon writes for ever once the function is gone: were it left running,
+        // the run would last until its timeout and end with "late" in its output.
+        let mut forked = request(
+            SH,
+            "(sleep 0.5; while :; do echo late; echo late >&2; sleep 0.01; done) & echo early; echo logs >&2",
+        );
+        forked.timeout_ms = 10_000;
+        let result = run_request(&backend, &forked).await;
+        assert_eq!(
+            result.activation.status,
+            ActivationStatus::Success,
+            "{result:?}"
+        );
+        assert_eq!(result.activation.result, "early\n");
+        assert_eq!(result.activation.logs, "logs\n");
+    }
+}
+
+on_both_backends! {
+    async fn exit_codes_and_signals_are_reported_as_the_engine_would(backend: Backend) {
+        for (script, code) in [
+            ("exit 0", 0),
+            ("exit 1", 1),
+            ("exit 255", 255),
+            ("kill -TERM $$", 143),
+            ("kill -KILL $$", 137),
+        ] {
+            let result = run(&backend, script).await;
+            assert_eq!(
+                result.activation.exit_code,
+                Some(code),
+                "{script}: {result:?}"
+            );
+            let expected = if code == 0 {
+                ActivationStatus::Success
+            } else {
+                ActivationStatus::Error
+            };
+            assert_eq!(result.activation.status, expected, "{script}");
+            assert!(!result.activation.oom_killed, "{script}: {result:?}");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn a_function_that_closes_stdout_early_keeps_its_logs(backend: Backend) {
+        let result = run(&backend, "printf result; exec >&-; sleep 1; echo 'still here' >&2").await;
+        assert_eq!(
+            result.activation.status,
+            ActivationStatus::Success,
+            "{result:?}"
+        );
+        assert_eq!(result.activation.result, "result");
+        assert_eq!(result.activation.logs, "still here\n");
+    }
 }
 
 /// `bytes` in hex, as init's trailer spells the nonce.
@@ -201,26 +202,29 @@ async fn the_nonce_is_nowhere_the_function_can_read() {
     );
 }
 
-#[tokio::test]
-async fn a_burst_of_runs_leaves_no_container_behind() {
-    let runtime = runtime();
-    let worker = unique("burst");
-    let runs = (0..50).map(|i| {
-        let runtime = runtime.clone();
-        let worker = worker.clone();
-        async move {
-            let result = runtime
-                .run(&request(SH, &format!("echo {i}")), &worker)
-                .await;
-            assert_eq!(result.activation.result, format!("{i}\n"), "{result:?}");
-        }
-    });
-    join_all(runs).await;
-    runtime.removals_done().await;
-    let left = Command::new("docker")
-        .args(["ps", "-aq", "--filter"])
-        .arg(format!("label={LABEL_WORKER}={worker}"))
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&left.stdout), "", "containers left");
+on_both_backends! {
+    async fn a_burst_of_runs_leaves_no_container_behind(backend: Backend) {
+        let runtime = backend.runtime.clone();
+        let worker = unique("burst");
+        let runs = (0..50).map(|i| {
+            let runtime = runtime.clone();
+            let worker = worker.clone();
+            async move {
+                let result = runtime
+                    .run(&request(SH, &format!("echo {i}")), &worker)
+                    .await;
+                assert_eq!(result.activation.result, format!("{i}\n"), "{result:?}");
+            }
+        });
+        join_all(runs).await;
+        runtime.removals_done().await;
+        let oci_left = runtime.oci_containers().await.unwrap();
+        assert!(oci_left.is_empty(), "OCI containers left: {oci_left:?}");
+        let left = Command::new("docker")
+            .args(["ps", "-aq", "--filter"])
+            .arg(format!("label={LABEL_WORKER}={worker}"))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&left.stdout), "", "containers left");
+    }
 }

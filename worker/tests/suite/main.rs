@@ -4,6 +4,8 @@
 //! test in its own process, e.g. one module: `cargo nextest run -p faas-worker
 //! -E 'test(/^runtime::/)'`.
 
+#[macro_use]
+mod backends;
 mod binary;
 mod cold_path_timings;
 mod completion;

@@ -1,5 +1,5 @@
 //! Prewarmed single-use containers and secret files, through the container runtime
-//! against the real Docker Engine (images from `bash
+//! on both backends (the real Docker Engine, the real OCI runtime) (images from `bash
 //! scripts/build-function-images.sh`, `faas-init` built static by the test kit).
 
 use std::collections::HashSet;
@@ -13,11 +13,18 @@ use faas_worker::labels::{LABEL_OWNER, LABEL_PARKED, LABEL_WORKER};
 use faas_worker::runtime::ContainerRuntime;
 use futures::future::join_all;
 
+use crate::backends::Backend;
+
 /// A runtime with the init binary, keeping at most `max_parked` containers.
 fn runtime(max_parked: usize) -> ContainerRuntime {
     ContainerRuntime::new(None)
         .with_init(faas_testkit::init::binary())
         .with_prewarm(max_parked, Duration::from_secs(600))
+}
+
+/// `backend`, keeping at most `max_parked` containers.
+fn prewarming(backend: Backend, max_parked: usize) -> Backend {
+    backend.with(|runtime| runtime.with_prewarm(max_parked, Duration::from_secs(600)))
 }
 
 /// A request of function `function` with `prewarm` containers.
@@ -28,8 +35,17 @@ fn prewarmed(image: &str, function: &str, param: &str, prewarm: u32) -> Activati
     request
 }
 
-/// The ids of the parked containers of `worker` (running, waiting for a frame).
-async fn parked(worker: &str) -> Vec<String> {
+/// The ids of the parked containers of `worker` (running, waiting for a frame):
+/// on the OCI backend, its running containers (it has a directory of its own).
+async fn parked(backend: &Backend, worker: &str) -> Vec<String> {
+    if backend.is_oci() {
+        let containers = backend.runtime.oci_containers().await.unwrap();
+        return containers
+            .into_iter()
+            .filter(|(_, status)| status == "running")
+            .map(|(id, _)| id)
+            .collect();
+    }
     let output = tokio::process::Command::new("docker")
         .args(["ps", "-q", "--no-trunc", "--filter"])
         .arg(format!("label={LABEL_WORKER}={worker}"))
@@ -45,9 +61,9 @@ async fn parked(worker: &str) -> Vec<String> {
 }
 
 /// Waits until `worker` has `n` parked containers (30 s at most).
-async fn wait_parked(worker: &str, n: usize) {
+async fn wait_parked(backend: &Backend, worker: &str, n: usize) {
     for _ in 0..300 {
-        if parked(worker).await.len() == n {
+        if parked(backend, worker).await.len() == n {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -55,12 +71,18 @@ async fn wait_parked(worker: &str, n: usize) {
     panic!("{worker} never had {n} parked containers");
 }
 
-/// Drains the pools and checks that nothing of `worker` is left.
-async fn shut_down(runtime: &ContainerRuntime, worker: &str) {
-    runtime.drain_pools();
-    runtime.removals_done().await;
+/// Drains the pools and checks that nothing of `worker` is left, in the engine
+/// or the OCI runtime.
+async fn shut_down(backend: &Backend, worker: &str) {
+    backend.runtime.drain_pools();
+    backend.runtime.removals_done().await;
     let left = faas_testkit::docker::worker_leftovers(worker).await;
     assert!(left.is_empty(), "containers left after shutdown: {left:?}");
+    let left = backend.runtime.oci_containers().await.unwrap();
+    assert!(
+        left.is_empty(),
+        "OCI containers left after shutdown: {left:?}"
+    );
 }
 
 fn prewarmed_run(result: &ActivationResult) -> bool {
@@ -71,38 +93,42 @@ fn prewarmed_run(result: &ActivationResult) -> bool {
         .is_some_and(|t| t.prewarmed)
 }
 
-#[tokio::test]
-async fn prewarmed_containers_answer_in_every_param_mode() {
-    let runtime = runtime(8);
-    let worker = unique("prewarm");
-    let mut stdin = prewarmed(CAT, "cat", "line one\nline two", 1);
-    stdin.param_mode = ParamMode::Stdin;
-    let mut env = prewarmed(ENV, "env", "from the environment", 1);
-    env.param_mode = ParamMode::Env;
-    let cases = [
-        (prewarmed(REVERSE, "reverse", "hello", 1), "olleh"),
-        (stdin, "line one\nline two"),
-        (env, "from the environment"),
-    ];
-    // The first run of each is a miss that starts its pool.
-    for (request, expected) in &cases {
-        let cold = runtime.run(request, &worker).await;
-        assert_eq!(cold.activation.result, *expected);
-        assert!(!prewarmed_run(&cold));
+on_both_backends! {
+    async fn prewarmed_containers_answer_in_every_param_mode(backend: Backend) {
+        let backend = prewarming(backend, 8);
+        let runtime = &backend.runtime;
+        let worker = unique("prewarm");
+        let mut stdin = prewarmed(CAT, "cat", "line one\nline two", 1);
+        stdin.param_mode = ParamMode::Stdin;
+        let mut env = prewarmed(ENV, "env", "from the environment", 1);
+        env.param_mode = ParamMode::Env;
+        let cases = [
+            (prewarmed(REVERSE, "reverse", "hello", 1), "olleh"),
+            (stdin, "line one\nline two"),
+            (env, "from the environment"),
+        ];
+        // The first run of each is a miss that starts its pool.
+        for (request, expected) in &cases {
+            let cold = runtime.run(request, &worker).await;
+            assert_eq!(cold.activation.result, *expected);
+            assert!(!prewarmed_run(&cold));
+        }
+        wait_parked(&backend, &worker, 3).await;
+        if !backend.is_oci() {
+            assert_sandboxed(&parked(&backend, &worker).await[0]).await;
+        }
+        for (request, expected) in &cases {
+            let mut again = request.clone();
+            again.activation_id = request_id();
+            let warm = runtime.run(&again, &worker).await;
+            assert_eq!(warm.failure, None);
+            assert_eq!(warm.activation.status, ActivationStatus::Success);
+            assert_eq!(warm.activation.result, *expected, "{:?}", again.param_mode);
+            assert_eq!(warm.activation.exit_code, Some(0));
+            assert!(prewarmed_run(&warm), "{:?} ran cold", again.param_mode);
+        }
+        shut_down(&backend, &worker).await;
     }
-    wait_parked(&worker, 3).await;
-    assert_sandboxed(&parked(&worker).await[0]).await;
-    for (request, expected) in &cases {
-        let mut again = request.clone();
-        again.activation_id = request_id();
-        let warm = runtime.run(&again, &worker).await;
-        assert_eq!(warm.failure, None);
-        assert_eq!(warm.activation.status, ActivationStatus::Success);
-        assert_eq!(warm.activation.result, *expected, "{:?}", again.param_mode);
-        assert_eq!(warm.activation.exit_code, Some(0));
-        assert!(prewarmed_run(&warm), "{:?} ran cold", again.param_mode);
-    }
-    shut_down(&runtime, &worker).await;
 }
 
 /// A parked container has the sandbox of a cold one (`runtime::sandbox`).
@@ -127,142 +153,152 @@ fn request_id() -> String {
     request(REVERSE, "").activation_id
 }
 
-#[tokio::test]
-async fn no_container_serves_twice() {
-    let runtime = runtime(8);
-    let worker = unique("prewarm");
-    let first = runtime
-        .run(&prewarmed(REVERSE, "rev", "x", 4), &worker)
-        .await;
-    assert_eq!(first.activation.result, "x");
-    wait_parked(&worker, 4).await;
-    let mut results = vec![first];
-    for round in 0..7 {
-        let batch = (0..7).map(|i| {
-            let runtime = runtime.clone();
-            let worker = worker.clone();
-            async move {
-                let param = format!("{round}-{i}");
-                let result = runtime
-                    .run(&prewarmed(REVERSE, "rev", &param, 4), &worker)
-                    .await;
-                assert_eq!(
-                    result.activation.result,
-                    param.chars().rev().collect::<String>()
-                );
-                result
-            }
-        });
-        results.extend(join_all(batch).await);
+on_both_backends! {
+    async fn no_container_serves_twice(backend: Backend) {
+        let backend = prewarming(backend, 8);
+        let runtime = &backend.runtime;
+        let worker = unique("prewarm");
+        let first = runtime
+            .run(&prewarmed(REVERSE, "rev", "x", 4), &worker)
+            .await;
+        assert_eq!(first.activation.result, "x");
+        wait_parked(&backend, &worker, 4).await;
+        let mut results = vec![first];
+        for round in 0..7 {
+            let batch = (0..7).map(|i| {
+                let runtime = runtime.clone();
+                let worker = worker.clone();
+                async move {
+                    let param = format!("{round}-{i}");
+                    let result = runtime
+                        .run(&prewarmed(REVERSE, "rev", &param, 4), &worker)
+                        .await;
+                    assert_eq!(
+                        result.activation.result,
+                        param.chars().rev().collect::<String>()
+                    );
+                    result
+                }
+            });
+            results.extend(join_all(batch).await);
+        }
+        assert_eq!(results.len(), 50);
+        let ids: HashSet<_> = results
+            .iter()
+            .map(|r| r.activation.container_id.clone().expect("a container id"))
+            .collect();
+        assert_eq!(ids.len(), 50, "a container served twice");
+        let hits = results.iter().filter(|r| prewarmed_run(r)).count();
+        assert!(hits >= 4, "the parked containers were used ({hits} hits)");
+        println!("prewarm hits: {hits} of 50 at concurrency 7 with a pool of 4");
+        shut_down(&backend, &worker).await;
     }
-    assert_eq!(results.len(), 50);
-    let ids: HashSet<_> = results
-        .iter()
-        .map(|r| r.activation.container_id.clone().expect("a container id"))
-        .collect();
-    assert_eq!(ids.len(), 50, "a container served twice");
-    let hits = results.iter().filter(|r| prewarmed_run(r)).count();
-    assert!(hits >= 4, "the parked containers were used ({hits} hits)");
-    println!("prewarm hits: {hits} of 50 at concurrency 7 with a pool of 4");
-    shut_down(&runtime, &worker).await;
 }
 
-#[tokio::test]
-async fn replacing_the_image_drains_the_old_pool() {
-    let runtime = runtime(8);
-    let worker = unique("prewarm");
-    runtime
-        .run(&prewarmed(REVERSE, "f", "abc", 2), &worker)
-        .await;
-    wait_parked(&worker, 2).await;
-    let old = parked(&worker).await;
+on_both_backends! {
+    async fn replacing_the_image_drains_the_old_pool(backend: Backend) {
+        let backend = prewarming(backend, 8);
+        let runtime = &backend.runtime;
+        let worker = unique("prewarm");
+        runtime
+            .run(&prewarmed(REVERSE, "f", "abc", 2), &worker)
+            .await;
+        wait_parked(&backend, &worker, 2).await;
+        let old = parked(&backend, &worker).await;
 
-    let replaced = runtime.run(&prewarmed(ECHO, "f", "abc", 2), &worker).await;
-    assert_eq!(replaced.activation.result, "abc", "the new image answers");
-    wait_parked(&worker, 2).await;
-    let now: HashSet<_> = parked(&worker).await.into_iter().collect();
-    assert!(
-        old.iter().all(|id| !now.contains(id)),
-        "the old image's containers were drained"
-    );
-    let warm = runtime.run(&prewarmed(ECHO, "f", "def", 2), &worker).await;
-    assert_eq!(warm.activation.result, "def");
-    assert!(prewarmed_run(&warm));
-    shut_down(&runtime, &worker).await;
-}
-
-#[tokio::test]
-async fn the_timeout_counts_from_the_handoff() {
-    let runtime = runtime(8);
-    let worker = unique("prewarm");
-    let mut quick = prewarmed(REVERSE, "quick", "ok", 1);
-    quick.timeout_ms = 1000;
-    let mut slow = prewarmed(SLEEP, "slow", "30", 1);
-    slow.timeout_ms = 1000;
-    runtime.run(&quick, &worker).await;
-    slow.param = "0".into();
-    runtime.run(&slow, &worker).await;
-    wait_parked(&worker, 2).await;
-    // Parked for longer than the timeout: that time is not the function's.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-
-    quick.activation_id = request_id();
-    let result = runtime.run(&quick, &worker).await;
-    assert!(prewarmed_run(&result));
-    assert_eq!(result.activation.status, ActivationStatus::Success);
-    assert!(result.activation.duration_ms < 1000);
-
-    slow.activation_id = request_id();
-    slow.param = "30".into();
-    let result = runtime.run(&slow, &worker).await;
-    assert!(prewarmed_run(&result));
-    assert_eq!(result.activation.status, ActivationStatus::Timeout);
-    assert_eq!(result.activation.exit_code, None);
-    shut_down(&runtime, &worker).await;
-}
-
-#[tokio::test]
-async fn parked_containers_never_exceed_the_cap() {
-    let runtime = runtime(3);
-    let worker = unique("prewarm");
-    runtime.run(&prewarmed(REVERSE, "a", "a", 4), &worker).await;
-    runtime.run(&prewarmed(ECHO, "b", "b", 4), &worker).await;
-    for _ in 0..30 {
-        let n = parked(&worker).await.len();
-        assert!(n <= 3, "{n} parked containers over a cap of 3");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let replaced = runtime.run(&prewarmed(ECHO, "f", "abc", 2), &worker).await;
+        assert_eq!(replaced.activation.result, "abc", "the new image answers");
+        wait_parked(&backend, &worker, 2).await;
+        let now: HashSet<_> = parked(&backend, &worker).await.into_iter().collect();
+        assert!(
+            old.iter().all(|id| !now.contains(id)),
+            "the old image's containers were drained"
+        );
+        let warm = runtime.run(&prewarmed(ECHO, "f", "def", 2), &worker).await;
+        assert_eq!(warm.activation.result, "def");
+        assert!(prewarmed_run(&warm));
+        shut_down(&backend, &worker).await;
     }
-    wait_parked(&worker, 3).await;
-    shut_down(&runtime, &worker).await;
 }
 
-#[tokio::test]
-async fn secret_files_reach_the_function_as_files_only() {
-    let runtime = runtime(0);
-    let worker = unique("secrets");
-    let script =
-        "cat /run/secrets/token; ls -ln /run/secrets | tail -1 | cut -c1-10; env | grep -c s3cr3t";
-    let result = runtime
-        .run_with_secrets(
-            &request(SH, script),
-            &worker,
-            vec![("token".into(), b"s3cr3t\n".to_vec())],
-        )
-        .await;
-    assert_eq!(result.failure, None);
-    assert_eq!(result.activation.result, "s3cr3t\n-r--------\n0\n");
-    assert!(!prewarmed_run(&result), "a cold start through init");
+on_both_backends! {
+    async fn the_timeout_counts_from_the_handoff(backend: Backend) {
+        let backend = prewarming(backend, 8);
+        let runtime = &backend.runtime;
+        let worker = unique("prewarm");
+        let mut quick = prewarmed(REVERSE, "quick", "ok", 1);
+        quick.timeout_ms = 1000;
+        let mut slow = prewarmed(SLEEP, "slow", "30", 1);
+        slow.timeout_ms = 1000;
+        runtime.run(&quick, &worker).await;
+        slow.param = "0".into();
+        runtime.run(&slow, &worker).await;
+        wait_parked(&backend, &worker, 2).await;
+        // Parked for longer than the timeout: that time is not the function's.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
 
-    let refused = runtime
-        .run_with_secrets(
-            &request(SH, "true"),
-            &worker,
-            vec![("../etc/passwd".into(), b"x".to_vec())],
-        )
-        .await;
-    assert_eq!(refused.activation.status, ActivationStatus::Error);
-    assert!(refused.activation.result.is_empty());
-    shut_down(&runtime, &worker).await;
+        quick.activation_id = request_id();
+        let result = runtime.run(&quick, &worker).await;
+        assert!(prewarmed_run(&result));
+        assert_eq!(result.activation.status, ActivationStatus::Success);
+        assert!(result.activation.duration_ms < 1000);
+
+        slow.activation_id = request_id();
+        slow.param = "30".into();
+        let result = runtime.run(&slow, &worker).await;
+        assert!(prewarmed_run(&result));
+        assert_eq!(result.activation.status, ActivationStatus::Timeout);
+        assert_eq!(result.activation.exit_code, None);
+        shut_down(&backend, &worker).await;
+    }
+}
+
+on_both_backends! {
+    async fn parked_containers_never_exceed_the_cap(backend: Backend) {
+        let backend = prewarming(backend, 3);
+        let runtime = &backend.runtime;
+        let worker = unique("prewarm");
+        runtime.run(&prewarmed(REVERSE, "a", "a", 4), &worker).await;
+        runtime.run(&prewarmed(ECHO, "b", "b", 4), &worker).await;
+        for _ in 0..30 {
+            let n = parked(&backend, &worker).await.len();
+            assert!(n <= 3, "{n} parked containers over a cap of 3");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        wait_parked(&backend, &worker, 3).await;
+        shut_down(&backend, &worker).await;
+    }
+}
+
+on_both_backends! {
+    async fn secret_files_reach_the_function_as_files_only(backend: Backend) {
+        let backend = prewarming(backend, 0);
+        let runtime = &backend.runtime;
+        let worker = unique("secrets");
+        let script =
+            "cat /run/secrets/token; ls -ln /run/secrets | tail -1 | cut -c1-10; env | grep -c s3cr3t";
+        let result = runtime
+            .run_with_secrets(
+                &request(SH, script),
+                &worker,
+                vec![("token".into(), b"s3cr3t\n".to_vec())],
+            )
+            .await;
+        assert_eq!(result.failure, None);
+        assert_eq!(result.activation.result, "s3cr3t\n-r--------\n0\n");
+        assert!(!prewarmed_run(&result), "a cold start through init");
+
+        let refused = runtime
+            .run_with_secrets(
+                &request(SH, "true"),
+                &worker,
+                vec![("../etc/passwd".into(), b"x".to_vec())],
+            )
+            .await;
+        assert_eq!(refused.activation.status, ActivationStatus::Error);
+        assert!(refused.activation.result.is_empty());
+        shut_down(&backend, &worker).await;
+    }
 }
 
 /// Old `faas-init` versions' volumes go when nothing uses them; a volume in use,
@@ -376,12 +412,13 @@ async fn parked_of(worker: &str, owner: &str) -> usize {
 #[tokio::test]
 async fn one_owner_cannot_take_every_parked_container() {
     // A cap of 2: alice's pool fills it, then bob's takes its share back.
-    let runtime = runtime(2);
+    let backend = prewarming(Backend::docker(), 2);
+    let runtime = &backend.runtime;
     let worker = unique("fair");
     let mut alice = prewarmed(REVERSE, "reverse", "a", 2);
     alice.owner = "alice".into();
     runtime.run(&alice, &worker).await;
-    wait_parked(&worker, 2).await;
+    wait_parked(&backend, &worker, 2).await;
     let mut bob = prewarmed(ECHO, "echo", "b", 2);
     bob.owner = "bob".into();
     runtime.run(&bob, &worker).await;
@@ -397,41 +434,43 @@ async fn one_owner_cannot_take_every_parked_container() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(shares, (1, 1), "alice's and bob's parked containers");
-    shut_down(&runtime, &worker).await;
+    shut_down(&backend, &worker).await;
 }
 
-#[tokio::test]
-async fn a_retagged_image_is_never_served_from_the_old_pool() {
-    let image = format!("faas-test/{}:latest", unique("retag"));
-    let tag = |source: &str| {
-        let status = std::process::Command::new("docker")
-            .args(["tag", source, &image])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    tag(REVERSE);
-    let runtime = runtime(4);
-    let worker = unique("retag");
-    let request = prewarmed(&image, "f", "hello", 1);
-    assert_eq!(
-        runtime.run(&request, &worker).await.activation.result,
-        "olleh"
-    );
-    wait_parked(&worker, 1).await;
-    // Same reference, other content; the worker reads an image's id at most every 10 s.
-    tag(ECHO);
-    tokio::time::sleep(Duration::from_secs(11)).await;
-    let mut again = request.clone();
-    again.activation_id = request_id();
-    let result = runtime.run(&again, &worker).await;
-    assert_eq!(
-        result.activation.result, "hello",
-        "the new image ran: {result:?}"
-    );
-    assert!(!prewarmed_run(&result), "the old pool served it");
-    shut_down(&runtime, &worker).await;
-    let _ = std::process::Command::new("docker")
-        .args(["rmi", &image])
-        .output();
+on_both_backends! {
+    async fn a_retagged_image_is_never_served_from_the_old_pool(backend: Backend) {
+        let image = format!("faas-test/{}:latest", unique("retag"));
+        let tag = |source: &str| {
+            let status = std::process::Command::new("docker")
+                .args(["tag", source, &image])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        };
+        tag(REVERSE);
+        let backend = prewarming(backend, 4);
+        let runtime = &backend.runtime;
+        let worker = unique("retag");
+        let request = prewarmed(&image, "f", "hello", 1);
+        assert_eq!(
+            runtime.run(&request, &worker).await.activation.result,
+            "olleh"
+        );
+        wait_parked(&backend, &worker, 1).await;
+        // Same reference, other content; the worker reads an image's id at most every 10 s.
+        tag(ECHO);
+        tokio::time::sleep(Duration::from_secs(11)).await;
+        let mut again = request.clone();
+        again.activation_id = request_id();
+        let result = runtime.run(&again, &worker).await;
+        assert_eq!(
+            result.activation.result, "hello",
+            "the new image ran: {result:?}"
+        );
+        assert!(!prewarmed_run(&result), "the old pool served it");
+        shut_down(&backend, &worker).await;
+        let _ = std::process::Command::new("docker")
+            .args(["rmi", &image])
+            .output();
+    }
 }

@@ -4,7 +4,6 @@
 //! found by their labels; and the init volumes of older `faas-init` binaries.
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bollard::Docker;
@@ -14,7 +13,6 @@ use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOpt
 use super::engine::Engine;
 use super::init_volume;
 use crate::labels::{LABEL_PLATFORM, LABEL_WORKER};
-use crate::metrics::CONTAINER_REMOVALS;
 
 impl Engine {
     /// Removes a container in the background, a few at a time (shutdown waits for
@@ -22,32 +20,11 @@ impl Engine {
     /// kills what is left.
     pub(crate) fn remove_later(&self, id: String) {
         let engine = self.clone();
-        self.count_removals(true);
         self.removals.spawn(async move {
-            let slot = engine.removal_slots.acquire().await;
             if let Ok(docker) = engine.client().await {
                 remove(docker, &id).await;
             }
-            drop(slot);
-            engine.count_removals(false);
         });
-    }
-
-    /// One more removal pending (`queued`), or one fewer.
-    fn count_removals(&self, queued: bool) {
-        let now = if queued {
-            self.removals_pending.fetch_add(1, Ordering::Relaxed) + 1
-        } else {
-            self.removals_pending.fetch_sub(1, Ordering::Relaxed) - 1
-        };
-        metrics::gauge!(CONTAINER_REMOVALS).set(now as f64);
-    }
-
-    /// Resolves once every container removal started so far has finished.
-    pub(crate) async fn removals_done(&self) {
-        self.removals.close();
-        self.removals.wait().await;
-        self.removals.reopen();
     }
 
     /// Removes containers that an earlier run of this worker left behind (a crash

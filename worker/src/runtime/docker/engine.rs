@@ -14,17 +14,14 @@ use bollard::query_parameters::AttachContainerOptionsBuilder;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::image_policy::ImagePolicy;
 use faas_shared::{RunFailure, RunFailureKind, StepTimings};
-use tokio_util::task::TaskTracker;
 
 use super::failure::{docker_message, engine_failed, runtime_failure};
 use super::images::ImageCommands;
 use super::init_volume::InitVolume;
 use super::network::{DEFAULT_NETWORK, FunctionNetwork};
 use crate::runtime::outcome::{Failed, millis};
+use crate::runtime::removals::Removals;
 use crate::runtime::sandbox::Network;
-
-/// Container removals the worker runs at once; the others wait their turn.
-const MAX_REMOVALS_IN_FLIGHT: usize = 4;
 
 /// A connection to the Docker Engine, made on first use and retried on every
 /// activation until it succeeds: a worker started before Docker (or cut off from
@@ -33,13 +30,8 @@ const MAX_REMOVALS_IN_FLIGHT: usize = 4;
 pub(crate) struct Engine {
     host: Option<String>,
     client: Arc<tokio::sync::OnceCell<Docker>>,
-    /// Container removals run in the background; shutdown waits for them.
-    pub(super) removals: TaskTracker,
-    /// How many removals may run at once, so that a burst of answered runs does not
-    /// become a burst of work on the engine.
-    pub(super) removal_slots: Arc<tokio::sync::Semaphore>,
-    /// Removals queued or running (the `faas_worker_container_removals` gauge).
-    pub(super) removals_pending: Arc<std::sync::atomic::AtomicUsize>,
+    /// Container removals in the background, shared with the OCI backend.
+    pub(crate) removals: Removals,
     /// The `io.faas.platform` label of this worker's containers, once known.
     pub(crate) platform: Option<String>,
     /// The registries images may come from (checked before every run).
@@ -62,9 +54,7 @@ impl Engine {
         Self {
             host,
             client: Arc::default(),
-            removals: TaskTracker::new(),
-            removal_slots: Arc::new(tokio::sync::Semaphore::new(MAX_REMOVALS_IN_FLIGHT)),
-            removals_pending: Arc::default(),
+            removals: Removals::default(),
             platform: None,
             image_policy: ImagePolicy::any_public(),
             network: FunctionNetwork::new(DEFAULT_NETWORK),
@@ -107,6 +97,21 @@ impl Engine {
                 message: refused.message,
             })
         })?;
+        Ok(docker)
+    }
+
+    /// The engine, holding `image` (the image policy allows it; pulled within
+    /// `budget` when missing): the image store of the OCI backend.
+    pub(crate) async fn present_image(
+        &self,
+        image: &str,
+        budget: std::time::Duration,
+    ) -> Result<&Docker, Failed> {
+        let docker = self.engine_for(image).await?;
+        self.image_commands
+            .get_or_inspect(docker, image, budget)
+            .await
+            .map_err(Failed::before_create)?;
         Ok(docker)
     }
 

@@ -25,8 +25,14 @@
 //! (`docker::images::ensure_image`): the Docker Engine is only the image store.
 
 pub mod cgroups;
+mod engine;
+mod handoff;
 pub mod rootfs;
 pub mod runtime_binary;
 pub mod seccomp;
 pub mod spec;
 pub mod user;
+
+pub(crate) use self::engine::OciEngine;
+pub use self::engine::OciSettings;
+pub(crate) use self::handoff::Ready;
