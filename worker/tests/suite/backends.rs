@@ -35,6 +35,16 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The OCI backend's runtime, keeping its state in `dir`.
+fn oci_runtime(dir: &std::path::Path) -> ContainerRuntime {
+    let mut settings = faas_worker::default_oci_settings();
+    settings.dir = dir.to_owned();
+    Backend::docker()
+        .runtime
+        .with_oci(&settings, "backend-test")
+        .expect("the OCI backend starts")
+}
+
 /// One backend's runtime, and the directory the OCI one keeps its state in.
 pub struct Backend {
     pub runtime: ContainerRuntime,
@@ -53,24 +63,38 @@ impl Backend {
     /// The OCI backend in a directory of its own (crun when installed, else
     /// runc), or `None` when it cannot run here (said on stderr).
     pub fn oci() -> Option<Self> {
-        // SAFETY: geteuid has no preconditions.
-        if unsafe { libc::geteuid() } != 0 || runtime_binary::installed().is_empty() {
-            eprintln!(
-                "SKIPPED: the OCI backend needs root and crun or runc (apt-get install crun runc)"
-            );
+        if !Self::oci_can_run() {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut settings = faas_worker::default_oci_settings();
-        settings.dir = dir.path().to_owned();
-        let runtime = Self::docker()
-            .runtime
-            .with_oci(&settings, "backend-test")
-            .expect("the OCI backend starts");
         Some(Self {
-            runtime,
+            runtime: oci_runtime(dir.path()),
             oci_dir: Some(dir),
         })
+    }
+
+    /// The same OCI backend started again in its directory, the earlier runtime
+    /// dropped without a shutdown (as a crash would leave it).
+    pub fn restarted(self) -> Self {
+        let dir = self.oci_dir.expect("an OCI backend");
+        drop(self.runtime);
+        Self {
+            runtime: oci_runtime(dir.path()),
+            oci_dir: Some(dir),
+        }
+    }
+
+    /// Whether the OCI backend can run here (root, and crun or runc); says so on
+    /// stderr when not.
+    pub fn oci_can_run() -> bool {
+        // SAFETY: geteuid has no preconditions.
+        let can = unsafe { libc::geteuid() } == 0 && !runtime_binary::installed().is_empty();
+        if !can {
+            eprintln!(
+                "SKIPPED: the OCI backend needs root and crun or runc (apt-get install crun runc)"
+            );
+        }
+        can
     }
 
     pub fn is_oci(&self) -> bool {

@@ -11,6 +11,7 @@ mod cold_path_timings;
 mod completion;
 mod consumer;
 mod oci;
+mod oci_platform;
 mod prewarm;
 mod prewarm_platform;
 mod runtime;

@@ -474,3 +474,61 @@ on_both_backends! {
             .output();
     }
 }
+
+/// A worker that crashed with parked containers and one running leaves them in its
+/// directory; its next start there deletes them, their processes and cgroups.
+#[tokio::test]
+async fn a_restart_sweeps_what_a_crashed_oci_worker_left() {
+    let Some(backend) = Backend::oci() else {
+        return;
+    };
+    let backend = prewarming(backend, 4);
+    let worker = unique("crash");
+    backend
+        .runtime
+        .run(&prewarmed(REVERSE, "rev", "x", 2), &worker)
+        .await;
+    wait_parked(&backend, &worker, 2).await;
+    let mut busy = request(SLEEP, "600");
+    busy.timeout_ms = 600_000;
+    let running = {
+        let runtime = backend.runtime.clone();
+        let worker = worker.clone();
+        tokio::spawn(async move { runtime.run(&busy, &worker).await })
+    };
+    wait_parked(&backend, &worker, 3).await;
+    let left = parked(&backend, &worker).await;
+    running.abort();
+    // A crash ends the process; here the run's task holds the runtime until it ends.
+    let _ = running.await;
+    let cgroups = |id: &str| {
+        std::fs::read_dir("/sys/fs/cgroup")
+            .unwrap()
+            .flatten()
+            .flat_map(|controller| {
+                std::fs::read_dir(controller.path().join("faas-oci"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .map(|parent| parent.path().join(id))
+            .filter(|dir| dir.exists())
+            .count()
+    };
+    assert!(cgroups(&left[0]) > 0, "the check sees the cgroups");
+
+    let backend = backend.restarted();
+    assert_eq!(
+        backend.runtime.oci_containers().await.unwrap().len(),
+        3,
+        "the restarted runtime sees what the crashed one left"
+    );
+    let swept = backend.runtime.sweep(&worker).await.unwrap();
+    assert_eq!(swept, 3, "swept containers");
+    assert_eq!(backend.runtime.oci_containers().await.unwrap(), Vec::new());
+    for id in &left {
+        assert_eq!(cgroups(id), 0, "{id}'s cgroups are gone");
+    }
+    let result = backend.runtime.run(&request(REVERSE, "ok"), &worker).await;
+    assert_eq!(result.activation.result, "ko", "{result:?}");
+}

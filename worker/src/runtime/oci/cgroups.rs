@@ -7,7 +7,7 @@
 //!
 //! The runtime binary creates and removes the cgroups itself (`cgroupsPath` in
 //! `config.json`); this module only reads them, and removes what is left after
-//! the runtime's own `delete` could not run. The facade integration will detect
+//! the runtime's own `delete` could not run. The backend (`engine`) detects
 //! the layout once at start ([`CgroupLayout::detect`]), hand it to
 //! `OciRuntime::find` (crun needs a workaround on hybrid hosts), name each
 //! container's cgroup with [`container_path`], read [`CgroupLayout::oom_kills`]

@@ -52,9 +52,9 @@ pub(crate) struct OciEngine {
     seccomp: Arc<Seccomp>,
     /// The `faas-init` binary every container starts with, bound read-only.
     init_binary: PathBuf,
-    /// The parent of this worker's container cgroups, named after its directory:
-    /// a restart finds (and sweeps) what the earlier run left there.
-    cgroup_parent: String,
+    /// Names this worker's parent cgroup (`cgroups::worker_parent`), after its
+    /// directory: a restart finds (and sweeps) what the earlier run left there.
+    cgroup_name: String,
     /// Deletions in the background, shared with the Docker backend.
     removals: Removals,
 }
@@ -111,7 +111,7 @@ impl OciEngine {
             rootfs,
             seccomp: Arc::new(seccomp),
             init_binary,
-            cgroup_parent: cgroups::worker_parent(&format!("d-{}", hex::encode(&digest[..8]))),
+            cgroup_name: format!("d-{}", hex::encode(&digest[..8])),
             removals,
         })
     }
@@ -150,7 +150,7 @@ impl OciEngine {
         let mut timings = StepTimings::default();
         let step = Instant::now();
         let id = container_id();
-        let cgroup = format!("{}/{id}", self.cgroup_parent);
+        let cgroup = cgroups::container_path(&self.cgroup_name, &id);
         let sandbox = Sandbox::init(
             template,
             worker_id,
@@ -212,7 +212,8 @@ impl OciEngine {
     /// Removes what an earlier run in this directory left (a crash): its
     /// containers, their state, bundles and cgroups. Only at start.
     pub(crate) async fn sweep(&self) -> anyhow::Result<Swept> {
-        self.runtime.sweep(&self.layout, &self.cgroup_parent).await
+        let parent = cgroups::worker_parent(&self.cgroup_name);
+        self.runtime.sweep(&self.layout, &parent).await
     }
 
     /// The containers the runtime holds for this worker now (running, or not yet

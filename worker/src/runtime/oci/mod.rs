@@ -18,11 +18,17 @@
 //!   kill, delete, state, list; crun's workaround for hybrid cgroup hosts; the
 //!   sweep after a crash).
 //!
-//! Selected by the worker's runtime setting once the facade
-//! ([`ContainerRuntime`](super::ContainerRuntime)) drives it; until then only
-//! the worker suite's `oci` module calls these modules, against the real runtimes. Images,
-//! the image policy and pulls stay the Docker backend's
-//! (`docker::images::ensure_image`): the Docker Engine is only the image store.
+//! - `engine`: the backend itself ([`OciEngine`]): set up once at start, a
+//!   container made and started with `faas-init` waiting, deleted off the
+//!   answer's path, the sweep at start;
+//! - `handoff`: the frame handed to a started container and its end read off its
+//!   pipes (init's trailers), the timeout's kill, the OOM kill from the cgroup.
+//!
+//! Selected with `FAAS_WORKER_RUNTIME=oci` (the facade,
+//! [`ContainerRuntime`](super::ContainerRuntime), sends every function without
+//! `network: true` here). Images, the image policy and pulls stay the Docker
+//! backend's (`docker::Engine::present_image`): the Docker Engine is only the image
+//! store.
 
 pub mod cgroups;
 mod engine;

@@ -27,9 +27,9 @@
 //! state, bundles and the worker's cgroups. Mounts need nothing: a container's
 //! are in its own mount namespace and go with its last process.
 //!
-//! The facade integration will find the runtime once at start
-//! ([`OciRuntime::find`]), sweep, and for each activation write a bundle, create,
-//! start, and delete.
+//! The backend (`engine`) finds the runtime once at start ([`OciRuntime::find`]),
+//! sweeps, and for each container writes a bundle, runs it detached, and deletes
+//! it.
 
 use std::ffi::CString;
 use std::path::{Path, PathBuf};

@@ -18,8 +18,9 @@
 //! those it includes (if any) and not among those it excludes, and the kernel is
 //! at least its `minKernel`.
 //!
-//! The facade integration will load it once at start ([`Seccomp::load`], the path
-//! configurable) and hand it to `spec::spec` for every container.
+//! The backend (`engine`) loads it once at start ([`Seccomp::load`], the path
+//! is `FAAS_WORKER_SECCOMP_PROFILE`) and hands it to `spec::spec` for every
+//! container.
 
 use std::io::{Read, Seek};
 use std::os::fd::{FromRawFd, OwnedFd};

@@ -20,7 +20,7 @@
 //! worker owns a cache directory (a lock file says so), since another worker's
 //! use of an entry would not be seen.
 //!
-//! The facade integration will open one cache at start and call
+//! The backend (`engine`) opens one cache at start and calls
 //! [`RootfsCache::ensure`] before building each container's `config.json`.
 
 use std::collections::HashMap;

@@ -22,8 +22,8 @@
 //! - **Seccomp**: the profile as `linux.seccomp` always, and when the runtime
 //!   takes it (crun) the compiled filter in [`SECCOMP_BPF_ANNOTATION`].
 //!
-//! The facade integration will build one per container and write it to the
-//! bundle (`runtime_binary::OciRuntime::write_bundle`).
+//! The backend (`engine`) builds one per container and writes it to the bundle
+//! (`runtime_binary::OciRuntime::write_bundle`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -102,7 +102,7 @@ pub fn spec(container: &Container) -> anyhow::Result<Spec> {
     } = container;
     if let Network::Function(_) = sandbox.network {
         bail!(
-            "functions with network: true cannot run on the OCI backend yet (it has no function network): run it on the Docker backend"
+            "functions with network: true run on the Docker backend: the OCI backend has no function network"
         );
     }
     let image = &rootfs.config;
