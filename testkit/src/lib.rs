@@ -35,6 +35,7 @@ pub mod init;
 pub mod listener;
 pub mod names;
 pub mod nats;
+pub mod oci;
 pub mod platform;
 
 pub use api::{Api, error_code, expect_error};

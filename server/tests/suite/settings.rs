@@ -59,6 +59,36 @@ async fn dev_applies_the_servers_and_the_workers_settings() {
     dev.stop().await;
 }
 
+/// `FAAS_WORKER_RUNTIME=oci` puts dev's worker on the OCI runtime (root, crun or
+/// runc): its calls run in the worker's own containers, not the engine's.
+#[tokio::test]
+async fn dev_runs_functions_on_the_oci_runtime_when_told() {
+    if !faas_testkit::oci::can_run() {
+        return;
+    }
+    let oci_dir = tempfile::tempdir().unwrap();
+    let init = faas_testkit::init::binary();
+    let dev = DevProcess::start(&[
+        ("FAAS_WORKER_RUNTIME", "oci"),
+        ("FAAS_WORKER_OCI_DIR", oci_dir.path().to_str().unwrap()),
+        ("FAAS_WORKER_INIT", init.to_str().unwrap()),
+    ])
+    .await;
+    let token = dev.api.user(&unique("oci-dev")).await;
+    dev.api
+        .add_function(
+            &token,
+            "rev",
+            serde_json::json!({"image": faas_testkit::names::REVERSE}),
+        )
+        .await;
+    let answer = dev.api.invoke_ok(&token, "rev", "hello").await;
+    assert_eq!(answer["result"], "olleh", "{answer}");
+    let container = answer["container_id"].as_str().unwrap();
+    assert!(container.starts_with("faas-"), "ran on Docker: {container}");
+    dev.stop().await;
+}
+
 #[test]
 fn dev_refuses_a_bad_value_of_any_setting_naming_it() {
     for (name, value) in [
@@ -75,6 +105,8 @@ fn dev_refuses_a_bad_value_of_any_setting_naming_it() {
         ("FAAS_MIN_UPLOAD_BYTES_PER_SEC", "slow"),
         ("FAAS_REGISTRATION", "sometimes"),
         ("FAAS_SYNC_QUEUE", "deep"),
+        ("FAAS_WORKER_RUNTIME", "podman"),
+        ("FAAS_WORKER_ROOTFS_CACHE_MB", "1024"),
     ] {
         let data_dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_faas-server"))

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use faas_testkit::docker::assert_container_removed;
 use faas_worker::runtime::ContainerRuntime;
-use faas_worker::runtime::oci::runtime_binary;
 
 /// Each test written with it runs twice, as `<name>::docker` and `<name>::oci`,
 /// with `backend` bound to that [`Backend`]. The OCI one is skipped, saying so,
@@ -63,7 +62,7 @@ impl Backend {
     /// The OCI backend in a directory of its own (crun when installed, else
     /// runc), or `None` when it cannot run here (said on stderr).
     pub fn oci() -> Option<Self> {
-        if !Self::oci_can_run() {
+        if !faas_testkit::oci::can_run() {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -82,19 +81,6 @@ impl Backend {
             runtime: oci_runtime(dir.path()),
             oci_dir: Some(dir),
         }
-    }
-
-    /// Whether the OCI backend can run here (root, and crun or runc); says so on
-    /// stderr when not.
-    pub fn oci_can_run() -> bool {
-        // SAFETY: geteuid has no preconditions.
-        let can = unsafe { libc::geteuid() } == 0 && !runtime_binary::installed().is_empty();
-        if !can {
-            eprintln!(
-                "SKIPPED: the OCI backend needs root and crun or runc (apt-get install crun runc)"
-            );
-        }
-        can
     }
 
     pub fn is_oci(&self) -> bool {

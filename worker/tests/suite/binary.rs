@@ -111,7 +111,7 @@ fn unit_environment() -> Vec<(String, String)> {
 /// test's), the worker gets ready on crun or runc and stops cleanly.
 #[tokio::test]
 async fn the_systemd_unit_starts_a_worker_on_the_oci_runtime() {
-    if !crate::backends::Backend::oci_can_run() {
+    if !faas_testkit::oci::can_run() {
         return;
     }
     let nats = Nats::start().await;

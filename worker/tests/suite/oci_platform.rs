@@ -12,8 +12,6 @@ use faas_testkit::names::{REVERSE, SH, unique};
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::backends::Backend;
-
 /// The entries of `dir` (none when it is missing).
 fn entries(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -28,7 +26,7 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 
 #[tokio::test]
 async fn an_oci_worker_serves_the_platform_and_leaves_nothing() {
-    if !Backend::oci_can_run() {
+    if !faas_testkit::oci::can_run() {
         return;
     }
     let platform = Platform::parts().await;
