@@ -44,9 +44,10 @@ pub struct WorkerConfig {
     /// `FAAS_FUNCTION_NETWORK`: the Docker network of functions with `network: true`
     /// (see `runtime::docker::network`).
     pub function_network: String,
-    /// `FAAS_WORKER_INIT`: the static `faas-init` binary that prewarmed containers
-    /// (and functions with secret files) start with; by default `faas-init` beside
-    /// the worker's executable, if it is there. Without it nothing is prewarmed.
+    /// `FAAS_WORKER_INIT`: the static `faas-init` binary that containers start
+    /// with (prewarm, secret files, the end of a run in-band); by default
+    /// `faas-init` beside the worker's executable, if it is there, else (`None`)
+    /// the one built into the worker (`runtime::init::embedded`).
     pub init_binary: Option<PathBuf>,
     /// `FAAS_WORKER_MAX_PARKED`: prewarmed containers this worker keeps at most,
     /// over all functions (0 turns prewarming off).
@@ -100,7 +101,10 @@ impl WorkerConfig {
             image_policy: ImagePolicy::any_public(),
             secret_keys: None,
             function_network: crate::runtime::docker::network::DEFAULT_NETWORK.to_owned(),
-            init_binary: beside_the_worker("faas-init"),
+            // A dynamic one (a plain `cargo build` of the workspace) cannot run
+            // in images: the built-in one serves then.
+            init_binary: beside_the_worker("faas-init")
+                .filter(|path| crate::runtime::init::read_static(path).is_ok()),
             max_parked: DEFAULT_MAX_PARKED,
             prewarm_idle: DEFAULT_PREWARM_IDLE,
             metrics_listen: None,

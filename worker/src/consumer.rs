@@ -55,11 +55,8 @@ pub async fn run(
         .with_function_network(&config.function_network);
     let init = match &config.init_binary {
         Some(path) => crate::runtime::init::read_static(path).map(|_| path.clone()),
-        None => Err(anyhow::anyhow!(
-            "no faas-init binary: build it with `RUSTFLAGS=\"-C target-feature=+crt-static\" \
-             cargo build --release -p faas-init --target x86_64-unknown-linux-gnu` and set \
-             FAAS_WORKER_INIT=target/x86_64-unknown-linux-gnu/release/faas-init"
-        )),
+        // The one built with the worker.
+        None => crate::runtime::init::embedded(),
     };
     let runtime = match init {
         Ok(init) => runtime

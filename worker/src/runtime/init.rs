@@ -4,7 +4,10 @@
 //! parameter). How the binary gets into the sandbox and how stdin is written are
 //! the backend's.
 
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
 
 use faas_shared::activation::ActivationRequest;
 use faas_shared::{ParamMode, RunFailure, RunFailureKind};
@@ -13,6 +16,52 @@ use super::sandbox::environment;
 
 /// A file a function gets under `/run/secrets` (name, content).
 pub type SecretFile = (String, Vec<u8>);
+
+/// The static `faas-init` built with the worker (`worker/build.rs`).
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/faas-init"));
+
+/// The embedded init as a file the backends can use (the Docker backend reads it
+/// into its init volume, the OCI backend binds it read-only): in a directory only
+/// this user can write (`/run/faas-worker` for root, else `faas-worker-<uid>` in
+/// the temporary directory), named by its digest, written once.
+pub(crate) fn embedded() -> anyhow::Result<PathBuf> {
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let dir = if uid == 0 {
+        PathBuf::from("/run/faas-worker")
+    } else {
+        std::env::temp_dir().join(format!("faas-worker-{uid}"))
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
+    let meta = std::fs::symlink_metadata(&dir)?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+        anyhow::bail!(
+            "{} is not a directory only this user can write: remove it, or set FAAS_WORKER_INIT",
+            dir.display()
+        );
+    }
+    let digest = hex::encode(&sha2::Sha256::digest(EMBEDDED)[..8]);
+    let path = dir.join(format!("faas-init-{digest}"));
+    if std::fs::read(&path).is_ok_and(|on_disk| on_disk == EMBEDDED) {
+        return Ok(path);
+    }
+    // Written aside and renamed: a worker starting beside never sees half of it.
+    let partial = dir.join(format!(".faas-init-{digest}-{}", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o755)
+        .open(&partial)?;
+    std::io::Write::write_all(&mut file, EMBEDDED)?;
+    file.sync_all()?;
+    std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755))?;
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
 
 /// The binary at `path`, if it is a static executable (checked at start-up too,
 /// so that a worker given a dynamic one says so once and starts everything cold).

@@ -321,3 +321,32 @@ async fn a_replaced_or_removed_function_has_its_pool_drained_at_once() {
     wait_parked(&id, 0).await;
     worker.stop().await;
 }
+
+/// A worker given no init binary (no `FAAS_WORKER_INIT`, none beside it) uses
+/// the one built into it: a prewarmed function is served by a parked container.
+#[tokio::test]
+async fn a_worker_without_an_init_setting_prewarms_with_the_built_in_one() {
+    let platform = Platform::parts().await;
+    let id = unique("built-in");
+    let worker = platform.worker(|config| {
+        config.worker_id = id.clone();
+        config.init_binary = None;
+    });
+    let token = platform.user(&unique("bi")).await;
+    platform
+        .add_function(&token, "rev", json!({"image": REVERSE, "prewarm": 1}))
+        .await;
+    let mut served = Vec::new();
+    for i in 0..10 {
+        let activation = platform.invoke_ok(&token, "rev", &format!("{i}")).await;
+        served.push(prewarmed(&activation));
+        if served.last() == Some(&true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(served.last(), Some(&true), "never prewarmed: {served:?}");
+    worker.stop().await;
+    assert!(worker_leftovers(&id).await.is_empty());
+    platform.stop().await;
+}
