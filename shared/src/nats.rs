@@ -31,6 +31,43 @@ pub const WORKER_HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::fro
 /// How long a heartbeat lives: a worker silent this long is taken for dead.
 pub const WORKER_HEARTBEAT_TTL: std::time::Duration = std::time::Duration::from_secs(20);
 
+/// A worker's heartbeat in [`WORKERS_BUCKET`]: when it beat, its slots (the
+/// platform's capacity is their sum) and what it can serve, so that the servers
+/// refuse a function spec no live worker can honour instead of accepting it and
+/// ignoring part of it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Heartbeat {
+    pub at: String,
+    pub slots: usize,
+    /// Absent in the beats of workers older than this field: nothing is known.
+    #[serde(default)]
+    pub serves: Option<Serves>,
+}
+
+/// What a worker can serve of a function spec.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Serves {
+    /// `prewarm` (it has `faas-init` and may park containers).
+    pub prewarm: bool,
+    /// `secrets` as files (it has `faas-init`).
+    pub secret_files: bool,
+    /// `network: true` (it has a function network).
+    pub network: bool,
+}
+
+impl Serves {
+    /// What at least one of `workers` serves.
+    pub fn any<'a>(workers: impl IntoIterator<Item = &'a Serves>) -> Serves {
+        workers
+            .into_iter()
+            .fold(Serves::default(), |all, one| Serves {
+                prewarm: all.prewarm || one.prewarm,
+                secret_files: all.secret_files || one.secret_files,
+                network: all.network || one.network,
+            })
+    }
+}
+
 /// Object Store bucket: bodies too large for one NATS message (a 6 MiB parameter, a
 /// 1 MiB result escaped into JSON), kept as long as the activation records.
 pub const PAYLOADS_BUCKET: &str = "faas_payloads";

@@ -7,13 +7,13 @@
 //! removes the containers of its platform whose worker has no heartbeat left. Its
 //! unacknowledged activations are redelivered by JetStream meanwhile. The
 //! heartbeat carries the worker's slots, which the servers add up as the
-//! platform's capacity.
+//! platform's capacity, and what it can serve of a function spec.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
-use faas_shared::nats::{WORKER_HEARTBEAT_EVERY, WORKERS_BUCKET};
+use faas_shared::nats::{Heartbeat, WORKER_HEARTBEAT_EVERY, WORKERS_BUCKET};
 
 use crate::runtime::ContainerRuntime;
 
@@ -40,8 +40,13 @@ pub(crate) async fn run(
         let Some(workers) = &bucket else { continue };
         // The slots tell the servers the platform's capacity: a synchronous call
         // with none free is refused at once rather than left to wait.
-        let beat = serde_json::json!({"at": chrono::Utc::now().to_rfc3339(), "slots": slots});
-        if let Err(e) = workers.put(&key, beat.to_string().into()).await {
+        let beat = Heartbeat {
+            at: chrono::Utc::now().to_rfc3339(),
+            slots,
+            serves: Some(runtime.serves()),
+        };
+        let beat = serde_json::to_vec(&beat).expect("a heartbeat encodes");
+        if let Err(e) = workers.put(&key, beat.into()).await {
             tracing::warn!(error = %e, "renewing the worker heartbeat failed");
             continue;
         }

@@ -157,6 +157,11 @@ impl<C> Pools<C> {
         parked
     }
 
+    /// Whether it parks containers at all (a cap above 0).
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
     /// How many containers are parked now.
     pub(crate) fn parked(&self) -> usize {
         self.lock().values().map(|pool| pool.parked.len()).sum()

@@ -114,6 +114,7 @@ pub async fn put(
     validate_function_name(&name)?;
     let info = function_info(name, spec)?;
     state.image_policy.check(&info.image)?;
+    servable(&state, &info).await?;
     let reserved = reserve(&state, &user, &info.name).await?;
     let (created, info) = match state.store.put_function(&user, info.clone()).await {
         Ok(stored) => stored,
@@ -158,6 +159,34 @@ pub async fn delete(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(&name))
+    }
+}
+
+/// Refuses a spec that no live worker can honour (their heartbeats say what they
+/// serve): 400 `invalid_spec` naming what to change, rather than a function whose
+/// prewarm or secret files would be ignored. Nothing is refused while no live
+/// worker says what it serves (none runs yet, or all are older).
+async fn servable(state: &AppState, info: &FunctionInfo) -> Result<(), AppError> {
+    let Some(serves) = state.store.worker_serves().await else {
+        return Ok(());
+    };
+    let unserved = [
+        (
+            info.prewarm > 0 && !serves.prewarm,
+            "prewarm: no live worker keeps prewarmed containers (FAAS_WORKER_MAX_PARKED is 0 on all of them, or none has faas-init): set prewarm to 0, or give the workers FAAS_WORKER_MAX_PARKED above 0",
+        ),
+        (
+            !info.secrets.is_empty() && !serves.secret_files,
+            "secrets: no live worker can deliver secret files (none has faas-init: set FAAS_WORKER_INIT on the workers), or name no secrets",
+        ),
+        (
+            info.network && !serves.network,
+            "network: no live worker has a function network: run a worker with the Docker Engine, or set network to false",
+        ),
+    ];
+    match unserved.into_iter().find(|(unserved, _)| *unserved) {
+        Some((_, why)) => Err(AppError::new(ErrorCode::InvalidSpec, why)),
+        None => Ok(()),
     }
 }
 

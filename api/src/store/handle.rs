@@ -30,16 +30,16 @@ pub struct Store {
     pub(super) invites: kv::Store,
     /// The workers' heartbeats, with their slots (`workers.rs`).
     pub(super) workers: kv::Store,
-    /// The last reading of the workers' slots and when it was made.
+    /// The last reading of the workers' capacity and when it was made.
     pub(super) capacity: CapacityReading,
     /// Bodies too large for one NATS message: requests, results and records.
     pub payloads: Payloads,
 }
 
-/// The last reading of the workers' slots (`workers.rs`) and when it was made,
-/// shared by the clones of the store.
+/// The last reading of the workers' capacity (`workers.rs`) and when it was
+/// made, shared by the clones of the store.
 pub(super) type CapacityReading =
-    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Option<usize>)>>>;
+    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, super::workers::Capacity)>>>;
 
 /// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
 /// values read as `None`).

@@ -119,6 +119,18 @@ impl ContainerRuntime {
         Ok(self)
     }
 
+    /// What this runtime can serve of a function spec, for the heartbeat: prewarm
+    /// and secret files need `faas-init` (and prewarm a pool), `network: true` the
+    /// Docker backend's function network, which every worker has.
+    pub fn serves(&self) -> faas_shared::nats::Serves {
+        let init = self.docker.init_binary.is_some();
+        faas_shared::nats::Serves {
+            prewarm: init && self.pools.enabled(),
+            secret_files: init,
+            network: true,
+        }
+    }
+
     /// The OCI backend's containers not yet deleted, as (id, status: `running`,
     /// `stopped`…); none without it.
     pub async fn oci_containers(&self) -> anyhow::Result<Vec<(String, String)>> {

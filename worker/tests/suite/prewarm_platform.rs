@@ -350,3 +350,57 @@ async fn a_worker_without_an_init_setting_prewarms_with_the_built_in_one() {
     assert!(worker_leftovers(&id).await.is_empty());
     platform.stop().await;
 }
+
+/// `PUT` of function `name` with `spec`: the status and the body.
+async fn put_function(platform: &Platform, token: &str, name: &str, spec: Value) -> (u16, Value) {
+    let response = platform
+        .authed(
+            reqwest::Method::PUT,
+            &format!("/v1/functions/{name}"),
+            token,
+        )
+        .json(&spec)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// The answer to `PUT` of `spec` once the workers' heartbeats have come in (it
+/// changes from what nothing is known of to what they say, within 10 s).
+async fn put_until(platform: &Platform, token: &str, spec: Value, want: u16) -> Value {
+    for _ in 0..40 {
+        let (status, body) = put_function(platform, token, "f", spec.clone()).await;
+        if status == want {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("PUT {spec} never answered {want}");
+}
+
+/// A spec no live worker can honour is refused, naming the fix, instead of
+/// accepted and partly ignored; once a worker that can serves, it is accepted.
+#[tokio::test]
+async fn a_spec_no_live_worker_can_serve_is_refused_naming_the_fix() {
+    let platform = Platform::parts().await;
+    let without_pools = platform.worker(|config| {
+        config.worker_id = unique("no-pools");
+        config.max_parked = 0;
+    });
+    let token = platform.user(&unique("serve")).await;
+    let prewarmed = json!({"image": REVERSE, "prewarm": 2});
+    let refused = put_until(&platform, &token, prewarmed.clone(), 400).await;
+    assert_eq!(refused["error"]["code"], "invalid_spec", "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("FAAS_WORKER_MAX_PARKED"), "{message}");
+    let (status, _) = put_function(&platform, &token, "f", json!({"image": REVERSE})).await;
+    assert!(status == 200 || status == 201, "{status}");
+
+    let with_pools = platform.worker(|config| config.worker_id = unique("pools"));
+    let accepted = put_until(&platform, &token, prewarmed, 200).await;
+    assert_eq!(accepted["prewarm"], 2, "{accepted}");
+    with_pools.stop().await;
+    without_pools.stop().await;
+    platform.stop().await;
+}
