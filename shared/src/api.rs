@@ -214,6 +214,10 @@ pub struct FunctionInfo {
     /// every activation starts its container cold).
     #[serde(default)]
     pub prewarm: u32,
+    /// In answers: the prewarm the live workers honour now (0 when none of them
+    /// keeps prewarmed containers); absent when no live worker says. Not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_prewarm: Option<u32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -316,6 +320,26 @@ pub struct StepTimings {
     pub handoff_ms: u64,
     pub run_ms: u64,
     pub collect_ms: u64,
+    /// Why a function with `prewarm` ran cold; absent when it was served
+    /// prewarmed or asks for no prewarm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_reason: Option<ColdReason>,
+}
+
+/// Why an activation of a function with `prewarm` started its container cold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ColdReason {
+    /// Nothing was parked: the pool was in use, still filling, or just started
+    /// by this call.
+    PoolEmpty,
+    /// The image reference names other content than the pool was filled with:
+    /// the pool was drained.
+    ImageChanged,
+    /// The worker keeps no prewarmed containers (no `faas-init`, or
+    /// `FAAS_WORKER_MAX_PARKED=0`).
+    WorkerCannotPrewarm,
 }
 
 /// A finished activation as stored in KV `faas_activations` and served by

@@ -57,10 +57,11 @@ pub async fn list(
     if let Some(after) = &query.after {
         validate_function_name(after)?;
     }
-    let (functions, more) = state
+    let (mut functions, more) = state
         .store
         .functions_page(&user, query.after.as_deref(), limit)
         .await?;
+    with_effective_prewarm(&state, &mut functions).await;
     let next = functions
         .last()
         .filter(|_| more)
@@ -97,7 +98,19 @@ pub async fn get(
     AuthUser(user): AuthUser,
     PathName(name): PathName,
 ) -> Result<Json<FunctionInfo>, AppError> {
-    Ok(Json(find(&state, &user, &name).await?))
+    let mut info = find(&state, &user, &name).await?;
+    with_effective_prewarm(&state, std::slice::from_mut(&mut info)).await;
+    Ok(Json(info))
+}
+
+/// Fills in what the live workers honour of each function's `prewarm`.
+async fn with_effective_prewarm(state: &AppState, functions: &mut [FunctionInfo]) {
+    let Some(serves) = state.store.worker_serves().await else {
+        return;
+    };
+    for info in functions {
+        info.effective_prewarm = Some(if serves.prewarm { info.prewarm } else { 0 });
+    }
 }
 
 /// `PUT /v1/functions/{name}`: 201 when created, 200 when replaced.
@@ -272,6 +285,7 @@ fn function_info(name: String, spec: FunctionSpec) -> Result<FunctionInfo, AppEr
         secrets,
         max_concurrency,
         prewarm,
+        effective_prewarm: None,
         created_at: now,
         updated_at: now,
     })

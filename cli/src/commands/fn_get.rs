@@ -34,7 +34,14 @@ fn print_function(f: &FunctionInfo) -> anyhow::Result<()> {
     if let Some(n) = f.max_concurrency {
         writeln!(out, "max-concurrency: {n}")?;
     }
-    writeln!(out, "prewarm:    {}", f.prewarm)?;
+    match f.effective_prewarm {
+        Some(effective) if effective != f.prewarm => writeln!(
+            out,
+            "prewarm:    {} (the live workers keep none: every call starts cold)",
+            f.prewarm
+        )?,
+        _ => writeln!(out, "prewarm:    {}", f.prewarm)?,
+    }
     writeln!(
         out,
         "created:    {}",

@@ -39,6 +39,7 @@ pub mod sandbox;
 
 use std::time::Duration;
 
+use faas_shared::ColdReason;
 use faas_shared::activation::{ActivationRequest, ActivationResult};
 use faas_shared::image_policy::ImagePolicy;
 
@@ -246,9 +247,17 @@ impl ContainerRuntime {
             Some(_) => self.docker.image_id(&request.image).await,
             None => None,
         };
+        let mut cold_reason = match parked {
+            None if request.prewarm > 0 && !self.serves().prewarm => {
+                Some(ColdReason::WorkerCannotPrewarm)
+            }
+            None if request.prewarm > 0 => Some(ColdReason::PoolEmpty),
+            _ => None,
+        };
         if let (Some(taken), Some(current)) = (&parked, current)
             && !taken.container.runs(&current)
         {
+            cold_reason = Some(ColdReason::ImageChanged);
             // The reference was re-tagged: nothing parked from the old image serves.
             tracing::info!(function = %request.function, "the image was re-tagged; draining its pool");
             let mut stale = self.pools.drain(&request.owner, &request.function);
@@ -283,7 +292,10 @@ impl ContainerRuntime {
                 Err(failed) => Err(failed),
             },
         };
-        let outcome = outcome.unwrap_or_else(Outcome::from);
+        let mut outcome = outcome.unwrap_or_else(Outcome::from);
+        if let Some(timings) = &mut outcome.timings {
+            timings.cold_reason = cold_reason;
+        }
         outcome.record_metrics();
         if let Some(id) = outcome.container.clone() {
             // Off the critical path: the result does not wait for the removal.

@@ -379,28 +379,57 @@ async fn put_until(platform: &Platform, token: &str, spec: Value, want: u16) -> 
     panic!("PUT {spec} never answered {want}");
 }
 
-/// A spec no live worker can honour is refused, naming the fix, instead of
-/// accepted and partly ignored; once a worker that can serves, it is accepted.
+/// The function `f` as `GET` shows it once its `effective_prewarm` is `want`
+/// (the workers' heartbeats come in within 10 s).
+async fn get_until_effective(platform: &Platform, token: &str, want: u32) -> Value {
+    for _ in 0..40 {
+        let (_, info) = platform.get_json("/v1/functions/f", token).await;
+        if info["effective_prewarm"] == json!(want) {
+            return info;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("effective_prewarm never became {want}");
+}
+
+/// Nothing asked for is ignored without a word: a spec no live worker can honour
+/// is refused naming the fix; a function whose prewarm the workers cannot honour
+/// shows it (`effective_prewarm`), and each cold run of a prewarmed function says
+/// why (`timings.cold_reason`).
 #[tokio::test]
 async fn a_spec_no_live_worker_can_serve_is_refused_naming_the_fix() {
     let platform = Platform::parts().await;
+    let token = platform.user(&unique("serve")).await;
+    let prewarmed = json!({"image": REVERSE, "prewarm": 2});
+    // Before any worker says what it serves, nothing is refused.
+    let (status, _) = put_function(&platform, &token, "f", prewarmed.clone()).await;
+    assert_eq!(status, 201);
+
     let without_pools = platform.worker(|config| {
         config.worker_id = unique("no-pools");
         config.max_parked = 0;
     });
-    let token = platform.user(&unique("serve")).await;
-    let prewarmed = json!({"image": REVERSE, "prewarm": 2});
+    let info = get_until_effective(&platform, &token, 0).await;
+    assert_eq!(info["prewarm"], 2, "{info}");
+    let cold = platform.invoke_ok(&token, "f", "ab").await;
+    assert_eq!(
+        cold["timings"]["cold_reason"], "worker_cannot_prewarm",
+        "{cold}"
+    );
     let refused = put_until(&platform, &token, prewarmed.clone(), 400).await;
     assert_eq!(refused["error"]["code"], "invalid_spec", "{refused}");
     let message = refused["error"]["message"].as_str().unwrap();
     assert!(message.contains("FAAS_WORKER_MAX_PARKED"), "{message}");
-    let (status, _) = put_function(&platform, &token, "f", json!({"image": REVERSE})).await;
-    assert!(status == 200 || status == 201, "{status}");
+    let (status, _) = put_function(&platform, &token, "g", json!({"image": REVERSE})).await;
+    assert_eq!(status, 201, "a spec without prewarm is fine");
 
     let with_pools = platform.worker(|config| config.worker_id = unique("pools"));
+    without_pools.stop().await;
     let accepted = put_until(&platform, &token, prewarmed, 200).await;
     assert_eq!(accepted["prewarm"], 2, "{accepted}");
+    get_until_effective(&platform, &token, 2).await;
+    let first = platform.invoke_ok(&token, "f", "ab").await;
+    assert_eq!(first["timings"]["cold_reason"], "pool_empty", "{first}");
     with_pools.stop().await;
-    without_pools.stop().await;
     platform.stop().await;
 }
