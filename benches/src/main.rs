@@ -1,26 +1,31 @@
-//! `faas-bench`: one interleaved run of the faas platform against the Docker Engine
-//! floor, printed as a Markdown report on stdout (progress on stderr), with the chart
-//! of latency by concurrency written as SVG.
+//! `faas-bench`: one interleaved run of the faas platform on each worker backend
+//! (the Docker Engine, and crun/runc driven directly with `FAAS_WORKER_RUNTIME=oci`)
+//! against the Docker Engine floor, printed as a Markdown report on stdout (progress
+//! on stderr), with the chart of latency by concurrency written as SVG.
 //!
 //! Paths: the Engine API floor (create → start → wait → remove through bollard, with
-//! the worker's sandbox), `docker run --rm --network none`, our cold invoke and our
-//! prewarmed invoke (a function with `"prewarm": 4`; "n/a" when the server does not
-//! take the field) through the API, and the platform overhead (invoke time minus the
-//! container's own run time: the record's `timings.run_ms`, else `duration_ms`).
-//! The platform is `faas-server serve` and `faas-worker` as separate processes, so
-//! their memory is read apart. `faas-bench load` is the load run ([`load`]).
+//! the worker's sandbox), `docker run --rm --network none`, and on each backend our
+//! cold invoke and our prewarmed invoke (a function with `"prewarm": 4`; "n/a" when
+//! the server does not take the field) through the API, and the platform overhead
+//! (invoke time minus the container's own run time: the record's `timings.run_ms`,
+//! else `duration_ms`). Each backend gets a platform of its own (`faas-server serve`
+//! and `faas-worker` as separate processes on a private nats-server), so memory,
+//! removals and leftovers are read per backend. `faas-bench load` is the load run
+//! ([`load`]).
 
 mod backlog;
 mod chart;
 mod engine;
 mod load;
 mod platform;
+mod report;
+mod residue;
 mod stats;
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -28,8 +33,8 @@ use clap::Parser;
 
 use backlog::{Backlog, Drained};
 use engine::Engine;
-use platform::{Api, Invoked, Memory, Parts, mib};
-use stats::{Samples, fmt_ms};
+use platform::{Api, Invoked, Memory, Parts};
+use stats::Samples;
 
 const IMAGE: &str = "faas-examples/reverse:latest";
 const FUNCTION: &str = "reverse";
@@ -85,6 +90,11 @@ struct Args {
     /// Logins before the "after logins" memory reading.
     #[arg(long)]
     logins: Option<usize>,
+    /// The worker backends to measure, each on a platform of its own. One that
+    /// fails to start is left out (said on stderr and in the report) while another
+    /// runs.
+    #[arg(long, value_delimiter = ',', default_values = ["docker", "oci"])]
+    backends: Vec<Backend>,
     /// A small run for a smoke test: 3 rounds, levels 1,2,4, one wave per level,
     /// 10 logins. Explicit options still win.
     #[arg(long)]
@@ -116,6 +126,32 @@ impl Args {
     }
 }
 
+/// A worker backend; each one measured runs on a platform of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// The Docker Engine (the worker's default).
+    Docker,
+    /// crun or runc driven by the worker itself (`FAAS_WORKER_RUNTIME=oci`).
+    Oci,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Docker => "docker",
+            Self::Oci => "oci",
+        }
+    }
+
+    /// The chart's colours of its cold and prewarmed series.
+    fn colours(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Docker => ("#1f77b4", "#2ca02c"),
+            Self::Oci => ("#9467bd", "#ff7f0e"),
+        }
+    }
+}
+
 /// One throughput run of one path at one level.
 #[derive(Default)]
 struct Batch {
@@ -124,6 +160,8 @@ struct Batch {
     latency: Samples,
     errors: usize,
     first_error: Option<String>,
+    /// Calls a parked container served (faas paths).
+    hits: usize,
     /// The worker's removal backlog during the batch (faas paths).
     backlog: Option<Drained>,
 }
@@ -174,6 +212,34 @@ where
     out
 }
 
+/// A throughput batch of `function` through `caller`, its pool hits counted; it
+/// ends once the worker's removal backlog has drained, so that no path pays for
+/// another's removals.
+async fn invoke_batch(
+    level: usize,
+    jobs: usize,
+    caller: &Caller,
+    function: &'static str,
+    backlog: &Backlog,
+) -> Batch {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (c, h) = (caller.clone(), hits.clone());
+    let mut b = batch(level, jobs, move || {
+        let (caller, hits) = (c.clone(), h.clone());
+        async move {
+            let invoked = caller.invoke(function).await?;
+            if invoked.prewarmed == Some(true) {
+                hits.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(invoked.wall)
+        }
+    })
+    .await;
+    b.hits = hits.load(Ordering::Relaxed);
+    b.backlog = backlog.drained(Duration::from_secs(60)).await;
+    b
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -217,24 +283,193 @@ async fn main() -> anyhow::Result<()> {
     let worker = binary(&args.worker, "faas-worker")?;
     let engine = Engine::connect(IMAGE, PARAM)?;
     let scratch = tempfile::tempdir()?;
-    progress(&format!(
-        "starting {} serve and {}",
-        server.display(),
-        worker.display()
-    ));
-    let parts = Parts::start(&server, &worker, scratch.path()).await?;
-    let result = run(&args, &plan, &engine, &parts).await;
-    parts.stop().await;
-    let report = result?;
-    print!("{report}");
+    let host_before = Host::read();
+    let (mut platforms, mut skipped) = (Vec::new(), Vec::new());
+    for (i, &backend) in args.backends.iter().enumerate() {
+        if args.backends[..i].contains(&backend) {
+            continue;
+        }
+        progress(&format!(
+            "starting {} serve and {} ({} backend)",
+            server.display(),
+            worker.display(),
+            backend.name()
+        ));
+        match Platform::start(backend, &server, &worker, scratch.path()).await {
+            Ok(platform) => platforms.push(platform),
+            Err(e) => {
+                let why = format!("{e:#}");
+                progress(&format!(
+                    "the {} backend's platform did not start, going on without it: {why}",
+                    backend.name()
+                ));
+                skipped.push((backend, why));
+            }
+        }
+    }
+    anyhow::ensure!(!platforms.is_empty(), "no platform started");
+    let runs = run(&plan, &engine, &mut platforms).await;
+    let (stops, mut backends): (Vec<_>, Vec<_>) = platforms
+        .into_iter()
+        .map(|p| (p.parts.stop(), p.measured))
+        .unzip();
+    futures::future::join_all(stops).await;
+    let host = [host_before, Host::read()];
+    for m in &mut backends {
+        m.after_stop(scratch.path(), &host[1].cgroups);
+    }
+    let results = Results {
+        runs: runs?,
+        backends,
+        skipped,
+        host,
+    };
+    std::fs::write(&args.chart, report::chart(&results, &plan.levels))
+        .with_context(|| format!("writing the chart to {}", args.chart.display()))?;
+    print!(
+        "{}",
+        report::render(&results, &plan, &args.chart, &engine.version().await)
+    );
     Ok(())
 }
 
-/// Server and worker memory at one point of the run.
+/// One backend's platform, the bench's user on it, and what the run measured.
+struct Platform {
+    backend: Backend,
+    parts: Parts,
+    caller: Caller,
+    measured: Measured,
+}
+
+impl Platform {
+    /// Starts it in `scratch/platform-<backend>` (the OCI worker keeps its state in
+    /// `scratch/oci`, apart from any other worker's), reads its idle memory, and
+    /// sets up the bench's user and functions. It has started once it has
+    /// answered an invoke of each: a backend that cannot run containers is left
+    /// out like one whose worker does not come up.
+    async fn start(
+        backend: Backend,
+        server: &Path,
+        worker: &Path,
+        scratch: &Path,
+    ) -> anyhow::Result<Self> {
+        let dir = platform_dir(scratch, backend);
+        std::fs::create_dir_all(&dir)?;
+        let mut env = Vec::new();
+        if backend == Backend::Oci {
+            let oci_dir = oci_dir(scratch);
+            std::fs::create_dir_all(&oci_dir)?;
+            env.push(("FAAS_WORKER_RUNTIME", "oci".to_owned()));
+            env.push(("FAAS_WORKER_OCI_DIR", oci_dir.display().to_string()));
+        }
+        let parts = Parts::start(server, worker, &env, &dir).await?;
+        let api = Api::new(&parts.url, &parts.ca_cert)?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let mut platform = Self {
+            backend,
+            measured: Measured::new(backend, &parts),
+            parts,
+            caller: Caller {
+                api,
+                seen: Arc::default(),
+            },
+        };
+        match platform.setup().await {
+            Ok(()) => Ok(platform),
+            Err(e) => {
+                platform.parts.stop().await;
+                Err(e)
+            }
+        }
+    }
+
+    fn user(&self) -> String {
+        format!("{USER}-{}", self.backend.name())
+    }
+
+    /// Registers and logs in the bench's user, adds its functions (the prewarmed
+    /// path lights up once the server takes the field) and invokes each once.
+    async fn setup(&mut self) -> anyhow::Result<()> {
+        let user = self.user();
+        let api = &mut self.caller.api;
+        api.register(&user, PASSWORD).await?;
+        api.login(&user, PASSWORD).await?;
+        api.put_function(FUNCTION, serde_json::json!({ "image": IMAGE }))
+            .await?;
+        let prewarm = api
+            .put_function(
+                PREWARMED,
+                serde_json::json!({ "image": IMAGE, "prewarm": PREWARM }),
+            )
+            .await;
+        if let Err(e) = &prewarm {
+            progress(&format!("no prewarmed path: {e}"));
+        }
+        self.measured.prewarm = prewarm.is_ok();
+        let first = self.caller.invoke(FUNCTION).await?;
+        self.measured.has_timings = first.prewarmed.is_some();
+        if self.measured.prewarm {
+            self.caller.invoke(PREWARMED).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a backend's platform keeps its processes' files and logs.
+fn platform_dir(scratch: &Path, backend: Backend) -> PathBuf {
+    scratch.join(format!("platform-{}", backend.name()))
+}
+
+/// The OCI worker's `FAAS_WORKER_OCI_DIR`.
+fn oci_dir(scratch: &Path) -> PathBuf {
+    scratch.join("oci")
+}
+
+/// A platform's API as the bench's user, noting each answered invocation's
+/// container: every call must get a fresh one.
+#[derive(Clone)]
+struct Caller {
+    api: Api,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// The invocations a platform answered and the containers that ran them.
+#[derive(Default, Clone)]
+struct Seen {
+    calls: usize,
+    ids: HashSet<String>,
+    without_id: usize,
+}
+
+impl Caller {
+    /// One invoke of `function` that must answer the reversed parameter.
+    async fn invoke(&self, function: &str) -> anyhow::Result<Invoked> {
+        let invoked = self.api.invoke(function, PARAM, EXPECT).await?;
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.calls += 1;
+        match &invoked.container_id {
+            Some(id) => {
+                seen.ids.insert(id.clone());
+            }
+            None => seen.without_id += 1,
+        }
+        Ok(invoked)
+    }
+
+    fn seen(&self) -> Seen {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Server, worker and nats-server memory at one point of the run.
 struct Reading {
     point: String,
     server: Memory,
     worker: Memory,
+    nats: Option<Memory>,
 }
 
 impl Reading {
@@ -243,6 +478,7 @@ impl Reading {
             point,
             server: Memory::of(parts.server_pid).unwrap_or_default(),
             worker: Memory::of(parts.worker_pid).unwrap_or_default(),
+            nats: parts.nats_pid.and_then(Memory::of),
         }
     }
 }
@@ -265,54 +501,192 @@ impl InvokePath {
     }
 }
 
-async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow::Result<String> {
-    let load_before = load_average();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let mut memory = vec![Reading::of("idle, right after start".into(), parts)];
-    let nats_pid = platform::child_named(std::process::id(), "nats-server");
-    let nats_idle = nats_pid.and_then(Memory::of);
+/// What the run measured on one backend.
+struct Measured {
+    backend: Backend,
+    /// Whether the server took the prewarmed function.
+    prewarm: bool,
+    /// Whether its records carry `timings`.
+    has_timings: bool,
+    cold: InvokePath,
+    warm: InvokePath,
+    memory: Vec<Reading>,
+    /// Its worker's open fds right after start, idle with the pool parked, and at
+    /// the end (the pool parked again): a leak shows as the end above the idle.
+    fds: [Option<usize>; 3],
+    seen: Seen,
+    /// Docker containers its user left behind.
+    leftovers: Vec<String>,
+    /// Its worker's log (warnings and errors), read once it stopped.
+    log: Vec<String>,
+    /// What its stopped OCI worker left in its directory and the cgroups.
+    left: Option<Left>,
+}
 
-    let mut api = Api::new(&parts.url, &parts.ca_cert)?;
-    api.register(USER, PASSWORD).await?;
-    api.login(USER, PASSWORD).await?;
-    api.put_function(FUNCTION, serde_json::json!({ "image": IMAGE }))
-        .await?;
-    // The prewarmed path lights up once the server takes the field.
-    let prewarm = api
-        .put_function(
-            PREWARMED,
-            serde_json::json!({ "image": IMAGE, "prewarm": PREWARM }),
-        )
-        .await;
-    if let Err(e) = &prewarm {
-        progress(&format!("no prewarmed path: {e}"));
+/// What a stopped OCI worker left.
+struct Left {
+    state: Vec<String>,
+    bundles: Vec<String>,
+    /// Container cgroups named after this run's containers.
+    cgroups: usize,
+}
+
+impl Measured {
+    /// Takes the "idle, right after start" readings.
+    fn new(backend: Backend, parts: &Parts) -> Self {
+        Self {
+            backend,
+            prewarm: false,
+            has_timings: false,
+            cold: InvokePath::default(),
+            warm: InvokePath::default(),
+            memory: vec![Reading::of("idle, right after start".into(), parts)],
+            fds: [platform::open_fds(parts.worker_pid), None, None],
+            seen: Seen::default(),
+            leftovers: Vec::new(),
+            log: Vec::new(),
+            left: None,
+        }
     }
-    let prewarm = prewarm.is_ok();
-    let mut invocations = 0usize;
 
-    // Warm up each path once (image cache, connections, the pool); not counted.
+    /// Reads what its stopped platform left: the worker's log and, on the OCI
+    /// backend, the runtime's state and bundles and this run's cgroups.
+    fn after_stop(&mut self, scratch: &Path, cgroups: &[PathBuf]) {
+        let log = platform_dir(scratch, self.backend).join("worker.log");
+        self.log = std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .map(plain)
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if self.backend == Backend::Oci {
+            let runtime = oci_dir(scratch).join("runtime");
+            self.left = Some(Left {
+                state: residue::entries(&runtime.join("state")),
+                bundles: residue::entries(&runtime.join("bundles")),
+                cgroups: residue::named_after(cgroups, &self.seen.ids),
+            });
+        }
+    }
+}
+
+/// A log line without its terminal colours.
+fn plain(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The host's mounts and the OCI container cgroups, before and after the run.
+#[derive(Default)]
+struct Host {
+    mounts: Vec<String>,
+    cgroups: Vec<PathBuf>,
+}
+
+impl Host {
+    fn read() -> Self {
+        Self {
+            mounts: residue::mounts(),
+            cgroups: residue::container_cgroups(),
+        }
+    }
+}
+
+/// The throughput runs at one concurrency level.
+struct Level {
+    level: usize,
+    docker: Batch,
+    /// Per platform, in the order they started.
+    faas: Vec<Invokes>,
+}
+
+#[derive(Default)]
+struct Invokes {
+    cold: Batch,
+    /// `None` without a prewarmed function.
+    warm: Option<Batch>,
+}
+
+/// Everything the report shows.
+struct Results {
+    runs: Runs,
+    /// Per backend, in the order of [`Level::faas`].
+    backends: Vec<Measured>,
+    /// Backends whose platform did not start, and why.
+    skipped: Vec<(Backend, String)>,
+    /// Before any platform started and after all stopped.
+    host: [Host; 2],
+}
+
+impl Results {
+    /// Whether the records carry `timings` (else the run time is `duration_ms`).
+    fn has_timings(&self) -> bool {
+        self.backends.iter().all(|m| m.has_timings)
+    }
+}
+
+/// The interleaved runs' figures that are not one backend's.
+struct Runs {
+    floor: Samples,
+    /// Each step of the floor: create, start, wait, remove.
+    steps: [Samples; 4],
+    docker_run: Samples,
+    throughput: Vec<Level>,
+    /// The load average before and after.
+    load: [String; 2],
+}
+
+/// One path of the interleaved runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Floor,
+    DockerRun,
+    /// The cold function on platform `i`.
+    Cold(usize),
+    /// The prewarmed function on platform `i`.
+    Warm(usize),
+}
+
+/// Every path: the floor, `docker run`, and each platform's invokes.
+fn calls(platforms: &[Platform]) -> Vec<Call> {
+    let mut calls = vec![Call::Floor, Call::DockerRun];
+    for (i, p) in platforms.iter().enumerate() {
+        calls.push(Call::Cold(i));
+        if p.measured.prewarm {
+            calls.push(Call::Warm(i));
+        }
+    }
+    calls
+}
+
+async fn run(plan: &Plan, engine: &Engine, platforms: &mut [Platform]) -> anyhow::Result<Runs> {
+    let load_before = load_average();
+    // Warm up the Engine's paths once (image cache, connections; the platforms
+    // warmed up as they started); not counted. The pools refill meanwhile.
     engine.floor().await.context("Engine API floor")?;
     engine.docker_run().await?;
-    let first = api.invoke(FUNCTION, PARAM, EXPECT).await?;
-    let has_timings = first.prewarmed.is_some();
-    invocations += 1;
-    if prewarm {
-        api.invoke(PREWARMED, PARAM, EXPECT).await?;
-        invocations += 1;
-        tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for p in platforms.iter_mut() {
+        p.measured.fds[1] = platform::open_fds(p.parts.worker_pid);
     }
 
     progress(&format!("latency: {} rounds", plan.rounds));
     let mut floor = Samples::default();
-    let mut run = Samples::default();
-    let mut cold = InvokePath::default();
-    let mut warm = InvokePath::default();
+    let mut docker_run = Samples::default();
     let mut steps: [Samples; 4] = Default::default();
-    let paths = if prewarm { 4 } else { 3 };
+    let paths = calls(platforms);
     for round in 0..plan.rounds {
-        for k in 0..paths {
-            match (round + k) % paths {
-                0 => {
+        for k in 0..paths.len() {
+            match paths[(round + k) % paths.len()] {
+                Call::Floor => {
                     let s = engine.floor().await?;
                     floor.push(ms(s.total()));
                     for (i, d) in [s.create, s.start, s.wait, s.remove]
@@ -322,449 +696,114 @@ async fn run(args: &Args, plan: &Plan, engine: &Engine, parts: &Parts) -> anyhow
                         steps[i].push(ms(d));
                     }
                 }
-                1 => run.push(ms(engine.docker_run().await?)),
-                2 => {
-                    cold.push(&api.invoke(FUNCTION, PARAM, EXPECT).await?);
-                    invocations += 1;
+                Call::DockerRun => docker_run.push(ms(engine.docker_run().await?)),
+                Call::Cold(i) => {
+                    let p = &mut platforms[i];
+                    p.measured.cold.push(&p.caller.invoke(FUNCTION).await?);
                 }
-                _ => {
-                    warm.push(&api.invoke(PREWARMED, PARAM, EXPECT).await?);
-                    invocations += 1;
+                Call::Warm(i) => {
+                    let p = &mut platforms[i];
+                    p.measured.warm.push(&p.caller.invoke(PREWARMED).await?);
                 }
             }
         }
     }
 
-    let backlog = Backlog::watch(parts.worker_metrics.clone());
-    // Start from an empty backlog.
-    backlog.drained(Duration::from_secs(60)).await;
+    let backlogs: Vec<Backlog> = platforms
+        .iter()
+        .map(|p| Backlog::watch(p.parts.worker_metrics.clone()))
+        .collect();
+    // Start from empty backlogs.
+    for backlog in &backlogs {
+        backlog.drained(Duration::from_secs(60)).await;
+    }
+    let paths: Vec<Call> = paths.into_iter().filter(|c| *c != Call::Floor).collect();
     let mut throughput = Vec::new();
     for (i, &level) in plan.levels.iter().enumerate() {
         let jobs = plan.jobs.max(level);
         progress(&format!(
             "throughput: concurrency {level}, {jobs} jobs per path"
         ));
-        let hits = Arc::new(AtomicUsize::new(0));
-        let faas = |function: &'static str| {
-            let (api, hits) = (api.clone(), hits.clone());
-            let backlog = &backlog;
-            async move {
-                let mut b = batch(level, jobs, move || {
-                    let (api, hits) = (api.clone(), hits.clone());
-                    async move {
-                        let invoked = api.invoke(function, PARAM, EXPECT).await?;
-                        if invoked.prewarmed == Some(true) {
-                            hits.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Ok(invoked.wall)
-                    }
-                })
-                .await;
-                b.backlog = backlog.drained(Duration::from_secs(60)).await;
-                b
-            }
-        };
-        let docker = || {
-            batch(level, jobs, || async {
-                Engine::connect(IMAGE, PARAM)?.docker_run().await
-            })
+        let mut at = Level {
+            level,
+            docker: Batch::default(),
+            faas: platforms.iter().map(|_| Invokes::default()).collect(),
         };
         // Rotate which path goes first, so none always runs on a cooler machine.
-        // The pool is refilled before its batch (the batch then drains it).
-        let (mut cold, mut warm, mut d) = (None, None, None);
-        for k in 0..3 {
-            match (i + k) % 3 {
-                0 => cold = Some(faas(FUNCTION).await),
-                1 if prewarm => {
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                    warm = Some(faas(PREWARMED).await);
+        // A pool is refilled before its batch (the batch then drains it).
+        for k in 0..paths.len() {
+            match paths[(i + k) % paths.len()] {
+                Call::DockerRun => {
+                    at.docker = batch(level, jobs, || async {
+                        Engine::connect(IMAGE, PARAM)?.docker_run().await
+                    })
+                    .await;
                 }
-                1 => {}
-                _ => d = Some(docker().await),
+                Call::Cold(p) => {
+                    let caller = &platforms[p].caller;
+                    at.faas[p].cold =
+                        invoke_batch(level, jobs, caller, FUNCTION, &backlogs[p]).await;
+                }
+                Call::Warm(p) => {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    let caller = &platforms[p].caller;
+                    at.faas[p].warm =
+                        Some(invoke_batch(level, jobs, caller, PREWARMED, &backlogs[p]).await);
+                }
+                Call::Floor => unreachable!("the floor has no throughput run"),
             }
         }
-        invocations += jobs * if prewarm { 2 } else { 1 };
-        throughput.push(Level {
-            level,
-            cold: cold.unwrap_or_default(),
-            warm: warm.map(|b| (b, hits.load(Ordering::Relaxed))),
-            docker: d.unwrap_or_default(),
-        });
+        throughput.push(at);
     }
 
-    if plan.invocations > invocations {
-        let extra = plan.invocations - invocations;
-        progress(&format!("{extra} more invocations at concurrency 4"));
-        let api = api.clone();
-        let b = batch(4, extra, move || {
-            let api = api.clone();
-            async move { Ok(api.invoke(FUNCTION, PARAM, EXPECT).await?.wall) }
-        })
-        .await;
-        anyhow::ensure!(b.errors == 0, "invocations failed: {:?}", b.first_error);
-        invocations += extra;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    memory.push(Reading::of(
-        format!("after {invocations} invocations"),
-        parts,
-    ));
-
-    progress(&format!("{} logins", plan.logins));
-    for _ in 0..plan.logins {
-        api.login(USER, PASSWORD).await?;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    memory.push(Reading::of(format!("after {} logins", plan.logins), parts));
-    let nats_after = nats_pid.and_then(Memory::of);
-    let leftovers = engine.leftovers(USER).await;
-    let load_after = load_average();
-
-    let mut lines = vec![
-        series(
-            "faas cold p50",
-            "#1f77b4",
-            false,
-            &throughput,
-            |t| Some(&t.cold),
-            50.0,
-        ),
-        series(
-            "faas cold p95",
-            "#1f77b4",
-            true,
-            &throughput,
-            |t| Some(&t.cold),
-            95.0,
-        ),
-    ];
-    if prewarm {
-        fn warm(t: &Level) -> Option<&Batch> {
-            t.warm.as_ref().map(|(b, _)| b)
-        }
-        lines.push(series(
-            "faas prewarmed p50",
-            "#2ca02c",
-            false,
-            &throughput,
-            warm,
-            50.0,
-        ));
-        lines.push(series(
-            "faas prewarmed p95",
-            "#2ca02c",
-            true,
-            &throughput,
-            warm,
-            95.0,
-        ));
-    }
-    lines.push(series(
-        "docker run p50",
-        "#d62728",
-        false,
-        &throughput,
-        |t| Some(&t.docker),
-        50.0,
-    ));
-    lines.push(series(
-        "docker run p95",
-        "#d62728",
-        true,
-        &throughput,
-        |t| Some(&t.docker),
-        95.0,
-    ));
-    let chart = chart::latency_by_concurrency(
-        "Latency by concurrency: faas invoke vs docker run --rm",
-        &plan.levels,
-        &lines,
-    );
-    std::fs::write(&args.chart, chart)
-        .with_context(|| format!("writing the chart to {}", args.chart.display()))?;
-
-    // The report.
-    let mut r = String::new();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let _ = writeln!(r, "# faas benchmark report\n");
-    let _ = writeln!(
-        r,
-        "{} · {cores} cores · {} · image `{IMAGE}` · load average {load_before} before, {load_after} after",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        engine.version().await,
-    );
-    let _ = writeln!(
-        r,
-        "\nPlatform: `faas-server serve` (HTTPS, dev certificates) and `faas-worker` as separate processes on a private nats-server, worker slots 2 × cores = {}, settings {}.",
-        2 * cores,
-        platform::DEV_ENV
-            .iter()
-            .map(|(k, v)| format!("`{k}={v}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-
-    let _ = writeln!(
-        r,
-        "\n## Latency ({} rounds, interleaved), ms\n",
-        plan.rounds
-    );
-    let _ = writeln!(
-        r,
-        "| path | p50 | p95 | p99 | mean |\n|---|---|---|---|---|"
-    );
-    let row = |r: &mut String, name: &str, s: &Samples| {
-        let _ = writeln!(
-            r,
-            "| {name} | {} | {} | {} | {} |",
-            fmt_ms(s.p50()),
-            fmt_ms(s.percentile(95.0)),
-            fmt_ms(s.percentile(99.0)),
-            fmt_ms(s.mean())
-        );
-    };
-    row(
-        &mut r,
-        "Engine API floor: create → start → wait → remove (bollard, worker sandbox)",
-        &floor,
-    );
-    row(&mut r, "`docker run --rm --network none`", &run);
-    let run_time = if has_timings {
-        "`timings.run_ms`"
-    } else {
-        "`duration_ms`"
-    };
-    row(&mut r, "faas cold invoke (HTTPS API, sync)", &cold.wall);
-    if prewarm {
-        row(
-            &mut r,
-            &format!("faas prewarmed invoke (`\"prewarm\": {PREWARM}`)"),
-            &warm.wall,
-        );
-    } else {
-        let _ = writeln!(r, "| faas prewarmed invoke | {NO_PREWARM} | | | |");
-    }
-    row(
-        &mut r,
-        &format!("platform overhead, cold: invoke − {run_time}"),
-        &cold.overhead,
-    );
-    if prewarm {
-        row(
-            &mut r,
-            &format!("platform overhead, prewarmed: invoke − {run_time}"),
-            &warm.overhead,
-        );
-    }
-    row(
-        &mut r,
-        &format!("container run time, cold: {run_time}"),
-        &cold.run,
-    );
-    if prewarm {
-        row(
-            &mut r,
-            &format!("container run time, prewarmed: {run_time}"),
-            &warm.run,
-        );
-        if has_timings {
-            let _ = writeln!(
-                r,
-                "\nPrewarmed path: {} of {} invocations were served by a parked container (`timings.prewarmed`).",
-                warm.prewarmed, plan.rounds
+    // Each worker serves `plan.invocations` before the memory reading.
+    for (p, backlog) in platforms.iter().zip(&backlogs) {
+        let extra = plan.invocations.saturating_sub(p.caller.seen().calls);
+        if extra > 0 {
+            progress(&format!(
+                "{extra} more invocations at concurrency 4 ({} backend)",
+                p.backend.name()
+            ));
+            let b = invoke_batch(4, extra, &p.caller, FUNCTION, backlog).await;
+            anyhow::ensure!(
+                b.errors == 0,
+                "invocations failed ({} backend): {:?}",
+                p.backend.name(),
+                b.first_error
             );
         }
     }
-    let _ = writeln!(
-        r,
-        "\nEngine API floor by step, p50: create {} · start {} · wait {} · remove {} ms.",
-        fmt_ms(steps[0].p50()),
-        fmt_ms(steps[1].p50()),
-        fmt_ms(steps[2].p50()),
-        fmt_ms(steps[3].p50())
-    );
+    // Their connections to the workers' metrics would count among the end's fds.
+    drop(backlogs);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for p in platforms.iter_mut() {
+        let point = format!("after {} invocations", p.caller.seen().calls);
+        p.measured.memory.push(Reading::of(point, &p.parts));
+    }
 
-    let _ = writeln!(r, "\n## Throughput by concurrency\n");
-    let _ = writeln!(
-        r,
-        "Each path runs the same jobs at each level; the ratio is its calls per second over parallel `docker run --rm`'s at that level. The worker answers before it removes a run's container: \"removals\" is the peak of its removal backlog (`faas_worker_container_removals`) during the batch, and how long the backlog took to drain after it (the next batch waits for that; n/a: a worker without the gauge).\n"
-    );
-    let _ = writeln!(
-        r,
-        "| concurrency | path | jobs | calls/s | ratio | p50 / p95 ms | errors | pool hits | removals: peak, drained after |\n|---|---|---|---|---|---|---|---|---|"
-    );
-    for t in &throughput {
-        let mut paths = vec![("faas cold invoke", &t.cold, None)];
-        if let Some((warm, hits)) = &t.warm {
-            paths.push(("faas prewarmed invoke", warm, Some(*hits)));
-        }
-        paths.push(("`docker run --rm`", &t.docker, None));
-        for (path, b, hits) in paths {
-            let _ = writeln!(
-                r,
-                "| {} | {path} | {} | {:.1} | {:.2} | {} / {} | {} | {} | {} |",
-                t.level,
-                b.jobs,
-                b.per_second(),
-                b.per_second() / t.docker.per_second(),
-                fmt_ms(b.latency.p50()),
-                fmt_ms(b.latency.percentile(95.0)),
-                b.errors,
-                hits.map_or("-".into(), |h| format!("{h} of {}", b.jobs)),
-                removals(path, b)
-            );
-            if let Some(e) = &b.first_error {
-                let _ = writeln!(r, "\nFirst {path} error at concurrency {}: {e}\n", t.level);
-            }
+    progress(&format!("{} logins on each platform", plan.logins));
+    for p in platforms.iter_mut() {
+        let user = p.user();
+        for _ in 0..plan.logins {
+            p.caller.api.login(&user, PASSWORD).await?;
         }
     }
-
-    let _ = writeln!(r, "\n## Memory\n");
-    let _ = writeln!(
-        r,
-        "| point | server VmRSS | server RssAnon | server VmHWM | worker VmRSS | worker RssAnon | worker VmHWM |\n|---|---|---|---|---|---|---|"
-    );
-    for m in &memory {
-        let _ = writeln!(
-            r,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            m.point,
-            mib(m.server.rss_kib),
-            mib(m.server.anon_kib),
-            mib(m.server.hwm_kib),
-            mib(m.worker.rss_kib),
-            mib(m.worker.anon_kib),
-            mib(m.worker.hwm_kib)
-        );
+    // Time for the last pools to refill before the end's fd count.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for p in platforms.iter_mut() {
+        let point = format!("after {} logins", plan.logins);
+        let user = p.user();
+        let m = &mut p.measured;
+        m.memory.push(Reading::of(point, &p.parts));
+        m.fds[2] = platform::open_fds(p.parts.worker_pid);
+        m.seen = p.caller.seen();
+        m.leftovers = engine.leftovers(&user).await;
     }
-    let _ = writeln!(
-        r,
-        "\nRssAnon is the heap and stacks; the rest of VmRSS is the binary's code and other mapped files."
-    );
-    let nats = |m: Option<Memory>| m.map_or("-".into(), |m| mib(m.rss_kib));
-    let _ = writeln!(
-        r,
-        "\nnats-server VmRSS: {} idle, {} at the end. Containers left behind: {}.",
-        nats(nats_idle),
-        nats(nats_after),
-        leftovers.len()
-    );
-    for container in &leftovers {
-        let _ = writeln!(r, "- left behind: {container}");
-    }
-
-    let _ = writeln!(r, "\n## Against the targets (issues 13 and 23)\n");
-    let _ = writeln!(r, "| measure | target | this run |\n|---|---|---|");
-    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
-        _ => "-".into(),
-    };
-    let _ = writeln!(
-        r,
-        "| prewarmed invoke p50 | ≤ 0.10× `docker run --rm` (issue 13: 0.2×) | {} |",
-        if prewarm {
-            ratio(warm.wall.p50(), run.p50())
-        } else {
-            NO_PREWARM.into()
-        }
-    );
-    let _ = writeln!(
-        r,
-        "| cold invoke p50 | ≤ 0.45× (issue 13: 0.6×) | {} |",
-        ratio(cold.wall.p50(), run.p50())
-    );
-    let _ = writeln!(
-        r,
-        "| platform overhead p50 | ≤ 5 ms | cold {} ms{} |",
-        fmt_ms(cold.overhead.p50()),
-        if prewarm {
-            format!(", prewarmed {} ms", fmt_ms(warm.overhead.p50()))
-        } else {
-            String::new()
-        }
-    );
-    let ratio_at = |t: &Level, b: &Batch| format!("{:.2}×", b.per_second() / t.docker.per_second());
-    let at8 = throughput
-        .iter()
-        .find(|t| t.level == 8)
-        .map_or("- (level 8 not run)".into(), |t| {
-            let warm = t.warm.as_ref().map_or(String::new(), |(b, _)| {
-                format!(", prewarmed {}", ratio_at(t, b))
-            });
-            format!("cold {}{warm}", ratio_at(t, &t.cold))
-        });
-    let _ = writeln!(
-        r,
-        "| throughput at concurrency 8 | ≥ 2.5× parallel `docker run --rm` | {at8} |"
-    );
-    let peak = throughput
-        .iter()
-        .flat_map(|t| [Some(&t.cold), t.warm.as_ref().map(|(b, _)| b)])
-        .flatten()
-        .filter_map(|b| b.backlog)
-        .max_by_key(|d| d.peak);
-    let _ = writeln!(
-        r,
-        "| removal backlog during the throughput runs | reported | {} |",
-        peak.map_or("n/a (a worker without the gauge)".into(), |d| format!(
-            "peak {} containers, drained within {:.1} s",
-            d.peak.max(0),
-            d.after.as_secs_f64()
-        ))
-    );
-    let end = memory.last().expect("three readings");
-    let _ = writeln!(
-        r,
-        "| server and worker RSS after the run | < 20 MiB | server {}, worker {} |",
-        mib(end.server.rss_kib),
-        mib(end.worker.rss_kib)
-    );
-
-    let _ = writeln!(r, "\n## Chart\n");
-    let _ = writeln!(
-        r,
-        "Latency by concurrency (p50 and p95 of the throughput runs) written to `{}`.\n",
-        args.chart.display()
-    );
-    Ok(r)
-}
-
-/// A batch's removal backlog as the throughput table gives it.
-fn removals(path: &str, b: &Batch) -> String {
-    match &b.backlog {
-        Some(d) => format!("{}, {:.1} s", d.peak.max(0), d.after.as_secs_f64()),
-        None if path.starts_with("faas") => "n/a".into(),
-        None => "-".into(),
-    }
-}
-
-/// What the prewarmed rows say when the server refuses `"prewarm"`.
-const NO_PREWARM: &str = "n/a (server has no prewarm)";
-
-/// The throughput runs at one concurrency level.
-struct Level {
-    level: usize,
-    cold: Batch,
-    /// The prewarmed function's batch and how many of its calls hit the pool.
-    warm: Option<(Batch, usize)>,
-    docker: Batch,
-}
-
-fn series(
-    name: &str,
-    colour: &'static str,
-    dashed: bool,
-    throughput: &[Level],
-    pick: fn(&Level) -> Option<&Batch>,
-    p: f64,
-) -> chart::Series {
-    chart::Series {
-        name: name.to_owned(),
-        colour,
-        dashed,
-        values: throughput
-            .iter()
-            .map(|t| pick(t).and_then(|b| b.latency.percentile(p)))
-            .collect(),
-    }
+    Ok(Runs {
+        floor,
+        steps,
+        docker_run,
+        throughput,
+        load: [load_before, load_average()],
+    })
 }

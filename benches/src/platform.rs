@@ -37,6 +37,7 @@ pub struct Parts {
     worker: Child,
     pub server_pid: u32,
     pub worker_pid: u32,
+    pub nats_pid: Option<u32>,
     pub url: String,
     pub ca_cert: PathBuf,
     /// The worker's `/metrics`.
@@ -44,10 +45,17 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// Starts NATS, the server and the worker in `dir`; the server's log goes to
-    /// `dir/server.log`, the worker's to `dir/worker.log`. Waits until the server
-    /// is ready.
-    pub async fn start(server: &Path, worker: &Path, dir: &Path) -> anyhow::Result<Self> {
+    /// Starts NATS, the server and the worker (with `worker_env` on top of the
+    /// settings) in `dir`; the server's log goes to `dir/server.log`, the worker's
+    /// to `dir/worker.log`. Waits until the server is ready and the worker serves
+    /// its metrics: a worker whose backend cannot run exits before that, and its
+    /// error is this one's.
+    pub async fn start(
+        server: &Path,
+        worker: &Path,
+        worker_env: &[(&str, String)],
+        dir: &Path,
+    ) -> anyhow::Result<Self> {
         let auth = NatsAuth::ensure(&dir.join("nats-auth"))?;
         let nats = NatsProcess::start(&dir.join("nats"), &auth.config).await?;
         let certs = ensure_dev_certificates(dir)?;
@@ -101,15 +109,18 @@ impl Parts {
                     format!("127.0.0.1:{metrics_port}"),
                 ),
             ])
+            .envs(worker_env.iter().map(|(k, v)| (*k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.join("worker.log"))?)
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting {}", worker.display()))?;
-        let parts = Self {
+        let nats_dir = dir.join("nats");
+        let mut parts = Self {
             server_pid: server.id().context("no server pid")?,
             worker_pid: worker.id().context("no worker pid")?,
+            nats_pid: child_named(std::process::id(), "nats-server", &path(&nats_dir)),
             _nats: nats,
             server,
             worker,
@@ -118,15 +129,36 @@ impl Parts {
             worker_metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
         };
         let api = Api::new(&parts.url, &parts.ca_cert)?;
+        let metrics = reqwest::Client::new();
+        let (mut server_ready, mut worker_up) = (false, false);
         for _ in 0..300 {
-            if api.ready().await {
+            server_ready = server_ready || api.ready().await;
+            worker_up = worker_up
+                || metrics
+                    .get(&parts.worker_metrics)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+            if server_ready && worker_up {
                 return Ok(parts);
+            }
+            if let Some(status) = parts.worker.try_wait()? {
+                bail!(
+                    "faas-worker exited ({status}): {}",
+                    tail(&dir.join("worker.log"), 5)
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        if !server_ready {
+            bail!(
+                "faas-server serve was not ready within 30 s; see {}",
+                dir.join("server.log").display()
+            )
+        }
         bail!(
-            "faas-server serve was not ready within 30 s; see {}",
-            dir.join("server.log").display()
+            "faas-worker served no metrics within 30 s: {}",
+            tail(&dir.join("worker.log"), 5)
         )
     }
 
@@ -139,6 +171,26 @@ impl Parts {
 
 fn path(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// Why a process stopped, for an error message, on one line: its `Error:` (as
+/// `main` returning an error prints it, with the causes and without the
+/// backtrace), else the last `n` lines of its log.
+fn tail(log: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let shown = match lines.iter().rposition(|l| l.starts_with("Error: ")) {
+        Some(error) => lines[error..]
+            .iter()
+            .take_while(|l| !l.starts_with("Stack backtrace:"))
+            .map(|l| l.trim())
+            .collect::<Vec<_>>(),
+        None => lines[lines.len().saturating_sub(n)..].to_vec(),
+    };
+    match shown.as_slice() {
+        [] => format!("{} is empty", log.display()),
+        shown => shown.join(" / "),
+    }
 }
 
 /// SIGTERM, then up to 20 s for a clean drain, then SIGKILL.
@@ -220,8 +272,9 @@ impl Dev {
     }
 }
 
-/// A child process of `parent` whose command is `name`.
-pub fn child_named(parent: u32, name: &str) -> Option<u32> {
+/// A child process of `parent` whose command is `name` and whose command line
+/// has `arg` (each platform has a nats-server of its own).
+pub fn child_named(parent: u32, name: &str, arg: &str) -> Option<u32> {
     let tasks = std::fs::read_dir(format!("/proc/{parent}/task")).ok()?;
     tasks
         .flatten()
@@ -233,7 +286,14 @@ pub fn child_named(parent: u32, name: &str) -> Option<u32> {
         })
         .find(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == name)
+                && std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == arg.as_bytes()))
         })
+}
+
+/// How many file descriptors process `pid` has open.
+pub fn open_fds(pid: u32) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
 }
 
 /// VmRSS, its anonymous part (heap and stacks, not the binary's mapped code) and
@@ -402,6 +462,8 @@ pub struct Invoked {
     pub run_ms: f64,
     /// `timings.prewarmed`, when the record has timings.
     pub prewarmed: Option<bool>,
+    /// The container that ran it (the record's `container_id`).
+    pub container_id: Option<String>,
 }
 
 impl Invoked {
@@ -412,6 +474,7 @@ impl Invoked {
             wall,
             run_ms: timings["run_ms"].as_f64().unwrap_or(duration_ms),
             prewarmed: timings["prewarmed"].as_bool(),
+            container_id: activation["container_id"].as_str().map(str::to_owned),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Smoke runs of the harness: `--quick` with tiny rounds prints every section of the
-//! report and writes the SVG chart; `load` for a few seconds sees only 200 and 429,
+//! report for each backend that started (the OCI one needs root, crun or runc, and a
+//! static faas-init) and writes the SVG chart; `load` for a few seconds sees only 200 and 429,
 //! right results and no container left. Needs Docker and the example images, like
 //! the other suites. No timing is asserted.
 
@@ -43,39 +44,62 @@ fn quick_run_prints_every_section_and_writes_the_chart() {
         "## Latency (2 rounds, interleaved)",
         "| Engine API floor",
         "| `docker run --rm --network none` |",
-        "| faas cold invoke",
-        "| faas prewarmed invoke",
         "| platform overhead",
         "## Throughput by concurrency",
-        "| 1 | faas cold invoke |",
-        "| 1 | faas prewarmed invoke |",
         "| 2 | `docker run --rm` |",
         "## Memory",
-        "| point | server VmRSS | server RssAnon | server VmHWM |",
-        "| idle, right after start |",
-        "invocations |",
-        "| after 3 logins |",
-        "## Against the targets (issues 13 and 23)",
+        "| point | backend | server VmRSS | server RssAnon | server VmHWM |",
+        "## Against the targets",
+        "### Docker backend (issues 13 and 23)",
+        "### OCI backend (issue 24)",
         "| removal backlog during the throughput runs | reported | peak ",
         "## Chart",
     ] {
         assert!(stdout.contains(section), "no {section:?} in\n{stdout}");
     }
-    let cold_row = stdout
-        .lines()
-        .find(|l| l.starts_with("| 2 | faas cold invoke |"))
-        .expect("a cold row at concurrency 2");
-    assert!(
-        cold_row.ends_with(" s |"),
-        "the removal backlog is read: {cold_row}"
-    );
+    let oci_ran = !stdout.contains("**Not run: the oci backend.**");
+    let backends: &[&str] = if oci_ran {
+        &["docker", "oci"]
+    } else {
+        &["docker"]
+    };
+    for backend in backends {
+        for row in [
+            format!("| faas cold invoke ({backend}) |"),
+            format!("| faas prewarmed invoke ({backend}, "),
+            format!("| 1 | faas cold invoke ({backend}) |"),
+            format!("| 1 | faas prewarmed invoke ({backend}) |"),
+            format!("| idle, right after start | {backend} |"),
+            format!("invocations | {backend} |"),
+            format!("| after 3 logins | {backend} |"),
+        ] {
+            assert!(stdout.contains(&row), "no {row:?} in\n{stdout}");
+        }
+        let cold = format!("| 2 | faas cold invoke ({backend}) |");
+        let cold_row = stdout
+            .lines()
+            .find(|l| l.starts_with(&cold))
+            .expect("a cold row at concurrency 2");
+        assert!(
+            cold_row.ends_with(" s |"),
+            "the removal backlog is read: {cold_row}"
+        );
+    }
+    if oci_ran {
+        assert!(
+            stdout.contains("| none left | 0 in state, 0 in bundles |"),
+            "the OCI worker left runtime state:\n{stdout}"
+        );
+    }
     assert!(
         stdout.contains("Containers left behind: 0."),
         "containers left behind:\n{stdout}"
     );
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-    assert_eq!(svg.matches("<polyline").count(), 6, "{svg}");
+    // p50 and p95 of cold and prewarmed per backend, and of `docker run`.
+    let lines = 2 + 4 * backends.len();
+    assert_eq!(svg.matches("<polyline").count(), lines, "{svg}");
 }
 
 #[test]
