@@ -54,7 +54,10 @@ pub async fn run(
         .with_image_policy(config.image_policy.clone())
         .with_function_network(&config.function_network);
     let init = match &config.init_binary {
-        Some(path) => crate::runtime::init::read_static(path).map(|_| path.clone()),
+        // Absolute: the OCI runtime resolves the bind mount's source elsewhere.
+        Some(path) => {
+            crate::runtime::init::read_static(path).and_then(|_| Ok(std::fs::canonicalize(path)?))
+        }
         // The one built with the worker.
         None => crate::runtime::init::embedded(),
     };
@@ -155,6 +158,7 @@ pub async fn run(
     {
         tracing::warn!("some containers were not removed in time; the next start sweeps them");
     }
+    runtime.release_host();
     liveness.abort();
     if let Some(metrics) = metrics {
         metrics.abort();

@@ -386,6 +386,14 @@ impl ContainerRuntime {
         }
     }
 
+    /// Removes what the worker made on the host for itself (the OCI backend's
+    /// parent cgroup), once no container of it is left: at the end of a shutdown.
+    pub fn release_host(&self) {
+        if let Some(oci) = &self.oci {
+            oci.remove_cgroup_parent();
+        }
+    }
+
     /// Removes containers that an earlier run of this worker left behind (a crash
     /// between create and remove): the OCI backend's (in its directory; a failure
     /// is logged), then the Docker Engine's.

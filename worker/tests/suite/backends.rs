@@ -34,12 +34,20 @@ macro_rules! on_both_backends {
     };
 }
 
+impl Drop for Backend {
+    /// At the end of a test, as at the end of a worker's shutdown: the OCI
+    /// backend's parent cgroup goes.
+    fn drop(&mut self) {
+        self.runtime.release_host();
+    }
+}
+
 /// The OCI backend's runtime, keeping its state in `dir`.
 fn oci_runtime(dir: &std::path::Path) -> ContainerRuntime {
     let mut settings = faas_worker::default_oci_settings();
     settings.dir = dir.to_owned();
-    Backend::docker()
-        .runtime
+    ContainerRuntime::new(None)
+        .with_init(faas_testkit::init::binary())
         .with_oci(&settings, "backend-test")
         .expect("the OCI backend starts")
 }
@@ -74,13 +82,11 @@ impl Backend {
 
     /// The same OCI backend started again in its directory, the earlier runtime
     /// dropped without a shutdown (as a crash would leave it).
-    pub fn restarted(self) -> Self {
-        let dir = self.oci_dir.expect("an OCI backend");
-        drop(self.runtime);
-        Self {
-            runtime: oci_runtime(dir.path()),
-            oci_dir: Some(dir),
-        }
+    pub fn restart(&mut self) {
+        let dir = self.oci_dir.as_ref().expect("an OCI backend").path();
+        // The earlier runtime goes first: it holds the directory's lock.
+        self.runtime = ContainerRuntime::new(None);
+        self.runtime = oci_runtime(dir);
     }
 
     pub fn is_oci(&self) -> bool {
@@ -88,11 +94,9 @@ impl Backend {
     }
 
     /// The same backend with another runtime made from it (prewarm, a policy…).
-    pub fn with(self, change: impl FnOnce(ContainerRuntime) -> ContainerRuntime) -> Self {
-        Self {
-            runtime: change(self.runtime),
-            ..self
-        }
+    pub fn with(mut self, change: impl FnOnce(ContainerRuntime) -> ContainerRuntime) -> Self {
+        self.runtime = change(self.runtime.clone());
+        self
     }
 
     /// Asserts that activation `activation_id`'s container is gone (within 10 s):

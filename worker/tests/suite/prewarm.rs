@@ -517,7 +517,8 @@ async fn a_restart_sweeps_what_a_crashed_oci_worker_left() {
     };
     assert!(cgroups(&left[0]) > 0, "the check sees the cgroups");
 
-    let backend = backend.restarted();
+    let mut backend = backend;
+    backend.restart();
     assert_eq!(
         backend.runtime.oci_containers().await.unwrap().len(),
         3,
@@ -531,4 +532,5 @@ async fn a_restart_sweeps_what_a_crashed_oci_worker_left() {
     }
     let result = backend.runtime.run(&request(REVERSE, "ok"), &worker).await;
     assert_eq!(result.activation.result, "ko", "{result:?}");
+    shut_down(&backend, &worker).await;
 }

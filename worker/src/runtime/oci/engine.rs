@@ -216,6 +216,14 @@ impl OciEngine {
         self.runtime.sweep(&self.layout, &parent).await
     }
 
+    /// Removes this worker's parent cgroup in every hierarchy, where it is empty
+    /// (a container still there keeps it, for the next start's sweep).
+    pub(crate) fn remove_cgroup_parent(&self) {
+        for dir in self.layout.dirs(&cgroups::worker_parent(&self.cgroup_name)) {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+
     /// The containers the runtime holds for this worker now (running, or not yet
     /// deleted), as (id, status).
     pub(crate) async fn containers(&self) -> anyhow::Result<Vec<(String, String)>> {
