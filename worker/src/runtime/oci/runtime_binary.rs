@@ -263,9 +263,21 @@ impl OciRuntime {
         serde_json::from_slice(&out).context("the runtime's state")
     }
 
-    /// Every container of this worker's state directory.
+    /// Every container of this worker's state directory. A container deleted
+    /// while the runtime reads the directory fails its `list` (crun: its state
+    /// is gone half-way): tried again, up to three times.
     pub async fn list(&self) -> anyhow::Result<Vec<ContainerState>> {
-        let out = self.simple("list", &["--format", "json"]).await?;
+        let mut tries = 0;
+        let out = loop {
+            tries += 1;
+            match self.simple("list", &["--format", "json"]).await {
+                Err(e) if tries < 3 => {
+                    tracing::debug!(error = %e, "listing containers, again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                listed => break listed?,
+            }
+        };
         // runc prints `null` for none.
         let states: Option<Vec<ContainerState>> =
             serde_json::from_slice(&out).context("the runtime's list")?;
