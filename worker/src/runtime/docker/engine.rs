@@ -101,18 +101,20 @@ impl Engine {
     }
 
     /// The engine, holding `image` (the image policy allows it; pulled within
-    /// `budget` when missing): the image store of the OCI backend.
+    /// `budget` when missing), and the image's id as read at most 10 s ago: the
+    /// image store of the OCI backend.
     pub(crate) async fn present_image(
         &self,
         image: &str,
         budget: std::time::Duration,
-    ) -> Result<&Docker, Failed> {
+    ) -> Result<(&Docker, String), Failed> {
         let docker = self.engine_for(image).await?;
-        self.image_commands
+        let command = self
+            .image_commands
             .get_or_inspect(docker, image, budget)
             .await
             .map_err(Failed::before_create)?;
-        Ok(docker)
+        Ok((docker, command.id.clone()))
     }
 
     /// The network of `request`'s function: none, or for a function with

@@ -135,17 +135,17 @@ impl OciEngine {
     ) -> Result<Ready, Failed> {
         let timeout = Duration::from_millis(template.timeout_ms);
         let step = Instant::now();
-        let client = docker.present_image(&template.image, timeout).await?;
-        let rootfs = self
-            .rootfs
-            .ensure(client, &template.image)
-            .await
-            .map_err(|e| {
-                Failed::before_create(RunFailure {
-                    kind: RunFailureKind::Runtime,
-                    message: format!("unpacking the image's root file system failed: {e:#}"),
-                })
-            })?;
+        let (client, image_id) = docker.present_image(&template.image, timeout).await?;
+        let unpacked = match self.rootfs.unpacked(&image_id) {
+            Some(rootfs) => Ok(rootfs),
+            None => self.rootfs.ensure(client, &template.image).await,
+        };
+        let rootfs = unpacked.map_err(|e| {
+            Failed::before_create(RunFailure {
+                kind: RunFailureKind::Runtime,
+                message: format!("unpacking the image's root file system failed: {e:#}"),
+            })
+        })?;
         let image_wait = step.elapsed();
         let mut timings = StepTimings::default();
         let step = Instant::now();

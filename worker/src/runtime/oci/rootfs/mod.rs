@@ -215,6 +215,18 @@ impl RootfsCache {
         Ok(rootfs)
     }
 
+    /// The root file system of image id `image_id` if it is unpacked already
+    /// (in use until the returned `Arc` is dropped): no call to the engine, for a
+    /// caller that knows the id (the image commands' cache does).
+    pub fn unpacked(&self, image_id: &str) -> Option<Arc<Rootfs>> {
+        let key = entry_name(image_id).ok()?;
+        let mut entries = self.lock();
+        let entry = entries.get_mut(&key)?;
+        let ready = entry.cell.get()?.clone();
+        entry.last_used = Instant::now();
+        Some(ready)
+    }
+
     /// What the cache holds, in bytes.
     pub fn size_bytes(&self) -> u64 {
         self.lock()
