@@ -171,10 +171,18 @@ impl ParamMode {
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
     pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 300000))]
     pub timeout_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 2048))]
     pub memory_mb: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,10 +195,18 @@ pub struct FunctionSpec {
     pub secrets: Option<Vec<String>>,
     /// Activations of this function queued or running at once; more get 429
     /// `function_concurrency_limit`. Unset: only the user's and platform's limits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::option"
+    )]
     pub max_concurrency: Option<u32>,
     /// Containers to keep started and parked for this function, 0 to [`MAX_PREWARM`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::option"
+    )]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 16))]
     pub prewarm: Option<u32>,
 }

@@ -32,9 +32,9 @@ pub struct KeyCreate {
     /// Named like a function: 1 to 63 characters a-z, 0-9, '_' or '-'.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$"))]
     pub name: String,
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     /// 1 to 365; [`DEFAULT_KEY_DAYS`] when absent.
-    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
+    #[serde(default, deserialize_with = "crate::integer::option")]
     pub expires_in_days: Option<u32>,
 }
 

@@ -5,14 +5,16 @@
 //! ([`names`]), which registries images may come from ([`image_policy`]), the API
 //! paths ([`paths`]), NATS subject and bucket names ([`nats`]) and the messages that
 //! travel through JetStream between server and worker ([`activation`]), the one
-//! timeout budget ([`budget`]) and API keys ([`keys`]). Keeping them in one crate
-//! means a field renamed on the server cannot silently break the CLI.
+//! timeout budget ([`budget`]), API keys ([`keys`]) and how request bodies read
+//! integers ([`integer`]). Keeping them in one crate means a field renamed on the
+//! server cannot silently break the CLI.
 
 pub mod activation;
 pub mod api;
 pub mod budget;
 pub mod error;
 pub mod image_policy;
+pub mod integer;
 pub mod keys;
 pub mod names;
 pub mod nats;

@@ -163,6 +163,133 @@ fn documented_bounds_are_the_servers() {
     }
 }
 
+/// A JSON request body's schema, what the server parses it into, and a body it
+/// takes.
+struct RequestBody {
+    schema: &'static str,
+    /// The body parsed as the server does, and serialized back.
+    parse: fn(serde_json::Value) -> Result<serde_json::Value, String>,
+    valid: fn() -> serde_json::Value,
+}
+
+fn parse_as<T: serde::de::DeserializeOwned + serde::Serialize>(
+    body: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let parsed: T = serde_json::from_value(body).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_value(parsed).unwrap())
+}
+
+const REQUEST_BODIES: &[RequestBody] = {
+    use faas_shared::keys::KeyCreate;
+    use faas_shared::{
+        AccountDeletion, Credentials, FunctionSpec, InvokeRequest, PasswordChange, Registration,
+        SecretValue,
+    };
+    use serde_json::json;
+    &[
+        RequestBody {
+            schema: "Registration",
+            parse: parse_as::<Registration>,
+            valid: || json!({"username": "alice", "password": "correct horse"}),
+        },
+        RequestBody {
+            schema: "Credentials",
+            parse: parse_as::<Credentials>,
+            valid: || json!({"username": "alice", "password": "correct horse"}),
+        },
+        RequestBody {
+            schema: "PasswordChange",
+            parse: parse_as::<PasswordChange>,
+            valid: || json!({"current_password": "x", "new_password": "correct horse"}),
+        },
+        RequestBody {
+            schema: "AccountDeletion",
+            parse: parse_as::<AccountDeletion>,
+            valid: || json!({"password": "x"}),
+        },
+        RequestBody {
+            schema: "FunctionSpec",
+            parse: parse_as::<FunctionSpec>,
+            valid: || json!({"image": "alpine:3.20"}),
+        },
+        RequestBody {
+            schema: "InvokeRequest",
+            parse: parse_as::<InvokeRequest>,
+            valid: || json!({}),
+        },
+        RequestBody {
+            schema: "KeyCreate",
+            parse: parse_as::<KeyCreate>,
+            valid: || json!({"name": "ci"}),
+        },
+        RequestBody {
+            schema: "SecretValue",
+            parse: parse_as::<SecretValue>,
+            valid: || json!({"value": "v"}),
+        },
+    ]
+};
+
+/// JSON Schema counts `183.0` as an integer, so every integer field of every JSON
+/// request body reads it as 183 (`faas_shared::integer`), and refuses `183.5`.
+#[test]
+fn every_integer_field_of_a_request_body_takes_integral_numbers() {
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let mut documented = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(reference) = schema["$ref"].as_str() {
+                documented.insert(reference.trim_start_matches("#/components/schemas/"));
+            }
+        }
+    }
+    let listed: BTreeSet<&str> = REQUEST_BODIES.iter().map(|body| body.schema).collect();
+    assert_eq!(
+        listed, documented,
+        "REQUEST_BODIES lists every JSON request body of the document"
+    );
+    let mut checked = 0;
+    for body in REQUEST_BODIES {
+        let valid = (body.valid)();
+        assert!(
+            (body.parse)(valid.clone()).is_ok(),
+            "{}: {valid}",
+            body.schema
+        );
+        let properties = doc["components"]["schemas"][body.schema]["properties"]
+            .as_object()
+            .unwrap();
+        for (field, property) in properties {
+            let types = &property["type"];
+            let integer = types == "integer"
+                || types
+                    .as_array()
+                    .is_some_and(|types| types.iter().any(|t| t == "integer"));
+            if !integer {
+                continue;
+            }
+            let value = property["minimum"].as_u64().unwrap_or(1).max(1);
+            let mut whole = valid.clone();
+            whole[field] = serde_json::json!(value as f64);
+            let parsed = (body.parse)(whole.clone())
+                .unwrap_or_else(|e| panic!("{}.{field}: {whole} refused: {e}", body.schema));
+            assert_eq!(parsed[field], value, "{}.{field}", body.schema);
+            let mut half = valid.clone();
+            half[field] = serde_json::json!(value as f64 + 0.5);
+            let refused = (body.parse)(half.clone()).expect_err(&half.to_string());
+            assert!(
+                refused.contains("expected an integer"),
+                "{}.{field}: {refused}",
+                body.schema
+            );
+            checked += 1;
+        }
+    }
+    // timeout_ms, memory_mb, max_concurrency, prewarm, expires_in_days.
+    assert_eq!(checked, 5, "integer fields checked");
+}
+
 #[test]
 fn operation_ids_are_unique() {
     let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
