@@ -20,7 +20,8 @@ pub enum ErrorCode {
     WeakPassword,
     InvalidName,
     InvalidImage,
-    /// The image's registry is refused by the image policy (`FAAS_ALLOWED_REGISTRIES`).
+    /// The image's registry is refused by the image policy (`FAAS_ALLOWED_REGISTRIES`):
+    /// a valid reference the platform forbids, so 403, not 400.
     ImageNotAllowed,
     InvalidSpec,
     UserExists,
@@ -45,7 +46,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     PayloadTooLarge,
     ParamTooLarge,
-    /// A parameter the chosen `param_mode` cannot carry (a NUL byte in argv or env).
+    /// A parameter the function's `param_mode` cannot carry (a NUL byte in argv or
+    /// env): 409, since the request is valid and the function's registration is
+    /// what refuses it (one with `param_mode: "stdin"` takes it).
     InvalidParam,
     UnsupportedMediaType,
     ConcurrencyLimit,
@@ -80,13 +83,12 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidUsername | UsernameReserved | WeakPassword | InvalidName
             | InvalidImage | InvalidSpec => 400,
-            ImageNotAllowed | InvalidParam => 400,
             InvalidCredentials | Unauthorized | TokenExpired => 401,
-            WrongPassword | RegistrationClosed | InviteRequired => 403,
+            WrongPassword | RegistrationClosed | InviteRequired | ImageNotAllowed => 403,
             FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
             RequestTimeout => 408,
-            UserExists | KeyExists => 409,
+            UserExists | KeyExists | InvalidParam => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,
             ConcurrencyLimit | FunctionConcurrencyLimit | RateLimited => 429,

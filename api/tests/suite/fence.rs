@@ -11,10 +11,10 @@ use faas_testkit::{Platform, expect_error};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// `localhost:PORT/x` and friends are refused at PUT with `image_not_allowed` and a
-/// message saying why and how to allow it; the listener on that port never hears
-/// from the platform, not even when the function is invoked (it was never stored,
-/// so nothing is queued).
+/// `localhost:PORT/x` and friends are refused at PUT with 403 `image_not_allowed`
+/// and a message saying why and how to allow it; the listener on that port never
+/// hears from the platform, not even when the function is invoked (it was never
+/// stored, so nothing is queued).
 #[tokio::test]
 async fn local_registries_are_refused_and_never_contacted() {
     let p = Platform::dev().await;
@@ -35,7 +35,7 @@ async fn local_registries_are_refused_and_never_contacted() {
             .send()
             .await
             .unwrap();
-        let body = expect_error(put, StatusCode::BAD_REQUEST, "image_not_allowed").await;
+        let body = expect_error(put, StatusCode::FORBIDDEN, "image_not_allowed").await;
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(&image), "{message}");
         assert!(message.contains("FAAS_ALLOWED_REGISTRIES"), "{message}");
@@ -57,7 +57,8 @@ async fn local_registries_are_refused_and_never_contacted() {
 /// argv and env carry at most the kernel's per-string limit (131072 bytes with the
 /// terminating NUL; in env mode `FAAS_PARAM=` is part of the string): at the limit
 /// the function runs, one byte over is 413. A NUL byte, which neither can carry, is
-/// 400 `invalid_param`; stdin carries it.
+/// 409 `invalid_param` (the function's mode refuses it, not the document); stdin
+/// carries it.
 #[tokio::test]
 async fn parameters_are_refused_exactly_where_the_kernel_would_refuse_them() {
     let p = Platform::dev().await;
@@ -93,7 +94,7 @@ async fn parameters_are_refused_exactly_where_the_kernel_would_refuse_them() {
 
     for function in ["sh", "env"] {
         let nul = p.invoke(&token, function, "a\0b").await;
-        let body = expect_error(nul, StatusCode::BAD_REQUEST, "invalid_param").await;
+        let body = expect_error(nul, StatusCode::CONFLICT, "invalid_param").await;
         let message = body["error"]["message"].as_str().unwrap();
         assert!(
             message.contains("NUL") && message.contains("stdin"),
