@@ -9,6 +9,11 @@ use crate::error::{ApiError, ErrorCode};
 pub const MIN_PASSWORD_LEN: usize = 8;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
+/// Longest image reference: the Docker Engine refuses names over 255 characters
+/// once normalized, and `docker.io/library/` (18) goes in front of a name that has
+/// no registry and one path component.
+pub const MAX_IMAGE_LEN: usize = 255 - "docker.io/library/".len();
+
 /// `^[a-z][a-z0-9_-]{2,31}$`
 pub fn validate_username(name: &str) -> Result<(), ApiError> {
     let ok = (3..=32).contains(&name.len())
@@ -136,7 +141,11 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
 ///
 /// Follows the grammar of the distribution reference (lowercase path components
 /// separated by `.`, `_`, `__` or `-`; tag `[\w][\w.-]{0,127}`; digest
-/// `algorithm:hex`), which also rules out whitespace and shell metacharacters.
+/// `algorithm:hex`), which also rules out whitespace and shell metacharacters, and
+/// refuses what the Docker Engine would refuse when the function runs (a reference
+/// stored here must not fail there as the engine's error): digests other than
+/// sha256, sha384 and sha512 in lowercase hex of their length, names over
+/// [`MAX_IMAGE_LEN`], and 64 hex digits alone (an image id).
 pub fn validate_image(image: &str) -> Result<(), ApiError> {
     ImageRef::parse(image).map(drop)
 }
@@ -174,8 +183,17 @@ fn parse_image(image: &str) -> Result<ImageRef<'_>, &'static str> {
     if image.is_empty() {
         return Err("it is empty");
     }
-    if image.len() > 512 {
-        return Err("it is longer than 512 characters");
+    if image.len() > MAX_IMAGE_LEN {
+        return Err(
+            "it is longer than 237 characters (the Docker Engine takes names of at most 255 with `docker.io/library/` in front)",
+        );
+    }
+    if image.len() == 64
+        && image
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err("64 hex digits are an image id to the Docker Engine, not a name");
     }
     let (rest, digest) = match image.split_once('@') {
         Some((rest, digest)) => (rest, Some(digest)),
@@ -185,13 +203,17 @@ fn parse_image(image: &str) -> Result<ImageRef<'_>, &'static str> {
         let (algo, hex) = digest
             .split_once(':')
             .ok_or("the digest needs 'algorithm:hex'")?;
-        let algo_ok = !algo.is_empty()
-            && algo
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+._-".contains(c));
-        let hex_ok = hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
-        if !algo_ok || !hex_ok {
-            return Err("the digest is malformed");
+        // The algorithms the engine verifies, and their lengths in lowercase hex.
+        let digits = match algo {
+            "sha256" => 64,
+            "sha384" => 96,
+            "sha512" => 128,
+            _ => return Err("the digest's algorithm is not sha256, sha384 or sha512"),
+        };
+        let hex_ok =
+            hex.len() == digits && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex_ok {
+            return Err("the digest is malformed (its algorithm's length in lowercase hex)");
         }
     }
     // A tag follows the last ':' only if no '/' comes after it (else it is a port).
@@ -359,7 +381,10 @@ mod tests {
             "localhost:5000/team/fn:v1.2",
             "registry.example.com/a/b/c",
             "ghcr.io/org/fn__x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "a:1@sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "my-image--x.y_z",
+            &"a".repeat(MAX_IMAGE_LEN),
+            &format!("{}:tag", "ab".repeat(32)),
         ] {
             assert!(validate_image(ok).is_ok(), "{ok}");
         }
@@ -375,6 +400,13 @@ mod tests {
             "alpine/",
             "a..b",
             "a@sha256:zz",
+            // What the Docker Engine refuses: digests it cannot verify, names over
+            // its limit once `docker.io/library/` is in front, image ids.
+            "a@sha256:0123456789abcdef0123456789abcdef",
+            "a@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+            "a@md5:0123456789abcdef0123456789abcdef",
+            &"a".repeat(238),
+            &"ab".repeat(32),
             "registry.example.com:99999999/x",
             "`id`",
             "a|b",
@@ -398,9 +430,11 @@ mod tests {
                 .is_pinned()
         );
         assert!(
-            ImageRef::parse("alpine@sha256:0123456789abcdef0123456789abcdef")
-                .unwrap()
-                .is_pinned()
+            ImageRef::parse(
+                "alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            )
+            .unwrap()
+            .is_pinned()
         );
         let image = ImageRef::parse("alpine").unwrap();
         assert_eq!((image.registry, image.repository), (None, "alpine"));
