@@ -62,6 +62,8 @@ pub struct Credentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
+    /// Not one of the names reserved for the platform either (the document says
+    /// which: `faas_api`'s schema rules).
     #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z][a-z0-9_-]{2,31}$"))]
     pub username: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 1024))]
@@ -170,6 +172,10 @@ impl ParamMode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
+    /// A Docker image reference, `[registry[:port]/]path[:tag][@digest]`, at most
+    /// 237 characters (`names::validate_image`). One whose registry the image
+    /// policy refuses (loopback, link-local, private or local by default, see
+    /// `FAAS_ALLOWED_REGISTRIES`) is 403 `image_not_allowed`.
     pub image: String,
     #[serde(
         default,
@@ -190,7 +196,7 @@ pub struct FunctionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<bool>,
     /// Names of the caller's secrets the function reads, as files under
-    /// `/run/secrets/NAME`.
+    /// `/run/secrets/NAME`: at most [`MAX_SECRETS_PER_FUNCTION`], each once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<String>>,
     /// Activations of this function queued or running at once; more get 429
@@ -200,6 +206,7 @@ pub struct FunctionSpec {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::integer::option"
     )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub max_concurrency: Option<u32>,
     /// Containers to keep started and parked for this function, 0 to [`MAX_PREWARM`].
     #[serde(
@@ -243,6 +250,10 @@ pub struct FunctionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretValue {
+    /// Not empty, and at most 65536 bytes in UTF-8 ([`MAX_SECRET_BYTES`];
+    /// `maxLength` counts characters, so a value of multi-byte characters reaches
+    /// the limit sooner); a longer one is 413 `payload_too_large`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 65536))]
     pub value: String,
 }
 

@@ -6,13 +6,44 @@
 
 use crate::error::{ApiError, ErrorCode};
 
+/// Bounds of a password, in characters (Unicode scalar values, as JSON Schema's
+/// `minLength` and `maxLength` count them).
 pub const MIN_PASSWORD_LEN: usize = 8;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
+/// [`validate_username`]'s rule as a regular expression (the OpenAPI document's
+/// `pattern`).
+pub const USERNAME_PATTERN: &str = "^[a-z][a-z0-9_-]{2,31}$";
+/// [`validate_name`]'s rule (functions, secrets, API keys) as a regular expression.
+pub const NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,62}$";
 /// Longest image reference: the Docker Engine refuses names over 255 characters
 /// once normalized, and `docker.io/library/` (18) goes in front of a name that has
 /// no registry and one path component.
 pub const MAX_IMAGE_LEN: usize = 255 - "docker.io/library/".len();
+/// [`validate_image`]'s grammar as a regular expression, with [`MAX_IMAGE_LEN`]
+/// for the length and [`IMAGE_ID_PATTERN`] for what is not a name: an optional
+/// registry host (a first component with a '.' or a ':port', or `localhost`;
+/// labels of letters, digits and inner '-'), path components (lowercase letters
+/// and digits joined by '.', '_', '__' or '-'s; the first has no '.' when a
+/// registry could be meant), a tag and a digest of an algorithm the engine knows.
+pub const IMAGE_PATTERN: &str = concat!(
+    "^(?:",
+    // registry/path...
+    "(?:localhost",
+    "|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+(?::[0-9]{1,5})?",
+    "|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?:[0-9]{1,5}",
+    ")/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*",
+    // path/path... without a registry: its first component has no '.'
+    "|[a-z0-9]+(?:(?:_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+",
+    // one component
+    "|[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*",
+    ")",
+    "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?",
+    "(?:@sha256:[0-9a-f]{64}|@sha384:[0-9a-f]{96}|@sha512:[0-9a-f]{128})?$",
+);
+/// What [`IMAGE_PATTERN`] matches but is no image name: 64 hex digits, an image id
+/// to the Docker Engine.
+pub const IMAGE_ID_PATTERN: &str = "^[0-9a-f]{64}$";
 
 /// `^[a-z][a-z0-9_-]{2,31}$`
 pub fn validate_username(name: &str) -> Result<(), ApiError> {
@@ -33,7 +64,7 @@ pub fn validate_username(name: &str) -> Result<(), ApiError> {
 
 /// Names no account may take: the roles an operator needs (an operator role is
 /// coming), the platform's own names, and names people take for the platform's.
-/// Any name starting with `faas` is the platform's too.
+/// Any name starting with [`RESERVED_USERNAME_PREFIX`] is the platform's too.
 pub const RESERVED_USERNAMES: &[&str] = &[
     "admin",
     "administrator",
@@ -71,13 +102,16 @@ pub const RESERVED_USERNAMES: &[&str] = &[
     "null",
 ];
 
+/// What the platform's own names start with: no account's name does.
+pub const RESERVED_USERNAME_PREFIX: &str = "faas";
+
 /// A valid username ([`validate_username`]) that is not reserved
 /// ([`RESERVED_USERNAMES`], or starting with `faas`): 400 `username_reserved`
 /// otherwise. Registration checks this; a login with such a name simply finds no
 /// account.
 pub fn validate_new_username(name: &str) -> Result<(), ApiError> {
     validate_username(name)?;
-    if RESERVED_USERNAMES.contains(&name) || name.starts_with("faas") {
+    if RESERVED_USERNAMES.contains(&name) || name.starts_with(RESERVED_USERNAME_PREFIX) {
         return Err(ApiError::new(
             ErrorCode::UsernameReserved,
             format!("the username {name:?} is reserved for the platform: choose another"),
@@ -128,13 +162,20 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
             format!("password too short: use at least {MIN_PASSWORD_LEN} characters"),
         ));
     }
-    if password.len() > MAX_PASSWORD_LEN {
+    if is_too_long_password(password) {
         return Err(ApiError::new(
             ErrorCode::WeakPassword,
-            format!("password too long: use at most {MAX_PASSWORD_LEN} bytes"),
+            format!("password too long: use at most {MAX_PASSWORD_LEN} characters"),
         ));
     }
     Ok(())
+}
+
+/// Longer than any password an account can have ([`MAX_PASSWORD_LEN`]
+/// characters): such a password is refused without being hashed.
+pub fn is_too_long_password(password: &str) -> bool {
+    // At most 4 bytes a character: no need to count the characters of a short one.
+    password.len() > MAX_PASSWORD_LEN && password.chars().count() > MAX_PASSWORD_LEN
 }
 
 /// A Docker image reference: `[registry[:port]/]path[:tag][@digest]`.
@@ -145,7 +186,8 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
 /// refuses what the Docker Engine would refuse when the function runs (a reference
 /// stored here must not fail there as the engine's error): digests other than
 /// sha256, sha384 and sha512 in lowercase hex of their length, names over
-/// [`MAX_IMAGE_LEN`], and 64 hex digits alone (an image id).
+/// [`MAX_IMAGE_LEN`], and 64 hex digits alone (an image id). [`IMAGE_PATTERN`] is
+/// the same rule for the OpenAPI document.
 pub fn validate_image(image: &str) -> Result<(), ApiError> {
     ImageRef::parse(image).map(drop)
 }
@@ -369,6 +411,11 @@ mod tests {
             ErrorCode::WeakPassword
         );
         assert!(validate_password(&"x".repeat(2000)).is_err());
+        // Characters, not bytes, as the document's maxLength counts them.
+        assert!(validate_password(&"é".repeat(MAX_PASSWORD_LEN)).is_ok());
+        assert!(validate_password(&"é".repeat(MAX_PASSWORD_LEN + 1)).is_err());
+        assert!(!is_too_long_password(&"x".repeat(MAX_PASSWORD_LEN)));
+        assert!(is_too_long_password(&"x".repeat(MAX_PASSWORD_LEN + 1)));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use faas_shared::names::{MAX_PASSWORD_LEN, validate_password};
+use faas_shared::names::{MAX_PASSWORD_LEN, is_too_long_password, validate_password};
 use faas_shared::{AccountDeletion, ErrorCode, PasswordChange, PasswordChanged};
 
 use super::extract::{JsonBody, Session};
@@ -135,11 +135,11 @@ pub async fn delete_account(
 
 /// A wrong password is a 403: the token is fine, the confirmation is not.
 async fn confirm_password(user: &StoredUser, password: String) -> Result<(), AppError> {
-    if password.len() > MAX_PASSWORD_LEN {
+    if is_too_long_password(&password) {
         // Never hashed: no password of the account is that long.
         return Err(AppError::new(
             ErrorCode::BadRequest,
-            format!("password too long: at most {MAX_PASSWORD_LEN} bytes"),
+            format!("password too long: at most {MAX_PASSWORD_LEN} characters"),
         ));
     }
     if verify_password(password, user.password_hash.clone()).await? {

@@ -12,6 +12,7 @@ mod media;
 mod meta;
 pub mod openapi;
 mod routes;
+mod schema_rules;
 mod secrets;
 mod users;
 

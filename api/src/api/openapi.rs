@@ -10,6 +10,11 @@
 //! what the server really answers. utoipa needs the handlers by name ([`ApiDoc`]);
 //! the tests in `api/tests/suite/openapi.rs` fail, naming the route, until that list,
 //! the table and the checked-in copy agree.
+//!
+//! The request schemas say exactly what the server accepts: a request the document
+//! allows is never refused for its shape (the fuzzer checks both ways, with every
+//! check on), so the rules the types' attributes cannot say are written in by
+//! `schema_rules`.
 
 use std::sync::LazyLock;
 
@@ -23,6 +28,7 @@ use utoipa::openapi::{
 use utoipa::{Modify, OpenApi};
 
 use super::routes::ROUTES;
+use super::schema_rules::SchemaRules;
 use super::{account, activations, functions, invoke, keys, meta, secrets, users};
 
 /// The name of the bearer-token security scheme (a session token or, later, an API
@@ -63,7 +69,7 @@ pub const BEARER: &str = "bearer";
         meta::document,
     ),
     components(schemas(ErrorBody, ErrorCode)),
-    modifiers(&BearerScheme, &FromRouteTable, &OptionalInvokeBody),
+    modifiers(&BearerScheme, &FromRouteTable, &OptionalInvokeBody, &SchemaRules),
     tags(
         (name = "users", description = "Registration, login and one's own account"),
         (name = "functions", description = "Registering and invoking one's own functions"),

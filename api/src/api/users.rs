@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use faas_shared::names::{
-    MAX_PASSWORD_LEN, validate_new_username, validate_password, validate_username,
+    MAX_PASSWORD_LEN, is_too_long_password, validate_new_username, validate_password,
+    validate_username,
 };
 use faas_shared::{Credentials, ErrorCode, Registration, TokenResponse, UserInfo};
 
@@ -102,10 +103,10 @@ pub async fn login(
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Json<TokenResponse>, AppError> {
     // No password longer than registration accepts is ever hashed.
-    if credentials.password.len() > MAX_PASSWORD_LEN {
+    if is_too_long_password(&credentials.password) {
         return Err(AppError::new(
             ErrorCode::BadRequest,
-            format!("password too long: at most {MAX_PASSWORD_LEN} bytes"),
+            format!("password too long: at most {MAX_PASSWORD_LEN} characters"),
         ));
     }
     state.throttle.login(&credentials.username, client.0)?;

@@ -141,7 +141,10 @@ fn every_operation_lists_its_error_codes_under_their_statuses() {
 fn documented_bounds_are_the_servers() {
     use faas_shared::keys::{MAX_KEY_DAYS, MIN_KEY_DAYS};
     use faas_shared::names::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
-    use faas_shared::{MAX_MEMORY_MB, MAX_PREWARM, MAX_TIMEOUT_MS, MIN_MEMORY_MB, MIN_TIMEOUT_MS};
+    use faas_shared::{
+        MAX_FUNCTION_CONCURRENCY, MAX_MEMORY_MB, MAX_PREWARM, MAX_SECRET_BYTES, MAX_TIMEOUT_MS,
+        MIN_MEMORY_MB, MIN_TIMEOUT_MS,
+    };
     let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
     let schemas = &doc["components"]["schemas"];
     let spec = &schemas["FunctionSpec"]["properties"];
@@ -149,17 +152,83 @@ fn documented_bounds_are_the_servers() {
     assert_eq!(spec["timeout_ms"]["maximum"], MAX_TIMEOUT_MS);
     assert_eq!(spec["memory_mb"]["minimum"], MIN_MEMORY_MB);
     assert_eq!(spec["memory_mb"]["maximum"], MAX_MEMORY_MB);
+    assert_eq!(spec["max_concurrency"]["minimum"], 1);
+    assert_eq!(spec["max_concurrency"]["maximum"], MAX_FUNCTION_CONCURRENCY);
+    assert_eq!(spec["prewarm"]["minimum"], 0);
     assert_eq!(spec["prewarm"]["maximum"], MAX_PREWARM);
     let key = &schemas["KeyCreate"]["properties"]["expires_in_days"];
     assert_eq!(key["minimum"], MIN_KEY_DAYS);
     assert_eq!(key["maximum"], MAX_KEY_DAYS);
     for (schema, field) in [
         ("Credentials", "password"),
+        ("Registration", "password"),
         ("PasswordChange", "new_password"),
     ] {
         let property = &schemas[schema]["properties"][field];
         assert_eq!(property["minLength"], MIN_PASSWORD_LEN, "{schema}.{field}");
         assert_eq!(property["maxLength"], MAX_PASSWORD_LEN, "{schema}.{field}");
+    }
+    for (schema, field) in [
+        ("PasswordChange", "current_password"),
+        ("AccountDeletion", "password"),
+    ] {
+        let property = &schemas[schema]["properties"][field];
+        assert_eq!(property["maxLength"], MAX_PASSWORD_LEN, "{schema}.{field}");
+    }
+    let value = &schemas["SecretValue"]["properties"]["value"];
+    assert_eq!(value["minLength"], 1);
+    assert_eq!(value["maxLength"], MAX_SECRET_BYTES);
+}
+
+/// Every name, username and image the document describes carries the server's
+/// rule: the patterns of `faas_shared::names`, the image's length and what is no
+/// image name, the secrets' count and uniqueness, the reserved usernames.
+#[test]
+fn documented_names_follow_the_servers_rules() {
+    use faas_shared::MAX_SECRETS_PER_FUNCTION;
+    use faas_shared::names::{
+        IMAGE_ID_PATTERN, IMAGE_PATTERN, MAX_IMAGE_LEN, NAME_PATTERN, RESERVED_USERNAME_PREFIX,
+        RESERVED_USERNAMES, USERNAME_PATTERN,
+    };
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let image = &schemas["FunctionSpec"]["properties"]["image"];
+    assert_eq!(image["pattern"], IMAGE_PATTERN);
+    assert_eq!(image["maxLength"], MAX_IMAGE_LEN);
+    assert_eq!(image["not"]["pattern"], IMAGE_ID_PATTERN);
+    let secrets = &schemas["FunctionSpec"]["properties"]["secrets"];
+    assert_eq!(secrets["items"]["pattern"], NAME_PATTERN);
+    assert_eq!(secrets["maxItems"], MAX_SECRETS_PER_FUNCTION);
+    assert_eq!(secrets["uniqueItems"], true);
+    assert_eq!(
+        schemas["KeyCreate"]["properties"]["name"]["pattern"],
+        NAME_PATTERN
+    );
+    for schema in ["Credentials", "Registration"] {
+        let username = &schemas[schema]["properties"]["username"];
+        assert_eq!(username["pattern"], USERNAME_PATTERN, "{schema}");
+    }
+    let reserved = &schemas["Registration"]["properties"]["username"]["not"]["anyOf"];
+    assert_eq!(reserved[0]["enum"], serde_json::json!(RESERVED_USERNAMES));
+    assert_eq!(
+        reserved[1]["pattern"],
+        format!("^{RESERVED_USERNAME_PREFIX}")
+    );
+    // Every name in a path or a query: functions, secrets, keys.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if ["name", "function"].contains(&name)
+                    || (name == "after" && path == "/v1/functions")
+                {
+                    assert_eq!(
+                        parameter["schema"]["pattern"], NAME_PATTERN,
+                        "{method} {path}: {name}"
+                    );
+                }
+            }
+        }
     }
 }
 
