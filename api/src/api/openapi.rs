@@ -14,12 +14,14 @@
 //! The request schemas say exactly what the server accepts: a request the document
 //! allows is never refused for its shape (the fuzzer checks both ways, with every
 //! check on), so the rules the types' attributes cannot say are written in by
-//! `schema_rules`.
+//! `schema_rules`. The links between operations ([`LINKS`]: create, then read,
+//! invoke, delete) let a client, and the fuzzer's stateful phase, chain calls.
 
 use std::sync::LazyLock;
 
 use faas_shared::paths;
 use faas_shared::{ErrorBody, ErrorCode};
+use utoipa::openapi::link::{Link, LinkBuilder};
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
@@ -69,7 +71,7 @@ pub const BEARER: &str = "bearer";
         meta::document,
     ),
     components(schemas(ErrorBody, ErrorCode)),
-    modifiers(&BearerScheme, &FromRouteTable, &OptionalInvokeBody, &SchemaRules),
+    modifiers(&BearerScheme, &FromRouteTable, &OptionalInvokeBody, &Links, &SchemaRules),
     tags(
         (name = "users", description = "Registration, login and one's own account"),
         (name = "functions", description = "Registering and invoking one's own functions"),
@@ -166,6 +168,138 @@ impl Modify for OptionalInvokeBody {
             body.required = Some(utoipa::openapi::Required::False);
         }
     }
+}
+
+/// The links between operations (OpenAPI's `links` of a response): from a
+/// created function to reading, invoking and deleting it, from an invocation to
+/// its activation record, from a stored secret and a new API key to deleting
+/// them. A client (and the fuzzer's stateful phase) follows them to chain create
+/// → read → delete with the name the server answered.
+pub const LINKS: &[OperationLink] = &[
+    OperationLink {
+        from: &["put_function:201", "put_function:200"],
+        name: "GetFunction",
+        to: "get_function",
+        parameter: "name",
+        value: "$response.body#/name",
+        description: "Read the function",
+    },
+    OperationLink {
+        from: &["put_function:201", "put_function:200", "get_function:200"],
+        name: "InvokeFunction",
+        to: "invoke",
+        parameter: "name",
+        value: "$response.body#/name",
+        description: "Invoke the function",
+    },
+    OperationLink {
+        from: &["put_function:201", "put_function:200", "get_function:200"],
+        name: "DeleteFunction",
+        to: "delete_function",
+        parameter: "name",
+        value: "$response.body#/name",
+        description: "Delete the function",
+    },
+    OperationLink {
+        from: &["invoke:200", "invoke:202"],
+        name: "GetActivation",
+        to: "get_activation",
+        parameter: "id",
+        value: "$response.body#/activation_id",
+        description: "The activation's record (once it has finished)",
+    },
+    OperationLink {
+        from: &["put_secret:201", "put_secret:200"],
+        name: "DeleteSecret",
+        to: "delete_secret",
+        parameter: "name",
+        value: "$response.body#/name",
+        description: "Delete the secret",
+    },
+    OperationLink {
+        from: &["create_key:201"],
+        name: "DeleteKey",
+        to: "delete_key",
+        parameter: "name",
+        value: "$response.body#/name",
+        description: "Revoke the key",
+    },
+];
+
+/// One link of [`LINKS`]: from the responses `from` (`operationId:status`), named
+/// `name`, to operation `to` with its `parameter` set to `value` (a runtime
+/// expression).
+#[derive(Debug, Clone, Copy)]
+pub struct OperationLink {
+    pub from: &'static [&'static str],
+    pub name: &'static str,
+    pub to: &'static str,
+    pub parameter: &'static str,
+    pub value: &'static str,
+    pub description: &'static str,
+}
+
+/// Writes [`LINKS`] into the responses they start from.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for spec in LINKS {
+            for from in spec.from {
+                let (operation_id, status) = from.split_once(':').unwrap_or((from, ""));
+                let Some(RefOr::T(response)) = operation_by_id_mut(openapi, operation_id)
+                    .and_then(|operation| operation.responses.responses.get_mut(status))
+                else {
+                    // The links test names it; the document stays servable.
+                    continue;
+                };
+                response
+                    .links
+                    .insert(spec.name.to_owned(), RefOr::T(link(spec)));
+            }
+        }
+    }
+}
+
+/// The link object of `spec`.
+///
+/// utoipa 5's `Link` writes its fields in snake case (`operation_id`, which no
+/// OpenAPI tool reads), so the target goes in as the one extension field
+/// `operationId`, flattened into the link object by the same serializer: the
+/// document says `"operationId"` as OpenAPI spells it (the links test checks the
+/// served document for it).
+fn link(spec: &OperationLink) -> Link {
+    let target: utoipa::openapi::extensions::Extensions =
+        [("operationId", serde_json::Value::from(spec.to))]
+            .into_iter()
+            .collect();
+    LinkBuilder::new()
+        .description(spec.description)
+        .parameter(spec.parameter, spec.value)
+        .extensions(Some(target))
+        .build()
+}
+
+/// The operation whose `operationId` is `id`, if any.
+fn operation_by_id_mut<'a>(
+    openapi: &'a mut utoipa::openapi::OpenApi,
+    id: &str,
+) -> Option<&'a mut Operation> {
+    openapi.paths.paths.values_mut().find_map(|item| {
+        [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.options.as_mut(),
+            item.head.as_mut(),
+            item.patch.as_mut(),
+            item.trace.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|operation| operation.operation_id.as_deref() == Some(id))
+    })
 }
 
 /// Completes each operation from its row of [`ROUTES`]: the bearer requirement

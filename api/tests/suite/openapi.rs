@@ -359,6 +359,78 @@ fn every_integer_field_of_a_request_body_takes_integral_numbers() {
     assert_eq!(checked, 5, "integer fields checked");
 }
 
+/// The links the fuzzer's stateful phase follows: each names, as `operationId`
+/// (OpenAPI's spelling, not utoipa's `operation_id`), an operation of the
+/// document, sets only parameters that operation has, from a field of the
+/// response it starts at.
+#[test]
+fn links_name_operations_parameters_and_fields_that_exist() {
+    let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
+    let mut operations = std::collections::BTreeMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            operations.insert(operation["operationId"].as_str().unwrap(), operation);
+        }
+    }
+    let schema_of = |response: &serde_json::Value| {
+        let reference = response["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("#/components/schemas/")
+            .to_owned();
+        doc["components"]["schemas"][reference].clone()
+    };
+    let mut links = 0;
+    for (from, operation) in &operations {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                links += 1;
+                let fields: BTreeSet<&str> = link
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                assert!(
+                    fields.is_subset(&BTreeSet::from([
+                        "operationId",
+                        "parameters",
+                        "description"
+                    ])),
+                    "{from} {status} {name}: {fields:?}"
+                );
+                let to = link["operationId"].as_str().unwrap_or_default();
+                let target = operations
+                    .get(to)
+                    .unwrap_or_else(|| panic!("{from} {status} {name}: no operation {to:?}"));
+                for (parameter, value) in link["parameters"].as_object().unwrap() {
+                    assert!(
+                        target["parameters"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|p| p["name"] == parameter.as_str() && p["in"] == "path"),
+                        "{from} {status} {name}: {to} has no path parameter {parameter}"
+                    );
+                    let field = value
+                        .as_str()
+                        .and_then(|v| v.strip_prefix("$response.body#/"))
+                        .unwrap_or_else(|| panic!("{from} {status} {name}: {value}"));
+                    assert!(
+                        schema_of(response)["properties"].get(field).is_some(),
+                        "{from} {status} {name}: the response has no field {field}"
+                    );
+                }
+            }
+        }
+    }
+    let listed: usize = faas_api::api::openapi::LINKS
+        .iter()
+        .map(|l| l.from.len())
+        .sum();
+    assert_eq!(links, listed, "every link of LINKS is in the document");
+}
+
 #[test]
 fn operation_ids_are_unique() {
     let doc: serde_json::Value = serde_json::from_str(&document_json()).unwrap();
