@@ -2,15 +2,28 @@
 //! `tests/schemathesis/requirements.txt`, installed into `.venv-schemathesis` by
 //! `scripts/test.sh`) reads the served OpenAPI document and sends every operation
 //! generated and boundary requests, with a registered user's token and a real
-//! example function to invoke. Its checks ([`CHECKS`]): no server error, responses
-//! that match the documented schema, status codes, content types and headers that
-//! are documented, and more. The run must end with 0 failures.
+//! example function to invoke. Every check it has is on ([`CHECKS`]): no server
+//! error; documented statuses, content types, headers and schemas; schema-valid
+//! requests accepted and schema-invalid ones refused (so the document says exactly
+//! what the server takes); auth enforced; 405 for other methods; and, in the
+//! stateful phase, resources that exist after their creation and are gone after
+//! their deletion. The runs must end with 0 failures.
 //!
-//! Two passes, so that one request cannot spoil the rest of the run: logout revokes
-//! the token it is sent with, so it is fuzzed on its own, with a token of its own.
-//! (Password change and account deletion need the password, which the document does
-//! not give and the fuzzer does not guess: they are fuzzed with the others, and
-//! refused with 403 `wrong_password`.)
+//! Several seeds ([`SEEDS`], or the comma-separated `FAAS_SCHEMATHESIS_SEEDS` to
+//! try others), each a few short passes, each pass with a user of its own so that
+//! one pass cannot spoil the next:
+//! - `examples,coverage,fuzzing` over every operation but logout;
+//! - `stateful` over the same: schemathesis follows the document's links
+//!   (`faas_api::api::openapi::LINKS`, and those it infers), creating a
+//!   function, secret or key and then reading, invoking and deleting it by the
+//!   name the server answered. It must cover at least [`MIN_LINKS_COVERED`];
+//! - logout on its own, with a token of its own: logout revokes the token it is
+//!   sent with.
+//!
+//! (Password change and account deletion need the password, which the document
+//! does not give and the fuzzer does not guess: they are fuzzed with the others,
+//! and refused with 403 `wrong_password`.) What the checks' defaults do not
+//! know of this API is in `tests/schemathesis/schemathesis.toml`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,17 +35,25 @@ use faas_testkit::names::{REVERSE, unique};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// Fixed, so that a failure is reproducible (and the run the same in CI).
-const SEED: &str = "14";
+/// Fixed, so that a failure is reproducible (and the run the same in CI). Each is
+/// a whole set of passes; more seeds reach more of the input space.
+const SEEDS: &[&str] = &["14", "1", "2"];
+/// Other seeds, e.g. `FAAS_SCHEMATHESIS_SEEDS=5,6,7`, to look further.
+const SEEDS_VAR: &str = "FAAS_SCHEMATHESIS_SEEDS";
 /// Generated cases per operation and phase: enough to reach every status, few
-/// enough for about a minute on a 2-core machine.
+/// enough for well under a minute a seed on a 2-core machine.
 const MAX_EXAMPLES: &str = "12";
-/// Every check schemathesis has (no server error; documented statuses, content
-/// types, headers and schemas; bad data refused; auth enforced; 405 for other
-/// methods; ...) but one: `positive_data_acceptance` counts `907.0` as a valid
-/// integer, as JSON Schema does, where serde refuses it with a 400 that says so.
+/// How long the stateful phase chains calls: it stops by itself after a few dozen
+/// scenarios, too few to follow every link, and repeats until this is spent (on a
+/// 2-core machine 15 s is some 150 scenarios and most links). How far it gets
+/// varies with the machine; a failure prints the calls that replay it.
+const STATEFUL_SECONDS: &str = "15";
+/// Every check schemathesis has, none excluded.
 const CHECKS: &str = "all";
-const EXCLUDED_CHECKS: &str = "positive_data_acceptance";
+/// Links each stateful pass must follow at least (of the document's and the
+/// inferred ones): fewer means the chaining broke (a link the fuzzer cannot
+/// read, a creation that no longer answers the name).
+const MIN_LINKS_COVERED: u32 = 8;
 /// The function the document's examples name, registered before the run so that
 /// invoke runs a real container.
 const EXAMPLE_FUNCTION: &str = "reverse";
@@ -52,38 +73,87 @@ fn schemathesis() -> PathBuf {
     st
 }
 
-/// Runs schemathesis over the operations `filter` selects; its output is printed
-/// and its exit status returned.
-fn run(pass: &str, base_url: &str, ca_cert: &Path, token: &str, filter: &[&str]) -> bool {
+fn seeds() -> Vec<String> {
+    match std::env::var(SEEDS_VAR) {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|seed| seed.trim().to_owned())
+            .filter(|seed| !seed.is_empty())
+            .collect(),
+        _ => SEEDS.iter().map(|seed| (*seed).to_owned()).collect(),
+    }
+}
+
+/// One schemathesis run: its phases over the operations `filter` selects, as the
+/// user of `token`.
+struct Pass {
+    name: String,
+    seed: String,
+    phases: &'static str,
+    /// `--max-time`, for a pass that repeats until it is spent.
+    seconds: Option<&'static str>,
+    token: String,
+    filter: Vec<&'static str>,
+}
+
+/// What a pass printed, and whether it passed.
+struct Outcome {
+    passed: bool,
+    stdout: String,
+}
+
+/// Runs `pass`; its output is printed.
+fn run(pass: &Pass, base_url: &str, ca_cert: &Path) -> Outcome {
     // Kept after the test: every request and response, to replay a failure.
-    let report = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{pass}"));
+    let report =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{}", pass.name));
     let _ = std::fs::remove_dir_all(&report);
     std::fs::create_dir_all(&report).unwrap();
     let output = Command::new(schemathesis())
         .arg("--no-color")
+        .arg("--config-file")
+        .arg(repo_root().join("tests/schemathesis/schemathesis.toml"))
         .arg("run")
         .arg(format!("{base_url}{}", paths::OPENAPI))
         .args(["--url", base_url])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--header", &format!("Authorization: Bearer {}", pass.token)])
         .arg("--tls-verify")
         .arg(ca_cert)
-        .args(["--seed", SEED, "--max-examples", MAX_EXAMPLES])
-        .args(["--workers", "1", "--phases", "examples,coverage,fuzzing"])
-        .args(["--checks", CHECKS, "--exclude-checks", EXCLUDED_CHECKS])
+        .args(["--seed", &pass.seed, "--max-examples", MAX_EXAMPLES])
+        .args(
+            pass.seconds
+                .map(|seconds| ["--max-time", seconds])
+                .into_iter()
+                .flatten(),
+        )
+        .args(["--workers", "1", "--phases", pass.phases])
+        .args(["--checks", CHECKS])
         .args(["--request-timeout", "60", "--output-truncate", "false"])
         .args(["--report", "ndjson", "--report-dir"])
         .arg(&report)
-        .args(filter)
+        .args(&pass.filter)
         .current_dir(&report)
         .output()
         .expect("schemathesis runs");
-    println!("{}", String::from_utf8_lossy(&output.stdout));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{stdout}");
     println!(
-        "schemathesis {pass}: the requests and responses are in {}",
+        "schemathesis {}: the requests and responses are in {}",
+        pass.name,
         report.display()
     );
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    output.status.success()
+    Outcome {
+        passed: output.status.success(),
+        stdout,
+    }
+}
+
+/// `covered` of the stateful phase's `API Links: 6 covered / 22 selected / 22 total`.
+fn links_covered(stdout: &str) -> Option<u32> {
+    let line = stdout.lines().find(|line| line.contains("API Links:"))?;
+    let (_, counts) = line.split_once("API Links:")?;
+    counts.split_whitespace().next()?.parse().ok()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -98,53 +168,89 @@ async fn schemathesis_finds_nothing() {
     assert_eq!(served.status(), StatusCode::OK);
     assert_eq!(served.text().await.unwrap(), document_json());
 
-    let user = unique("st");
-    let token = platform.user(&user).await;
-    platform
-        .add_function(&token, EXAMPLE_FUNCTION, json!({ "image": REVERSE }))
-        .await;
-    platform.invoke_ok(&token, EXAMPLE_FUNCTION, "warm").await;
+    // Every user and token first: the fuzzer's own registrations and logins use up
+    // the address's budgets (20 registrations an hour, 60 logins a minute).
+    let mut passes = Vec::new();
+    let mut fuzzed_users = Vec::new();
+    for seed in seeds() {
+        let user = unique("st");
+        let token = platform.user(&user).await;
+        platform
+            .add_function(&token, EXAMPLE_FUNCTION, json!({ "image": REVERSE }))
+            .await;
+        platform.invoke_ok(&token, EXAMPLE_FUNCTION, "warm").await;
+        let logout_token = platform.token(&user).await;
+        let stateful_token = platform.user(&unique("st")).await;
+        fuzzed_users.push(token.clone());
+        passes.push(Pass {
+            name: format!("seed-{seed}"),
+            seed: seed.clone(),
+            phases: "examples,coverage,fuzzing",
+            seconds: None,
+            token,
+            filter: vec!["--exclude-path", paths::LOGOUT],
+        });
+        passes.push(Pass {
+            name: format!("seed-{seed}-stateful"),
+            seed: seed.clone(),
+            phases: "stateful",
+            seconds: Some(STATEFUL_SECONDS),
+            token: stateful_token,
+            filter: vec!["--exclude-path", paths::LOGOUT],
+        });
+        passes.push(Pass {
+            name: format!("seed-{seed}-logout"),
+            seed,
+            phases: "examples,coverage,fuzzing",
+            seconds: None,
+            token: logout_token,
+            filter: vec!["--include-path", paths::LOGOUT],
+        });
+    }
 
     let url = platform.url().to_owned();
     let ca_cert = platform.ca_cert().to_owned();
-    let everything_but_logout = tokio::task::spawn_blocking({
-        let (url, ca_cert, token) = (url.clone(), ca_cert.clone(), token.clone());
-        move || {
-            run(
-                "all-but-logout",
-                &url,
-                &ca_cert,
-                &token,
-                &["--exclude-path", paths::LOGOUT],
-            )
+    let results = tokio::task::spawn_blocking(move || {
+        passes
+            .into_iter()
+            .map(|pass| {
+                let outcome = run(&pass, &url, &ca_cert);
+                (pass, outcome)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let mut failed = Vec::new();
+    for (pass, outcome) in &results {
+        if !outcome.passed {
+            failed.push(format!("{}: schemathesis found failures", pass.name));
         }
-    })
-    .await
-    .unwrap();
-    let own_token = platform.token(&user).await;
-    let logout = tokio::task::spawn_blocking(move || {
-        run(
-            "logout",
-            &url,
-            &ca_cert,
-            &own_token,
-            &["--include-path", paths::LOGOUT],
-        )
-    })
-    .await
-    .unwrap();
+        if pass.phases == "stateful" {
+            let covered = links_covered(&outcome.stdout);
+            println!("schemathesis {}: {covered:?} links covered", pass.name);
+            if covered.is_none_or(|covered| covered < MIN_LINKS_COVERED) {
+                failed.push(format!(
+                    "{}: {covered:?} links covered, fewer than {MIN_LINKS_COVERED}",
+                    pass.name
+                ));
+            }
+        }
+    }
     assert!(
-        everything_but_logout && logout,
-        "schemathesis found failures (its report is above)"
+        failed.is_empty(),
+        "schemathesis (its reports are above): {failed:#?}"
     );
     // The fuzzer invoked the example function (beyond the warm-up above).
-    let (status, records) = platform
-        .get_json(&format!("{}?limit=1000", paths::ACTIVATIONS), &token)
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        records.as_array().unwrap().len() > 1,
-        "the fuzzer never ran the example function: {records}"
-    );
+    for token in &fuzzed_users {
+        let (status, records) = platform
+            .get_json(&format!("{}?limit=1000", paths::ACTIVATIONS), token)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            records.as_array().unwrap().len() > 1,
+            "the fuzzer never ran the example function: {records}"
+        );
+    }
     platform.stop().await;
 }
