@@ -62,31 +62,57 @@ pub(super) async fn owner_keys(
     .await
 }
 
+/// How long one leader read may take: far more than a healthy leader needs, far
+/// less than the client's 10 s request timeout, so that a read sent to a leader
+/// that just died is tried again while the cluster elects another.
+const LEADER_READ_ATTEMPT: Duration = Duration::from_secs(3);
 /// How long a leader read keeps retrying failures a leader election explains
-/// (elections on a 3-node cluster take a few seconds; see `PUBLISH_RETRY`).
-const LEADER_READ_RETRY: Duration = Duration::from_secs(12);
+/// (elections on a 3-node cluster take a few seconds; see `PUBLISH_RETRY`): no
+/// retry starts after it, so an outage is still a 503 within about 10 s.
+const LEADER_READ_RETRY: Duration = Duration::from_secs(10);
 
-/// Runs `read`, a request its stream's leader answers, again while it fails in a
-/// way a leader election explains (`transient`), for up to [`LEADER_READ_RETRY`]:
-/// while the cluster elects a new leader (the old one was lost) such reads time
-/// out or find no leader for a few seconds. A failure that outlasts it (a
-/// partition) is the caller's to answer, with a 503 rather than a stale copy.
+/// A leader read that failed: the store's answer, or none in time.
+#[derive(Debug)]
+enum LeaderRead<E> {
+    Failed(E),
+    TimedOut,
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for LeaderRead<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Failed(e) => e.fmt(f),
+            Self::TimedOut => write!(f, "no answer within {LEADER_READ_ATTEMPT:?}"),
+        }
+    }
+}
+
+/// Runs `read`, a request its stream's leader answers, each try within
+/// [`LEADER_READ_ATTEMPT`], again while it times out or fails in a way a leader
+/// election explains (`transient`), for up to [`LEADER_READ_RETRY`]: while the
+/// cluster elects a new leader (the old one was lost) such reads time out or find
+/// no leader for a few seconds. A failure that outlasts it (a partition, NATS
+/// down) is the caller's to answer, with a 503 rather than a stale copy.
 async fn from_leader<T, E: std::fmt::Display, F: Future<Output = Result<T, E>>>(
     what: &str,
     transient: impl Fn(&E) -> bool,
     mut read: impl FnMut() -> F,
-) -> Result<T, E> {
+) -> Result<T, LeaderRead<E>> {
     let deadline = tokio::time::Instant::now() + LEADER_READ_RETRY;
     let mut pause = Duration::from_millis(100);
     loop {
-        match read().await {
-            Err(e) if transient(&e) && tokio::time::Instant::now() + pause < deadline => {
-                tracing::info!(error = %e, "{what}: no stream leader answered, retrying");
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(1));
-            }
-            answer => return answer,
+        let answer = match tokio::time::timeout(LEADER_READ_ATTEMPT, read()).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) if !transient(&e) => return Err(LeaderRead::Failed(e)),
+            Ok(Err(e)) => LeaderRead::Failed(e),
+            Err(_) => LeaderRead::TimedOut,
+        };
+        if tokio::time::Instant::now() + pause >= deadline {
+            return Err(answer);
         }
+        tracing::info!(error = %answer, "{what}: no stream leader answered, retrying");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
     }
 }
 
@@ -113,7 +139,7 @@ pub(super) async fn current_entry(
     .await;
     let message = match read {
         Ok(message) => message,
-        Err(e) if e.kind() == NoMessageFound => return Ok(None),
+        Err(LeaderRead::Failed(e)) if e.kind() == NoMessageFound => return Ok(None),
         Err(e) => return Err(AppError::backend(context, e)),
     };
     let removed = message
