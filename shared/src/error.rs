@@ -50,6 +50,10 @@ pub enum ErrorCode {
     /// env): 409, since the request is valid and the function's registration is
     /// what refuses it (one with `param_mode: "stdin"` takes it).
     InvalidParam,
+    /// A function spec no live worker can honour (`prewarm` or secret files where
+    /// no worker keeps pools or has `faas-init`): 409, since the spec is valid and
+    /// the workers are what refuse it; the message names the setting to change.
+    Unservable,
     UnsupportedMediaType,
     ConcurrencyLimit,
     /// The function has as many activations in flight as its `max_concurrency`.
@@ -88,7 +92,7 @@ impl ErrorCode {
             FunctionNotFound | ActivationNotFound | SecretNotFound | NotFound => 404,
             MethodNotAllowed => 405,
             RequestTimeout => 408,
-            UserExists | KeyExists | InvalidParam => 409,
+            UserExists | KeyExists | InvalidParam | Unservable => 409,
             PayloadTooLarge | ParamTooLarge => 413,
             UnsupportedMediaType => 415,
             ConcurrencyLimit | FunctionConcurrencyLimit | RateLimited => 429,

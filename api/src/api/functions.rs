@@ -176,7 +176,7 @@ pub async fn delete(
 }
 
 /// Refuses a spec that no live worker can honour (their heartbeats say what they
-/// serve): 400 `invalid_spec` naming what to change, rather than a function whose
+/// serve): 409 `unservable` naming what to change, rather than a function whose
 /// prewarm or secret files would be ignored. Nothing is refused while no live
 /// worker says what it serves (none runs yet, or all are older).
 async fn servable(state: &AppState, info: &FunctionInfo) -> Result<(), AppError> {
@@ -198,7 +198,7 @@ async fn servable(state: &AppState, info: &FunctionInfo) -> Result<(), AppError>
         ),
     ];
     match unserved.into_iter().find(|(unserved, _)| *unserved) {
-        Some((_, why)) => Err(AppError::new(ErrorCode::InvalidSpec, why)),
+        Some((_, why)) => Err(AppError::new(ErrorCode::Unservable, why)),
         None => Ok(()),
     }
 }

@@ -177,7 +177,7 @@ impl Modify for OptionalInvokeBody {
 /// → read → delete with the name the server answered.
 pub const LINKS: &[OperationLink] = &[
     OperationLink {
-        from: &["put_function:201", "put_function:200"],
+        from: &[("put_function", "201"), ("put_function", "200")],
         name: "GetFunction",
         to: "get_function",
         parameter: "name",
@@ -185,7 +185,11 @@ pub const LINKS: &[OperationLink] = &[
         description: "Read the function",
     },
     OperationLink {
-        from: &["put_function:201", "put_function:200", "get_function:200"],
+        from: &[
+            ("put_function", "201"),
+            ("put_function", "200"),
+            ("get_function", "200"),
+        ],
         name: "InvokeFunction",
         to: "invoke",
         parameter: "name",
@@ -193,7 +197,11 @@ pub const LINKS: &[OperationLink] = &[
         description: "Invoke the function",
     },
     OperationLink {
-        from: &["put_function:201", "put_function:200", "get_function:200"],
+        from: &[
+            ("put_function", "201"),
+            ("put_function", "200"),
+            ("get_function", "200"),
+        ],
         name: "DeleteFunction",
         to: "delete_function",
         parameter: "name",
@@ -201,7 +209,7 @@ pub const LINKS: &[OperationLink] = &[
         description: "Delete the function",
     },
     OperationLink {
-        from: &["invoke:200", "invoke:202"],
+        from: &[("invoke", "200"), ("invoke", "202")],
         name: "GetActivation",
         to: "get_activation",
         parameter: "id",
@@ -209,7 +217,7 @@ pub const LINKS: &[OperationLink] = &[
         description: "The activation's record (once it has finished)",
     },
     OperationLink {
-        from: &["put_secret:201", "put_secret:200"],
+        from: &[("put_secret", "201"), ("put_secret", "200")],
         name: "DeleteSecret",
         to: "delete_secret",
         parameter: "name",
@@ -217,7 +225,7 @@ pub const LINKS: &[OperationLink] = &[
         description: "Delete the secret",
     },
     OperationLink {
-        from: &["create_key:201"],
+        from: &[("create_key", "201")],
         name: "DeleteKey",
         to: "delete_key",
         parameter: "name",
@@ -226,12 +234,12 @@ pub const LINKS: &[OperationLink] = &[
     },
 ];
 
-/// One link of [`LINKS`]: from the responses `from` (`operationId:status`), named
+/// One link of [`LINKS`]: from the responses `from` (operation id, status), named
 /// `name`, to operation `to` with its `parameter` set to `value` (a runtime
 /// expression).
 #[derive(Debug, Clone, Copy)]
 pub struct OperationLink {
-    pub from: &'static [&'static str],
+    pub from: &'static [(&'static str, &'static str)],
     pub name: &'static str,
     pub to: &'static str,
     pub parameter: &'static str,
@@ -245,8 +253,7 @@ struct Links;
 impl Modify for Links {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for spec in LINKS {
-            for from in spec.from {
-                let (operation_id, status) = from.split_once(':').unwrap_or((from, ""));
+            for &(operation_id, status) in spec.from {
                 let Some(RefOr::T(response)) = operation_by_id_mut(openapi, operation_id)
                     .and_then(|operation| operation.responses.responses.get_mut(status))
                 else {

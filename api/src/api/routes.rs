@@ -140,6 +140,7 @@ pub const ROUTES: &[Route] = {
                 InvalidImage,
                 ImageNotAllowed,
                 InvalidSpec,
+                Unservable,
                 Unauthorized,
                 TokenExpired,
                 QuotaExceeded,

@@ -416,8 +416,8 @@ async fn a_spec_no_live_worker_can_serve_is_refused_naming_the_fix() {
         cold["timings"]["cold_reason"], "worker_cannot_prewarm",
         "{cold}"
     );
-    let refused = put_until(&platform, &token, prewarmed.clone(), 400).await;
-    assert_eq!(refused["error"]["code"], "invalid_spec", "{refused}");
+    let refused = put_until(&platform, &token, prewarmed.clone(), 409).await;
+    assert_eq!(refused["error"]["code"], "unservable", "{refused}");
     let message = refused["error"]["message"].as_str().unwrap();
     assert!(message.contains("FAAS_WORKER_MAX_PARKED"), "{message}");
     let (status, _) = put_function(&platform, &token, "g", json!({"image": REVERSE})).await;
