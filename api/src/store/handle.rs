@@ -39,7 +39,17 @@ pub struct Store {
 /// The last reading of the workers' capacity (`workers.rs`) and when it was
 /// made, shared by the clones of the store.
 pub(super) type CapacityReading =
-    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, super::workers::Capacity)>>>;
+    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, Capacity)>>>;
+
+/// What the live workers offer together, from their heartbeats (`workers.rs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Capacity {
+    /// Their slots; `None` when none reports its slots (no worker, or workers of
+    /// a version that did not).
+    pub(super) slots: Option<usize>,
+    /// What at least one of them serves; `None` when none says.
+    pub(super) serves: Option<faas_shared::nats::Serves>,
+}
 
 /// The keys `owner` has in a bucket, sorted, possibly including deleted ones (their
 /// values read as `None`).

@@ -8,20 +8,10 @@ use std::time::{Duration, Instant};
 
 use faas_shared::nats::{Heartbeat, Serves, WORKERS_BUCKET};
 
-use super::handle::{Store, owner_keys_all};
+use super::handle::{Capacity, Store, owner_keys_all};
 
 /// How long a reading of the workers' slots is used before it is read again.
 const CAPACITY_TTL: Duration = Duration::from_secs(2);
-
-/// What the live workers offer together.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Capacity {
-    /// Their slots; `None` when none reports its slots (no worker, or workers of
-    /// a version that did not).
-    slots: Option<usize>,
-    /// What at least one of them serves; `None` when none says.
-    serves: Option<Serves>,
-}
 
 impl Store {
     /// The slots of every live worker together; `None` when none reports its

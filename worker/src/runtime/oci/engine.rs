@@ -18,9 +18,8 @@ use faas_shared::{RunFailure, RunFailureKind, StepTimings};
 use sha2::Digest;
 
 use super::cgroups::{self, CgroupLayout};
-use super::handoff::Ready;
-use super::rootfs::RootfsCache;
-use super::runtime_binary::{OciRuntime, Swept};
+use super::rootfs::{Rootfs, RootfsCache};
+use super::runtime_binary::{ContainerIo, OciRuntime, Swept};
 use super::seccomp::Seccomp;
 use super::spec::{self, Container};
 use crate::labels::LABEL_WORKER;
@@ -57,6 +56,43 @@ pub(crate) struct OciEngine {
     cgroup_name: String,
     /// Deletions in the background, shared with the Docker backend.
     removals: Removals,
+}
+
+/// A started container whose `faas-init` waits on stdin for the frame.
+pub(crate) struct Ready {
+    pub(super) id: String,
+    pub(super) io: ContainerIo,
+    /// In use while the container is: it is not evicted meanwhile.
+    pub(super) rootfs: Arc<Rootfs>,
+    pub(super) cgroup: String,
+    pub(super) timings: StepTimings,
+    /// The part of the function's timeout spent getting its image (a cold run's).
+    pub(super) image_wait: Duration,
+}
+
+impl Ready {
+    /// The same container, taken from a pool: its create and start were not this
+    /// activation's.
+    pub(crate) fn prewarmed(self) -> Self {
+        Self {
+            timings: StepTimings {
+                prewarmed: true,
+                ..StepTimings::default()
+            },
+            image_wait: Duration::ZERO,
+            ..self
+        }
+    }
+
+    /// Whether it runs what `image_id` names.
+    pub(crate) fn runs(&self, image_id: &str) -> bool {
+        self.rootfs.image_id == image_id
+    }
+
+    /// The container's id (to delete it).
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl OciEngine {

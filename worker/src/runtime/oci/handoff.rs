@@ -5,16 +5,14 @@
 //! SIGKILL was the OOM killer's is the container's cgroup's to say, read before
 //! the container is deleted.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use faas_shared::activation::ActivationRequest;
-use faas_shared::{ActivationStatus, RunFailure, RunFailureKind, StepTimings};
+use faas_shared::{ActivationStatus, RunFailure, RunFailureKind};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
-use super::engine::OciEngine;
-use super::rootfs::Rootfs;
+use super::engine::{OciEngine, Ready};
 use super::runtime_binary::ContainerIo;
 use crate::runtime::completion::{self, Streams};
 use crate::runtime::init::{self, SecretFile};
@@ -25,43 +23,6 @@ use crate::runtime::outcome::{Failed, Outcome, exit_status, millis};
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 /// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
 const SIGKILL_EXIT: i64 = 137;
-
-/// A started container whose `faas-init` waits on stdin for the frame.
-pub(crate) struct Ready {
-    pub(super) id: String,
-    pub(super) io: ContainerIo,
-    /// In use while the container is: it is not evicted meanwhile.
-    pub(super) rootfs: Arc<Rootfs>,
-    pub(super) cgroup: String,
-    pub(super) timings: StepTimings,
-    /// The part of the function's timeout spent getting its image (a cold run's).
-    pub(super) image_wait: Duration,
-}
-
-impl Ready {
-    /// The same container, taken from a pool: its create and start were not this
-    /// activation's.
-    pub(crate) fn prewarmed(self) -> Self {
-        Self {
-            timings: StepTimings {
-                prewarmed: true,
-                ..StepTimings::default()
-            },
-            image_wait: Duration::ZERO,
-            ..self
-        }
-    }
-
-    /// Whether it runs what `image_id` names.
-    pub(crate) fn runs(&self, image_id: &str) -> bool {
-        self.rootfs.image_id == image_id
-    }
-
-    /// The container's id (to delete it).
-    pub(crate) fn id(&self) -> &str {
-        &self.id
-    }
-}
 
 impl OciEngine {
     /// Hands `request` to a started container: the frame (and the stdin

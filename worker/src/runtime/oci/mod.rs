@@ -21,8 +21,9 @@
 //! - `engine`: the backend itself ([`OciEngine`]): set up once at start, a
 //!   container made and started with `faas-init` waiting, deleted off the
 //!   answer's path, the sweep at start;
-//! - `handoff`: the frame handed to a started container and its end read off its
-//!   pipes (init's trailers), the timeout's kill, the OOM kill from the cgroup.
+//! - `handoff`: the frame handed to a started container (`engine::Ready`) and
+//!   its end read off its pipes (init's trailers), the timeout's kill, the OOM
+//!   kill from the cgroup.
 //!
 //! Selected with `FAAS_WORKER_RUNTIME=oci` (the facade,
 //! [`ContainerRuntime`](super::ContainerRuntime), sends every function without
@@ -39,6 +40,5 @@ pub mod seccomp;
 pub mod spec;
 pub mod user;
 
-pub(crate) use self::engine::OciEngine;
 pub use self::engine::OciSettings;
-pub(crate) use self::handoff::Ready;
+pub(crate) use self::engine::{OciEngine, Ready};
