@@ -155,6 +155,20 @@ pub(crate) fn stdin_of(frame: &faas_init::Frame, request: &ActivationRequest) ->
     payload
 }
 
+/// Writes `bytes` to a sandbox's stdin, then closes it (the function's EOF).
+/// Concurrently, so that a function that prints before reading all its input
+/// cannot deadlock us.
+pub(crate) fn feed_stdin(
+    mut input: impl tokio::io::AsyncWrite + Send + Unpin + 'static,
+    bytes: Vec<u8>,
+) {
+    use tokio::io::AsyncWriteExt;
+    tokio::spawn(async move {
+        let _ = input.write_all(&bytes).await;
+        let _ = input.shutdown().await;
+    });
+}
+
 /// What the function runs as, like `docker run --rm IMAGE [PARAM]`: the image's
 /// entrypoint, then in `argv` mode the parameter in place of its command.
 fn function_argv(

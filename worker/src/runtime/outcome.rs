@@ -15,6 +15,10 @@ use faas_shared::{Activation, ActivationStatus, RunFailure, StepTimings};
 use crate::metrics::{ACTIVATIONS_TOTAL, CONTAINER_STEP_SECONDS};
 use crate::output::{CappedBuffer, MAX_LOG_BYTES, MAX_RESULT_BYTES};
 
+/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer's
+/// victims end: a backend then asks whether it was one.
+pub(crate) const SIGKILL_EXIT: i64 = 137;
+
 /// What a sandbox printed.
 #[derive(Default)]
 pub(crate) struct Captured {

@@ -13,7 +13,8 @@ use faas_shared::{ParamMode, StepTimings};
 use super::create::container_body;
 use super::engine::{Engine, attach, start};
 use super::images::{ensure_image, is_missing_image};
-use super::wait::{Running, feed_stdin, finish};
+use super::wait::{Running, finish};
+use crate::runtime::init::feed_stdin;
 use crate::runtime::outcome::{Failed, Outcome, millis};
 use crate::runtime::sandbox::Sandbox;
 

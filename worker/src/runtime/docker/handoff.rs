@@ -15,7 +15,7 @@ use super::create::container_body;
 use super::engine::{Engine, attach, start};
 use super::failure::engine_failed;
 use super::init_volume::{self, InitVolume};
-use super::wait::{Running, feed_stdin, finish};
+use super::wait::{Running, finish};
 use crate::runtime::completion;
 use crate::runtime::init::{self, SecretFile};
 use crate::runtime::outcome::{Failed, Outcome, millis};
@@ -180,7 +180,7 @@ impl Engine {
         let frame = init::frame(nonce, entrypoint, cmd, request, secrets)
             .map_err(|failure| Failed::in_container(&id, failure))?;
         let mut running = Running::reading(id, attached.output, timings, Some(nonce));
-        feed_stdin(attached.input, init::stdin_of(&frame, request));
+        init::feed_stdin(attached.input, init::stdin_of(&frame, request));
         running.timings.handoff_ms = millis(running.clock.elapsed());
         let timeout = Duration::from_millis(request.timeout_ms).saturating_sub(image_wait);
         finish(docker, running, timeout).await

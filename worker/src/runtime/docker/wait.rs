@@ -20,22 +20,17 @@ use chrono::{DateTime, Utc};
 use faas_init::Nonce;
 use faas_shared::{ActivationStatus, StepTimings};
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
 
 use super::failure::engine_failed;
 use crate::runtime::completion::Streams;
-use crate::runtime::outcome::{Failed, Outcome, exit_status, millis};
+use crate::runtime::outcome::{Failed, Outcome, SIGKILL_EXIT, exit_status, millis};
 
 /// How long to keep reading output after the container exited: attach streams do
 /// not always end on their own.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
-/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
-const SIGKILL_EXIT: i64 = 137;
 
 /// A container's output, as its attach stream delivers it.
 type Output = std::pin::Pin<Box<dyn futures::Stream<Item = Result<LogOutput, DockerError>> + Send>>;
-/// A container's stdin, as its attach stream takes it.
-type Input = std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>;
 
 /// A started container being waited for.
 pub(super) struct Running {
@@ -68,16 +63,6 @@ impl Running {
             timings,
         }
     }
-}
-
-/// Writes `bytes` to a container's stdin, then closes it (the function's EOF).
-/// Concurrently, so that a function that prints before reading all its input
-/// cannot deadlock us.
-pub(super) fn feed_stdin(mut input: Input, bytes: Vec<u8>) {
-    tokio::spawn(async move {
-        let _ = input.write_all(&bytes).await;
-        let _ = input.shutdown().await;
-    });
 }
 
 /// Reads the multiplexed attach stream until init's trailers or the stream's end.

@@ -10,19 +10,17 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use faas_shared::activation::ActivationRequest;
 use faas_shared::{ActivationStatus, RunFailure, RunFailureKind};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::engine::{OciEngine, Ready};
 use super::runtime_binary::ContainerIo;
 use crate::runtime::completion::{self, Streams};
 use crate::runtime::init::{self, SecretFile};
-use crate::runtime::outcome::{Failed, Outcome, exit_status, millis};
+use crate::runtime::outcome::{Failed, Outcome, SIGKILL_EXIT, exit_status, millis};
 
 /// How long output may keep coming after a kill: the pipes close when the last
 /// process of the container is gone.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
-/// The exit code of a process killed by SIGKILL (128 + 9), as the OOM killer does.
-const SIGKILL_EXIT: i64 = 137;
 
 impl OciEngine {
     /// Hands `request` to a started container: the frame (and the stdin
@@ -55,7 +53,7 @@ impl OciEngine {
         .map_err(|failure| Failed::in_container(&id, failure))?;
         let started_at = Utc::now();
         let clock = Instant::now();
-        let Some(mut stdin) = io.stdin.take() else {
+        let Some(stdin) = io.stdin.take() else {
             return Err(Failed::in_container(
                 &id,
                 RunFailure {
@@ -64,13 +62,7 @@ impl OciEngine {
                 },
             ));
         };
-        let payload = init::stdin_of(&frame, request);
-        // Concurrently: a function that prints before reading all its input
-        // cannot deadlock us.
-        tokio::spawn(async move {
-            let _ = stdin.write_all(&payload).await;
-            let _ = stdin.shutdown().await;
-        });
+        init::feed_stdin(stdin, init::stdin_of(&frame, request));
         timings.handoff_ms = millis(clock.elapsed());
         let timeout = Duration::from_millis(request.timeout_ms).saturating_sub(image_wait);
         let mut streams = Streams::new(Some(nonce));
