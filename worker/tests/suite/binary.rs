@@ -2,10 +2,44 @@
 //! stopped by SIGTERM; and as the host install's systemd unit runs it.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use faas_testkit::Nats;
+
+/// Reads the worker's log (stderr) on a thread until it says it is ready, within
+/// 20 s a line, so a worker that never gets ready fails the test instead of
+/// hanging it; returns the lines so far and the rest to come.
+fn until_ready(worker: &mut Child) -> (Vec<String>, Receiver<String>) {
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(worker.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("worker ready")) {
+        match lines_rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = worker.kill();
+                panic!("the worker did not get ready: {seen:#?}");
+            }
+        }
+    }
+    (seen, lines_rx)
+}
+
+/// Asks the worker to stop, as an operator's SIGTERM does.
+fn sigterm(worker: &Child) {
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+}
 
 #[tokio::test]
 async fn sigterm_stops_a_working_worker_cleanly() {
@@ -26,32 +60,10 @@ async fn sigterm_stops_a_working_worker_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Read its log on a thread, so a worker that never gets ready fails the test
-    // instead of hanging it.
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-    let stderr = BufReader::new(worker.stderr.take().unwrap());
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    while !seen.iter().any(|l: &String| l.contains("worker ready")) {
-        match lines_rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) => seen.push(line),
-            Err(_) => {
-                let _ = worker.kill();
-                panic!("the worker did not get ready: {seen:#?}");
-            }
-        }
-    }
+    let (_, lines_rx) = until_ready(&mut worker);
     // Let it sit in its pull loop, then ask it to stop.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let term = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(&worker);
     let started = Instant::now();
     let status = worker.wait().unwrap();
     let rest: Vec<String> = lines_rx.try_iter().collect();
@@ -158,33 +170,13 @@ async fn the_systemd_unit_starts_a_worker_on_the_oci_runtime() {
         Some("oci")
     );
     let mut worker = command.stderr(Stdio::piped()).spawn().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
-    let stderr = BufReader::new(worker.stderr.take().unwrap());
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    while !seen.iter().any(|l: &String| l.contains("worker ready")) {
-        match lines_rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) => seen.push(line),
-            Err(_) => {
-                let _ = worker.kill();
-                panic!("the worker did not get ready: {seen:#?}");
-            }
-        }
-    }
+    let (seen, _) = until_ready(&mut worker);
     assert!(
         seen.iter()
             .any(|l| l.contains("functions run on the OCI runtime")),
         "{seen:#?}"
     );
-    let term = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
+    sigterm(&worker);
     let status = worker.wait().unwrap();
     assert!(status.success(), "clean exit, got {status}");
 }
