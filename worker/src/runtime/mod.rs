@@ -174,11 +174,17 @@ impl ContainerRuntime {
         request: &ActivationRequest,
         secrets: Vec<SecretFile>,
     ) -> Result<Outcome, Failed> {
-        match (ready, &self.oci) {
-            (Ready::Docker(ready), _) => self.docker.hand_off(ready, request, secrets).await,
-            (Ready::Oci(ready), Some(oci)) => oci.hand_off(ready, request, secrets).await,
-            (Ready::Oci(_), None) => unreachable!("an OCI container without the OCI backend"),
+        match ready {
+            Ready::Docker(ready) => self.docker.hand_off(ready, request, secrets).await,
+            Ready::Oci(ready) => self.made_oci().hand_off(ready, request, secrets).await,
         }
+    }
+
+    /// The OCI backend, which made every `Ready::Oci` there is.
+    fn made_oci(&self) -> &OciEngine {
+        self.oci
+            .as_ref()
+            .expect("only the OCI backend makes OCI containers")
     }
 
     /// Removes a container of the backend that ran `request`, in the background.
@@ -338,10 +344,9 @@ impl ContainerRuntime {
 
     /// Removes a parked container that will not be used, in the background.
     fn discard(&self, ready: Ready) {
-        match (ready, &self.oci) {
-            (Ready::Docker(ready), _) => self.docker.discard(ready),
-            (Ready::Oci(ready), Some(oci)) => oci.delete_later(ready.id().to_owned()),
-            (Ready::Oci(_), None) => unreachable!("an OCI container without the OCI backend"),
+        match ready {
+            Ready::Docker(ready) => self.docker.discard(ready),
+            Ready::Oci(ready) => self.made_oci().delete_later(ready.id().to_owned()),
         }
     }
 
